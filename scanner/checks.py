@@ -1,0 +1,289 @@
+"""Intrinsic checks: what a certificate must satisfy on its own, before any registry lookup.
+
+Each check is reported in `checks`, and a failure flags the fields it concerns so they are reviewed.
+Nothing here changes a value; repairs happen in extraction and are themselves flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+
+from stdnum.cn import ric
+
+from .fields import Category, Check, CheckName, FieldKey, FieldResult, Flag, Level, Sex
+from .vocab import scope_in_vocabulary
+
+ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+CODE_PATTERN = re.compile(r"^\d{15}$")
+
+
+def region_years(code: str) -> list[tuple[int | None, int | None, str]]:
+    """The GB/T 2260 periods of a 6-digit region code: (first year, last year, name); [] if unknown."""
+    from stdnum import numdb
+
+    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    county = info.get("county")
+    if not county:
+        return []
+    periods: list[tuple[int | None, int | None, str]] = []
+    for part in county.split(","):
+        match = re.match(r"^\[(\d*)-(\d*)\](.*)$", part)
+        if match:
+            start, end, name = match.groups()
+            periods.append((int(start) if start else None, int(end) if end else None, name))
+        else:
+            periods.append((None, None, part))
+    return periods
+
+
+def parse_iso_date(text: str | None) -> dt.date | None:
+    """A YYYY-MM-DD string as a date, or None if it is not a real calendar date."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[Check]:
+    """GB 11643: format, MOD 11-2 check digit, region code history, birth date and sex digits."""
+    keys = (FieldKey.ID_NUMBER,)
+    if not ID_PATTERN.match(id_number):
+        return [
+            Check(
+                CheckName.ID_FORMAT,
+                False,
+                "not 17 digits followed by a digit or X",
+                keys,
+                "不是17位数字加1位数字或X",
+            )
+        ]
+    checks = [Check(CheckName.ID_FORMAT, True, "18 characters", keys, "18位")]
+    expected = ric.calc_check_digit(id_number)
+    if expected == id_number[-1]:
+        checks.append(
+            Check(CheckName.ID_CHECKSUM, True, "check digit matches (ISO 7064 MOD 11-2)", keys, "校验码正确")
+        )
+    else:
+        checks.append(
+            Check(
+                CheckName.ID_CHECKSUM,
+                False,
+                f"check digit is {id_number[-1]}, expected {expected}",
+                keys,
+                f"校验码为{id_number[-1]}，应为{expected}",
+            )
+        )
+    id_birth = parse_iso_date(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
+    checks.append(_region_check(id_number[:6], id_birth))
+    if id_birth is None:
+        checks.append(
+            Check(
+                CheckName.ID_BIRTH_DATE,
+                False,
+                "digits 7–14 are not a real date",
+                keys,
+                "第7–14位不是有效日期",
+            )
+        )
+    elif birth is not None:
+        same = id_birth.isoformat() == birth
+        checks.append(
+            Check(
+                CheckName.ID_BIRTH_DATE,
+                same,
+                f"ID gives {id_birth.isoformat()}, certificate {birth}",
+                (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE),
+                f"身份证号为{id_birth.isoformat()}，证书为{birth}",
+            )
+        )
+    if sex in (Sex.MALE, Sex.FEMALE):
+        id_sex = Sex.MALE if int(id_number[16]) % 2 == 1 else Sex.FEMALE
+        checks.append(
+            Check(
+                CheckName.ID_SEX,
+                id_sex == sex,
+                f"17th digit {id_number[16]} means {id_sex.name.lower()}, "
+                f"certificate says {Sex(sex).name.lower()}",
+                (FieldKey.ID_NUMBER, FieldKey.SEX),
+                f"第17位{id_number[16]}表示{id_sex}，证书为{sex}",
+            )
+        )
+    return checks
+
+
+def _region_check(code: str, birth: dt.date | None) -> Check:
+    """A code unknown in every year fails; one not in use in the birth year is only a note.
+
+    A number keeps the code of the place where it was first assigned, possibly years after birth,
+    and Chongqing numbers often carry Sichuan 5102xx codes from before 1997.
+    """
+    keys = (FieldKey.ID_NUMBER,)
+    periods = region_years(code)
+    if not periods:
+        return Check(
+            CheckName.ID_REGION,
+            False,
+            f"region code {code} is not a known GB/T 2260 code",
+            keys,
+            f"地区码{code}不是任何年份的GB/T 2260代码",
+        )
+    names = "/".join(dict.fromkeys(p[2] for p in periods))
+    if birth is None:
+        return Check(
+            CheckName.ID_REGION, True, f"region code {code} ({names})", keys, f"地区码{code}（{names}）"
+        )
+    year = birth.year
+    in_use = any((s is None or s <= year) and (e is None or year <= e) for s, e, _ in periods)
+    if in_use:
+        return Check(
+            CheckName.ID_REGION,
+            True,
+            f"region code {code} ({names}) in use in {year}",
+            keys,
+            f"地区码{code}（{names}）{year}年在用",
+        )
+    return Check(
+        CheckName.ID_REGION,
+        True,
+        f"region code {code} ({names}) was not in use in the birth year {year}; "
+        "numbers keep the code of the place where they were first assigned",
+        keys,
+        f"地区码{code}（{names}）在出生年{year}年尚未启用或已停用；身份证号保留首次编号地的代码，属正常情况",
+        note=True,
+    )
+
+
+def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Check]:
+    """Real calendar dates; issued after birth (at an adult age) and not in the future."""
+    checks: list[Check] = []
+    birth_d = parse_iso_date(birth)
+    issue_d = parse_iso_date(issue)
+    if birth is not None:
+        ok = birth_d is not None and dt.date(1900, 1, 1) <= birth_d <= today
+        checks.append(
+            Check(
+                CheckName.BIRTH_DATE_VALID,
+                ok,
+                f"date of birth {birth}",
+                (FieldKey.BIRTH_DATE,),
+                f"出生日期{birth}",
+            )
+        )
+    if issue is not None:
+        checks.append(
+            Check(
+                CheckName.ISSUE_DATE_VALID,
+                issue_d is not None,
+                f"issue date {issue}",
+                (FieldKey.ISSUE_DATE,),
+                f"发证日期{issue}",
+            )
+        )
+    if issue_d is not None:
+        checks.append(
+            Check(
+                CheckName.ISSUE_NOT_FUTURE,
+                issue_d <= today,
+                f"issued {issue_d.isoformat()}, today is {today.isoformat()}",
+                (FieldKey.ISSUE_DATE,),
+                f"发证日期{issue_d.isoformat()}，今天是{today.isoformat()}",
+            )
+        )
+    if issue_d is not None and birth_d is not None:
+        # Licensing needs a medical degree and a passed exam: nobody is licensed before 18.
+        adult = _add_years(birth_d, 18)
+        checks.append(
+            Check(
+                CheckName.ISSUE_AFTER_BIRTH,
+                issue_d >= adult,
+                f"issued {issue_d.isoformat()}, born {birth_d.isoformat()}",
+                (FieldKey.ISSUE_DATE, FieldKey.BIRTH_DATE),
+                f"发证{issue_d.isoformat()}，出生{birth_d.isoformat()}（不满18岁即发证不合理）",
+            )
+        )
+    return checks
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_vocabularies(fields: Mapping[FieldKey, FieldResult]) -> list[Check]:
+    """Sex, level, category and scope must come from their closed lists."""
+    checks: list[Check] = []
+    closed: tuple[tuple[FieldKey, CheckName, frozenset[str]], ...] = (
+        (FieldKey.SEX, CheckName.SEX_VOCABULARY, frozenset(Sex)),
+        (FieldKey.LEVEL, CheckName.LEVEL_VOCABULARY, frozenset(Level)),
+        (FieldKey.CATEGORY, CheckName.CATEGORY_VOCABULARY, frozenset(Category)),
+    )
+    for key, name, allowed in closed:
+        value = fields[key].value if key in fields else None
+        if value is not None:
+            ok = value in allowed
+            checks.append(Check(name, ok, value, (key,), value if ok else f"{value}不在规定取值内"))
+    scope = fields[FieldKey.SCOPE].value if FieldKey.SCOPE in fields else None
+    if scope is not None:
+        category_text = fields[FieldKey.CATEGORY].value if FieldKey.CATEGORY in fields else None
+        category = Category(category_text) if category_text in frozenset(Category) else None
+        ok = scope_in_vocabulary(scope, category)
+        context = f" for {category}" if category else ""
+        zh = f"{scope}" + (f"（{category}类别）" if category else "") + ("" if ok else "不在规定执业范围内")
+        checks.append(Check(CheckName.SCOPE_VOCABULARY, ok, f"{scope}{context}", (FieldKey.SCOPE,), zh))
+    return checks
+
+
+# Which flag a failed check puts on the fields it concerns.
+_FAILURE_FLAGS: dict[CheckName, Flag] = {
+    CheckName.ID_FORMAT: Flag.INVALID_FORMAT,
+    CheckName.ID_CHECKSUM: Flag.CHECKSUM_FAILED,
+    CheckName.ID_REGION: Flag.UNKNOWN_REGION,
+    CheckName.ID_BIRTH_DATE: Flag.INCONSISTENT_WITH_ID,
+    CheckName.ID_SEX: Flag.INCONSISTENT_WITH_ID,
+    CheckName.CODE_FORMAT: Flag.INVALID_FORMAT,
+    CheckName.BIRTH_DATE_VALID: Flag.INVALID_DATE,
+    CheckName.ISSUE_DATE_VALID: Flag.INVALID_DATE,
+    CheckName.ISSUE_NOT_FUTURE: Flag.IMPLAUSIBLE,
+    CheckName.ISSUE_AFTER_BIRTH: Flag.IMPLAUSIBLE,
+    CheckName.SEX_VOCABULARY: Flag.NOT_IN_VOCABULARY,
+    CheckName.LEVEL_VOCABULARY: Flag.NOT_IN_VOCABULARY,
+    CheckName.CATEGORY_VOCABULARY: Flag.NOT_IN_VOCABULARY,
+    CheckName.SCOPE_VOCABULARY: Flag.NOT_IN_VOCABULARY,
+}
+
+
+def run_checks(
+    fields: Mapping[FieldKey, FieldResult], today: dt.date
+) -> tuple[dict[FieldKey, FieldResult], tuple[Check, ...]]:
+    """Run every intrinsic check; return the fields with failure flags added, and the checks."""
+
+    def value(key: FieldKey) -> str | None:
+        return fields[key].value if key in fields else None
+
+    checks: list[Check] = []
+    id_number = value(FieldKey.ID_NUMBER)
+    if id_number is not None:
+        checks += check_id_number(id_number, value(FieldKey.BIRTH_DATE), value(FieldKey.SEX))
+    code = value(FieldKey.CERTIFICATE_CODE)
+    if code is not None:
+        ok = bool(CODE_PATTERN.match(code))
+        detail = "15 digits" if ok else f"{len(code)} characters, expected 15 digits"
+        zh = "15位数字" if ok else f"{len(code)}个字符，应为15位数字"
+        checks.append(Check(CheckName.CODE_FORMAT, ok, detail, (FieldKey.CERTIFICATE_CODE,), zh))
+    checks += check_dates(value(FieldKey.BIRTH_DATE), value(FieldKey.ISSUE_DATE), today)
+    checks += check_vocabularies(fields)
+
+    flagged = dict(fields)
+    for check in checks:
+        if check.ok:
+            continue
+        for key in check.fields:
+            if key in flagged:
+                flagged[key] = flagged[key].with_flags(_FAILURE_FLAGS[check.check])
+    return flagged, tuple(checks)

@@ -1,0 +1,58 @@
+"""One typed configuration object with every default in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    """Settings of a scan. Paths left as None mean the models bundled with the `rapidocr` wheel."""
+
+    engine: str = "rapidocr"
+    det_model: Path | None = field(default_factory=lambda: _env_path("CERTSCAN_DET_MODEL"))
+    rec_model: Path | None = field(default_factory=lambda: _env_path("CERTSCAN_REC_MODEL"))
+    rec_keys: Path | None = field(default_factory=lambda: _env_path("CERTSCAN_REC_KEYS"))
+    # ONNX Runtime threads per engine; 0 lets the runtime decide (all cores).
+    threads: int = 0
+    # A value read with a lower per-character confidence than this is marked for review.
+    review_threshold: float = 0.93
+    # Images above this many pixels are refused as decompression bombs (≈ 16k × 8k).
+    max_pixels: int = 128_000_000
+    # Images are scaled down to this long side before OCR; certificates need no more.
+    max_side: int = 2000
+    # Text detection runs on the image scaled to this long side (recognition still reads the
+    # full-resolution crops); 0 keeps RapidOCR's default of detecting at full size.
+    det_side: int = 1280
+    # "Today" for date checks; fixed in tests, the real date otherwise.
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.review_threshold <= 1.0:
+            raise ConfigError("review_threshold must lie in (0, 1].")
+        if self.threads < 0:
+            raise ConfigError("threads must be 0 (automatic) or a positive number.")
+        for name in ("det_model", "rec_model", "rec_keys"):
+            path = getattr(self, name)
+            if path is not None and not Path(path).is_file():
+                raise ConfigError(f"{name} file not found: {path}")
+
+    def describe(self) -> dict[str, Any]:
+        """The effective values, printable as JSON."""
+        out = asdict(self)
+        for f in fields(self):
+            value = out[f.name]
+            if isinstance(value, Path | dt.date):
+                out[f.name] = str(value)
+        return out

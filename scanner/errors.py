@@ -1,0 +1,24 @@
+"""Domain errors: small exception types that carry their context (which file, which model)."""
+
+from __future__ import annotations
+
+
+class CertscanError(Exception):
+    """Base of every error certscan reports to a user as one clear sentence."""
+
+
+class InputError(CertscanError):
+    """An input file that cannot be read as a certificate image."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class ModelError(CertscanError):
+    """An OCR model that is missing, unreadable or incomplete."""
+
+
+class ConfigError(CertscanError):
+    """A configuration value that cannot be used."""

@@ -1,0 +1,553 @@
+"""Extraction stage: OCR lines → labelled certificate fields, anchored on the printed labels.
+
+The certificate is read the way a person reads it: find the labels (姓名, 身份证号 ...), take the text
+that follows each label on its row, let long values wrap onto the next row, and find the certificate
+code wherever it is printed. Nothing here depends on one layout: rows are rebuilt from the text boxes
+in a frame turned by the page's own skew, so label and value may sit in one OCR box or in several.
+
+Parsing is lenient (dates in any printed form, ID numbers with letters OCR confuses for digits) and
+every repair is flagged, so a changed value is always reviewed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .fields import Box, Category, FieldKey, FieldResult, Flag, Level, Sex
+from .ocr.base import OcrChar, OcrLine
+
+# Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
+LABELS: dict[FieldKey, tuple[str, ...]] = {
+    FieldKey.NAME: ("姓名",),
+    FieldKey.SEX: ("性别",),
+    FieldKey.BIRTH_DATE: ("出生日期", "出生年月"),
+    FieldKey.ID_NUMBER: ("公民身份号码", "身份证件号码", "身份证号码", "身份证号", "证件号码"),
+    FieldKey.LEVEL: ("医师级别", "执业级别"),
+    FieldKey.CATEGORY: ("执业类别",),
+    FieldKey.SCOPE: ("执业范围",),
+    FieldKey.PRACTICE_PLACE: ("执业地点",),
+    FieldKey.INSTITUTION: ("主要执业机构", "执业机构"),
+    FieldKey.AUTHORITY: ("发证机关", "签发机关"),
+    FieldKey.ISSUE_DATE: ("发证日期", "签发日期"),
+    FieldKey.CERTIFICATE_CODE: ("证书编码", "证书编号"),
+}
+
+_LABEL_OF: dict[str, FieldKey] = {v: k for k, vs in LABELS.items() for v in vs}
+_LABEL_RE = re.compile("|".join(sorted(map(re.escape, _LABEL_OF), key=len, reverse=True)))
+
+# Fields whose printed value may wrap onto the next row.
+WRAPPING = (FieldKey.SCOPE, FieldKey.PRACTICE_PLACE, FieldKey.INSTITUTION, FieldKey.AUTHORITY)
+
+# A complete value of these fields ends with one of these words; anything else may have wrapped.
+_COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
+    FieldKey.INSTITUTION: (
+        "医院",
+        "中心",
+        "卫生院",
+        "卫生室",
+        "诊所",
+        "门诊部",
+        "保健院",
+        "研究所",
+        "研究院",
+        "医学院",
+        "卫生服务站",
+        "疗养院",
+        "分院",
+        "院区",
+        "）",
+        ")",
+    ),
+    FieldKey.AUTHORITY: ("委员会", "卫生局", "管理局", "卫健委", "卫计委"),
+    FieldKey.SCOPE: ("专业",),
+    FieldKey.PRACTICE_PLACE: ("市", "区", "县", "省", "自治县"),
+}
+
+# Characters OCR reads for digits; used only where the field can hold nothing but digits.
+_DIGIT_CONFUSIONS = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "G": "6",
+        "b": "6",
+        "g": "9",
+        "q": "9",
+        "T": "7",
+    }
+)
+_FULLWIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "．": ".",
+        "Ｘ": "X",
+        "ｘ": "x",
+        "－": "-",
+        "／": "/",
+    }
+)
+_PUNCT_EDGES = " :：;；,，.。、·•・-—_|'\"“”‘’"
+_NAME_DOTS = re.compile(r"[.·•・‧∙⋅･•]")
+_CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
+
+# Row geometry, in units of the row's character height.
+_FIRST_GAP = 14.0  # label to value (labels and values may sit in separate columns)
+_BREAK_GAP = 2.6  # inside a value; a larger gap ends it
+_WRAP_INDENT = 2.5  # a wrapped line starts this close to the value's left edge
+_WRAP_DROP = 2.4  # and at most this far below
+
+
+@dataclass(frozen=True)
+class Token:
+    """One character with its box in the page frame (turned by the skew) and in the image."""
+
+    text: str
+    confidence: float
+    x0: float
+    x1: float
+    cy: float
+    h: float
+    box: Box
+    # The character was read in traditional script and converted (names then need review).
+    converted: bool = False
+
+
+@dataclass
+class Row:
+    """Tokens of one printed row, left to right."""
+
+    tokens: list[Token]
+
+    @property
+    def cy(self) -> float:
+        return statistics.median(t.cy for t in self.tokens)
+
+    @property
+    def h(self) -> float:
+        return statistics.median(t.h for t in self.tokens)
+
+    @property
+    def text(self) -> str:
+        return "".join(t.text for t in self.tokens)
+
+
+@dataclass
+class Run:
+    """A stretch of a row: a value after a label, or free text no label claims."""
+
+    row: int
+    tokens: list[Token]
+    key: FieldKey | None = None
+    label_x0: float = 0.0
+    claimed: bool = False
+    extra: list[list[Token]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(t.text for t in self.tokens)
+
+
+def page_skew(lines: Sequence[OcrLine]) -> float:
+    """The page's rotation in radians, the median direction of the longer text lines."""
+    angles = []
+    for line in lines:
+        (x0, y0), (x1, y1), _, (x3, y3) = line.quad
+        width = math.hypot(x1 - x0, y1 - y0)
+        height = math.hypot(x3 - x0, y3 - y0)
+        if width > 2 * height:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(angles) if angles else 0.0
+
+
+def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
+    """Each line's characters as tokens in the page frame, normalized to simplified half-width forms."""
+    cos, sin = math.cos(skew), math.sin(skew)
+    out: list[list[Token]] = []
+    for line in lines:
+        (qx0, qy0), (qx1, qy1), _, (qx3, qy3) = line.quad
+        line_h = max(math.hypot(qx3 - qx0, qy3 - qy0), 1.0)
+        line_w = max(math.hypot(qx1 - qx0, qy1 - qy0), 1.0)
+        chars = line.chars
+        stacked = line_h > 1.5 * line_w and len(chars) > 1
+        if stacked:
+            # Widely spaced labels (姓　　名) stacked in a column can be detected as one vertical
+            # line (姓 over 性); give each character its own slice so it rejoins its printed row.
+            chars = _stacked_chars(line)
+            line_h = line_w
+        toks: list[Token] = []
+        for ch in chars:
+            text, converted = _simplified(ch.text.translate(_FULLWIDTH))
+            if not text.strip():
+                continue
+            bx0, by0, bx1, by1 = ch.box
+            cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+            rx, ry = cx * cos + cy * sin, -cx * sin + cy * cos
+            half_w = (bx1 - bx0) / 2
+            box = Box(bx0, by0, bx1, by1)
+            toks.append(Token(text, ch.confidence, rx - half_w, rx + half_w, ry, line_h, box, converted))
+        if stacked:
+            out.extend([t] for t in toks)
+        elif toks:
+            out.append(toks)
+    return out
+
+
+def _stacked_chars(line: OcrLine) -> tuple[OcrChar, ...]:
+    """The characters of a vertical line, each given an equal slice of the line from top to bottom."""
+    xs = [p[0] for p in line.quad]
+    ys = [p[1] for p in line.quad]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    visible = [c for c in line.chars if c.text.strip()]
+    step = (y1 - y0) / max(len(visible), 1)
+    return tuple(
+        OcrChar(c.text, c.confidence, (x0, y0 + i * step, x1, y0 + (i + 1) * step))
+        for i, c in enumerate(visible)
+    )
+
+
+@cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _simplified(char: str) -> tuple[str, bool]:
+    """The simplified form of a character. PP-OCRv6 reads Chinese in both scripts and sometimes
+    returns a traditional form for a simplified glyph; certificates are printed in simplified script.
+    """
+    if not _CJK.match(char):
+        return char, False
+    out = _t2s().convert(char)
+    if len(out) != 1 or out == char:
+        return char, False
+    return out, True
+
+
+def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
+    """Group lines whose centres lie on one printed row; rows come out top to bottom."""
+    order = sorted(lines_tokens, key=lambda toks: statistics.median(t.cy for t in toks))
+    rows: list[Row] = []
+    for toks in order:
+        cy = statistics.median(t.cy for t in toks)
+        h = statistics.median(t.h for t in toks)
+        for row in reversed(rows[-3:]):
+            if abs(row.cy - cy) < 0.5 * min(row.h, h):
+                row.tokens.extend(toks)
+                row.tokens.sort(key=lambda t: t.x0)
+                break
+        else:
+            rows.append(Row(sorted(toks, key=lambda t: t.x0)))
+    return rows
+
+
+def split_row(index: int, row: Row) -> list[Run]:
+    """Cut a row at its labels: each label's value, and the free text around them."""
+    text = row.text
+    tokens = row.tokens
+    h = row.h
+    runs: list[Run] = []
+    matches = list(_LABEL_RE.finditer(text))
+    bounds = [(m.start(), m.end(), _LABEL_OF[m.group()]) for m in matches]
+    if not bounds:
+        return _free_runs(index, tokens, h)
+    runs += _free_runs(index, tokens[: bounds[0][0]], h)
+    for n, (start, end, key) in enumerate(bounds):
+        stop = bounds[n + 1][0] if n + 1 < len(bounds) else len(tokens)
+        label_end = tokens[end - 1].x1
+        value: list[Token] = []
+        rest: list[Token] = []
+        for tok in tokens[end:stop]:
+            if rest:
+                rest.append(tok)
+                continue
+            if not value and tok.text in ":;,.、":  # the label's own colon
+                continue
+            prev_x1 = value[-1].x1 if value else label_end
+            limit = _BREAK_GAP if value else _FIRST_GAP
+            if tok.x0 - prev_x1 > limit * h:
+                rest.append(tok)
+            else:
+                value.append(tok)
+        runs.append(Run(index, value, key=key, label_x0=tokens[start].x0))
+        runs += _free_runs(index, rest, h)
+    return runs
+
+
+def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
+    """Unlabelled text, cut at wide gaps."""
+    runs: list[Run] = []
+    current: list[Token] = []
+    for tok in tokens:
+        if current and tok.x0 - current[-1].x1 > _BREAK_GAP * h:
+            runs.append(Run(index, current))
+            current = []
+        current.append(tok)
+    if current:
+        runs.append(Run(index, current))
+    return runs
+
+
+def _ends_complete(key: FieldKey, text: str) -> bool:
+    return text.rstrip(_PUNCT_EDGES).endswith(_COMPLETE_ENDINGS.get(key, ()))
+
+
+def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
+    """Give labels with no value on their row the free run below, and let long values wrap."""
+    free = [r for r in runs if r.key is None]
+    for run in runs:
+        if run.key is None:
+            continue
+        h = rows[run.row].h
+        if not run.tokens:
+            below = _free_below(free, rows, run.row, run.label_x0, h)
+            if below is not None:
+                below.claimed = True
+                run.tokens = below.tokens
+                run.row = below.row
+        if run.key in WRAPPING and run.tokens:
+            start_x = run.tokens[0].x0
+            last_row = run.row
+            text = run.text
+            while not _ends_complete(run.key, text) and len(run.extra) < 2:
+                nxt = _free_below(free, rows, last_row, start_x, h)
+                if nxt is None:
+                    break
+                nxt.claimed = True
+                run.extra.append(nxt.tokens)
+                last_row = nxt.row
+                text += nxt.text
+
+
+def _free_below(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h: float) -> Run | None:
+    """The unclaimed free run starting near x0 on a row just below `row`."""
+    best: Run | None = None
+    for cand in free:
+        if cand.claimed or cand.row <= row:
+            continue
+        drop = rows[cand.row].cy - rows[row].cy
+        if drop > _WRAP_DROP * h:
+            continue
+        if abs(cand.tokens[0].x0 - x0) <= _WRAP_INDENT * h and (best is None or cand.row < best.row):
+            best = cand
+    return best
+
+
+# ---------------------------------------------------------------- value parsing, field by field
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A value parsed from raw text, with the flags the parsing itself raises."""
+
+    value: str | None
+    flags: tuple[Flag, ...] = ()
+
+
+def _strip(text: str) -> str:
+    return text.strip(_PUNCT_EDGES)
+
+
+def parse_name(raw: str) -> Parsed:
+    """Names keep CJK characters and the '·' of minority names, which OCR reads in many forms."""
+    text = _NAME_DOTS.sub("·", raw)
+    text = "".join(c for c in text if _CJK.match(c) or c == "·").strip("·")
+    if len(text.replace("·", "")) < 2:
+        return Parsed(None, (Flag.MISSING,)) if not text else Parsed(text, (Flag.INVALID_FORMAT,))
+    return Parsed(text)
+
+
+def parse_sex(raw: str) -> Parsed:
+    found = {c for c in raw if c in (Sex.MALE, Sex.FEMALE)}
+    if len(found) == 1:
+        value = found.pop()
+        return Parsed(value, () if _strip(raw) == value else (Flag.REPAIRED,))
+    return Parsed(_strip(raw) or None, (Flag.NOT_IN_VOCABULARY,))
+
+
+_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(raw: str) -> Parsed:
+    """Dates printed as 2019年3月5日, 2019年03月05日, 2019-03-05 or 2019.03.05 → 2019-03-05."""
+    text = raw.translate(_FULLWIDTH).replace(" ", "")
+    repaired = False
+    match = _DATE_RE.search(text)
+    if match is None:
+        fixed = text.translate(_DIGIT_CONFUSIONS)
+        match = _DATE_RE.search(fixed)
+        repaired = match is not None
+    if match is None:
+        return Parsed(_strip(raw) or None, (Flag.INVALID_FORMAT,))
+    y, m, d = match.groups()
+    value = f"{y}-{int(m):02d}-{int(d):02d}"
+    return Parsed(value, (Flag.REPAIRED,) if repaired else ())
+
+
+def _digits_only(raw: str, length: int, allow_x: bool) -> Parsed:
+    """A run of `length` digits (an ID may end in X); letters OCR confuses for digits are repaired."""
+    text = raw.translate(_FULLWIDTH).replace(" ", "").replace("×", "X")
+    pattern = re.compile(rf"\d{{{length - 1}}}[\dXx]" if allow_x else rf"\d{{{length}}}")
+    match = pattern.search(text)
+    if match and _isolated(text, match):
+        return Parsed(match.group().upper())
+    fixed = text.translate(_DIGIT_CONFUSIONS)
+    match = pattern.search(fixed)
+    if match and _isolated(fixed, match):
+        return Parsed(match.group().upper(), (Flag.REPAIRED,))
+    return Parsed(_strip(raw) or None, (Flag.INVALID_FORMAT,))
+
+
+def _isolated(text: str, match: re.Match[str]) -> bool:
+    """The digit run is not part of a longer one (a 15-digit code inside an 18-digit ID)."""
+    before = text[match.start() - 1] if match.start() > 0 else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    return not before.isdigit() and not after.isdigit()
+
+
+def parse_id_number(raw: str) -> Parsed:
+    return _digits_only(raw, 18, allow_x=True)
+
+
+def parse_code(raw: str) -> Parsed:
+    return _digits_only(raw, 15, allow_x=False)
+
+
+def _closed(raw: str, allowed: Iterable[str], strip_suffixes: tuple[str, ...] = ()) -> Parsed:
+    """A closed-vocabulary value: exact, or the one unique close match (repaired, so reviewed)."""
+    text = re.sub(r"\s", "", _strip(raw))
+    for suffix in strip_suffixes:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    options = list(allowed)
+    if text in options:
+        return Parsed(text)
+    scored = sorted(((fuzz.ratio(text, o), o) for o in options), reverse=True)
+    if scored and scored[0][0] >= 75 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 15):
+        return Parsed(scored[0][1], (Flag.REPAIRED,))
+    return Parsed(text or None, (Flag.NOT_IN_VOCABULARY,))
+
+
+def parse_level(raw: str) -> Parsed:
+    return _closed(raw, [str(v) for v in Level])
+
+
+def parse_category(raw: str) -> Parsed:
+    return _closed(raw, [str(v) for v in Category], strip_suffixes=("类别", "类"))
+
+
+def parse_scope(raw: str) -> Parsed:
+    """Scopes as printed, several joined by 、 (OCR's commas and semicolons mean the same)."""
+    text = re.sub(r"[,，;；]", "、", re.sub(r"\s", "", _strip(raw)))
+    return Parsed(text or None)
+
+
+def parse_text(raw: str) -> Parsed:
+    """Free text (place, institution, authority): spaces dropped, brackets in full-width form."""
+    text = re.sub(r"\s", "", _strip(raw)).replace("(", "（").replace(")", "）")
+    return Parsed(text or None)
+
+
+PARSERS = {
+    FieldKey.NAME: parse_name,
+    FieldKey.SEX: parse_sex,
+    FieldKey.BIRTH_DATE: parse_date,
+    FieldKey.ID_NUMBER: parse_id_number,
+    FieldKey.LEVEL: parse_level,
+    FieldKey.CATEGORY: parse_category,
+    FieldKey.SCOPE: parse_scope,
+    FieldKey.PRACTICE_PLACE: parse_text,
+    FieldKey.INSTITUTION: parse_text,
+    FieldKey.AUTHORITY: parse_text,
+    FieldKey.ISSUE_DATE: parse_date,
+    FieldKey.CERTIFICATE_CODE: parse_code,
+}
+
+
+def _result(key: FieldKey, tokens: Sequence[Token], threshold: float) -> FieldResult:
+    """A field from its tokens: parsed value, raw text, weakest character's confidence, flags."""
+    raw = "".join(t.text for t in tokens)
+    if not raw.strip(_PUNCT_EDGES):
+        return FieldResult.missing()
+    parsed = PARSERS[key](raw)
+    if parsed.value is None:
+        return FieldResult(None, raw, 0.0, parsed.flags or (Flag.MISSING,))
+    # The weakest character decides: one misread character makes the whole value wrong.
+    meaningful = [t for t in tokens if t.text not in _PUNCT_EDGES] or list(tokens)
+    confidence = min(t.confidence for t in meaningful)
+    flags = list(parsed.flags)
+    if confidence < threshold:
+        flags.append(Flag.LOW_CONFIDENCE)
+    if key is FieldKey.NAME and any(t.converted for t in meaningful):
+        # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
+        flags.append(Flag.REPAIRED)
+    box = meaningful[0].box
+    for tok in meaningful[1:]:
+        box = box.union(tok.box)
+    return FieldResult(parsed.value, raw, confidence, tuple(dict.fromkeys(flags)), box)
+
+
+def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The certificate code printed away from the fields: a lone 15-digit run in unclaimed text."""
+    found: list[FieldResult] = []
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        digits = [t for t in run.tokens if t.text.isdigit()]
+        if len(digits) == 15 and parse_code(run.text).value is not None:
+            found.append(_result(FieldKey.CERTIFICATE_CODE, digits, threshold))
+    distinct = {f.value for f in found}
+    if len(distinct) == 1:
+        return max(found, key=lambda f: f.confidence)
+    return None
+
+
+def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[FieldKey, FieldResult]:
+    """Every canonical field read from OCR lines; fields not found are marked missing."""
+    skew = page_skew(lines)
+    rows = build_rows(tokens_of(lines, skew))
+    runs = [run for i, row in enumerate(rows) for run in split_row(i, row)]
+    attach_neighbours(runs, rows)
+
+    fields: dict[FieldKey, FieldResult] = {}
+    for run in runs:
+        if run.key is None or not run.tokens:
+            continue
+        tokens = run.tokens + [t for part in run.extra for t in part]
+        result = _result(run.key, tokens, review_threshold)
+        previous = fields.get(run.key)
+        if previous is None or (previous.value is None and result.value is not None):
+            fields[run.key] = result
+        elif result.value is not None and result.value != previous.value:
+            # The same label twice with different values: keep the surer one, but review it.
+            best = max(previous, result, key=lambda f: f.confidence)
+            fields[run.key] = best.with_flags(Flag.LOW_CONFIDENCE)
+
+    code = fields.get(FieldKey.CERTIFICATE_CODE)
+    if code is None or code.value is None:
+        anywhere = _code_anywhere(runs, review_threshold)
+        if anywhere is not None:
+            fields[FieldKey.CERTIFICATE_CODE] = anywhere
+    return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

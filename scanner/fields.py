@@ -1,0 +1,242 @@
+"""The closed vocabularies and records of a certificate reading.
+
+Everything that travels between pipeline stages is defined here: the canonical field keys, the flags
+that explain why a field needs review, the check names, and the frozen records the stages return.
+JSON keys and enum values are the contract of SPEC.md and stay in English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class FieldKey(StrEnum):
+    """Canonical field keys, in the order they are reported."""
+
+    NAME = "name"
+    SEX = "sex"
+    BIRTH_DATE = "birth_date"
+    ID_NUMBER = "id_number"
+    LEVEL = "level"
+    CATEGORY = "category"
+    SCOPE = "scope"
+    PRACTICE_PLACE = "practice_place"
+    INSTITUTION = "institution"
+    AUTHORITY = "authority"
+    ISSUE_DATE = "issue_date"
+    CERTIFICATE_CODE = "certificate_code"
+
+
+FIELD_ORDER: tuple[FieldKey, ...] = tuple(FieldKey)
+
+# The label printed on the certificate for each field, used in summaries for people.
+FIELD_LABELS_ZH: dict[FieldKey, str] = {
+    FieldKey.NAME: "姓名",
+    FieldKey.SEX: "性别",
+    FieldKey.BIRTH_DATE: "出生日期",
+    FieldKey.ID_NUMBER: "身份证号",
+    FieldKey.LEVEL: "医师级别",
+    FieldKey.CATEGORY: "执业类别",
+    FieldKey.SCOPE: "执业范围",
+    FieldKey.PRACTICE_PLACE: "执业地点",
+    FieldKey.INSTITUTION: "主要执业机构",
+    FieldKey.AUTHORITY: "发证机关",
+    FieldKey.ISSUE_DATE: "发证日期",
+    FieldKey.CERTIFICATE_CODE: "证书编码",
+}
+
+FIELD_LABELS_EN: dict[FieldKey, str] = {
+    FieldKey.NAME: "Name",
+    FieldKey.SEX: "Sex",
+    FieldKey.BIRTH_DATE: "Date of birth",
+    FieldKey.ID_NUMBER: "ID number",
+    FieldKey.LEVEL: "Level",
+    FieldKey.CATEGORY: "Category",
+    FieldKey.SCOPE: "Scope",
+    FieldKey.PRACTICE_PLACE: "Practice place",
+    FieldKey.INSTITUTION: "Main institution",
+    FieldKey.AUTHORITY: "Issuing authority",
+    FieldKey.ISSUE_DATE: "Issue date",
+    FieldKey.CERTIFICATE_CODE: "Certificate code",
+}
+
+
+class Flag(StrEnum):
+    """Why a field value may be wrong; any flag here except `normalized` sets `review`."""
+
+    LOW_CONFIDENCE = "low_confidence"
+    CHECKSUM_FAILED = "checksum_failed"
+    NOT_IN_VOCABULARY = "not_in_vocabulary"
+    NORMALIZED = "normalized"
+    REPAIRED = "repaired"
+    MISSING = "missing"
+    INCONSISTENT_WITH_ID = "inconsistent_with_id"
+    INVALID_FORMAT = "invalid_format"
+    INVALID_DATE = "invalid_date"
+    IMPLAUSIBLE = "implausible"
+    UNKNOWN_REGION = "unknown_region"
+
+
+class Level(StrEnum):
+    """医师级别."""
+
+    PHYSICIAN = "执业医师"
+    ASSISTANT = "执业助理医师"
+
+
+class Category(StrEnum):
+    """执业类别."""
+
+    CLINICAL = "临床"
+    TCM = "中医"
+    DENTAL = "口腔"
+    PUBLIC_HEALTH = "公共卫生"
+
+
+class Sex(StrEnum):
+    """性别 as printed."""
+
+    MALE = "男"
+    FEMALE = "女"
+
+
+class CheckName(StrEnum):
+    """Intrinsic checks, reported in `checks`."""
+
+    ID_FORMAT = "id_format"
+    ID_CHECKSUM = "id_checksum"
+    ID_REGION = "id_region"
+    ID_BIRTH_DATE = "id_birth_date"
+    ID_SEX = "id_sex"
+    CODE_FORMAT = "code_format"
+    BIRTH_DATE_VALID = "birth_date_valid"
+    ISSUE_DATE_VALID = "issue_date_valid"
+    ISSUE_AFTER_BIRTH = "issue_after_birth"
+    ISSUE_NOT_FUTURE = "issue_not_future"
+    SEX_VOCABULARY = "sex_vocabulary"
+    LEVEL_VOCABULARY = "level_vocabulary"
+    CATEGORY_VOCABULARY = "category_vocabulary"
+    SCOPE_VOCABULARY = "scope_vocabulary"
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box in image pixels: (x0, y0) top-left, (x1, y1) bottom-right."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def union(self, other: Box) -> Box:
+        """The smallest box holding both."""
+        return Box(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+        )
+
+    def to_json(self) -> list[int]:
+        return [round(self.x0), round(self.y0), round(self.x1), round(self.y1)]
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    """One field as read: the canonical value, the raw OCR text, and why it may need review."""
+
+    value: str | None
+    raw: str | None
+    confidence: float
+    flags: tuple[Flag, ...] = ()
+    box: Box | None = None
+
+    @property
+    def review(self) -> bool:
+        """True whenever the value may be wrong: any flag other than a sure normalization."""
+        return any(f is not Flag.NORMALIZED for f in self.flags)
+
+    def with_flags(self, *flags: Flag) -> FieldResult:
+        """A copy with extra flags (kept unique, in order of first appearance)."""
+        merged = tuple(dict.fromkeys((*self.flags, *flags)))
+        return replace(self, flags=merged)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "raw": self.raw,
+            "confidence": round(self.confidence, 4),
+            "review": self.review,
+            "flags": [str(f) for f in self.flags],
+            "box": self.box.to_json() if self.box else None,
+        }
+
+    @classmethod
+    def missing(cls) -> FieldResult:
+        """A field the certificate did not yield."""
+        return cls(value=None, raw=None, confidence=0.0, flags=(Flag.MISSING,))
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one intrinsic check."""
+
+    check: CheckName
+    ok: bool
+    detail: str
+    fields: tuple[FieldKey, ...] = ()
+    detail_zh: str = ""
+    # A passed check that still deserves a remark (e.g. a region code younger than the holder).
+    note: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": str(self.check), "ok": self.ok, "detail": self.detail}
+        if self.note:
+            out["note"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """Everything certscan read and checked on one certificate image (or one PDF page)."""
+
+    file: str
+    fields: dict[FieldKey, FieldResult]
+    checks: tuple[Check, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    page: int | None = None
+    ocr: dict[str, Any] = field(default_factory=dict)
+
+    def value(self, key: FieldKey) -> str | None:
+        """The canonical value of a field, or None."""
+        result = self.fields.get(key)
+        return result.value if result else None
+
+    @property
+    def needs_review(self) -> tuple[FieldKey, ...]:
+        """Fields marked for review, in canonical order."""
+        return tuple(k for k in FIELD_ORDER if k in self.fields and self.fields[k].review)
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC.md object for one input."""
+        out: dict[str, Any] = {"file": self.file}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.error is not None:
+            out["error"] = self.error
+            return out
+        out["fields"] = {str(k): (self.fields.get(k) or FieldResult.missing()).to_json() for k in FIELD_ORDER}
+        out["checks"] = [c.to_json() for c in self.checks]
+        out["warnings"] = list(self.warnings)
+        out["error"] = None
+        if self.ocr:
+            out["ocr"] = self.ocr
+        return out
+
+    @classmethod
+    def failed(cls, file: str, error: str, page: int | None = None) -> CertificateRecord:
+        """The record of an input that could not be read."""
+        return cls(file=file, fields={}, error=error, page=page)

@@ -1,0 +1,167 @@
+"""Rendering records for people (Chinese by default, English on request) and for programs (JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from .fields import (
+    FIELD_LABELS_EN,
+    FIELD_LABELS_ZH,
+    FIELD_ORDER,
+    CertificateRecord,
+    Check,
+    CheckName,
+    FieldKey,
+    Flag,
+)
+
+Lang = Literal["zh", "en"]
+
+_FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
+    "zh": {
+        Flag.LOW_CONFIDENCE: "识别把握不足",
+        Flag.CHECKSUM_FAILED: "校验码不符",
+        Flag.NOT_IN_VOCABULARY: "不在规定取值内",
+        Flag.NORMALIZED: "已规范化",
+        Flag.REPAIRED: "已按规则修正",
+        Flag.MISSING: "未识别到",
+        Flag.INCONSISTENT_WITH_ID: "与身份证号不一致",
+        Flag.INVALID_FORMAT: "格式不符",
+        Flag.INVALID_DATE: "不是有效日期",
+        Flag.IMPLAUSIBLE: "日期不合理",
+        Flag.UNKNOWN_REGION: "地区码不存在",
+    },
+    "en": {
+        Flag.LOW_CONFIDENCE: "low OCR confidence",
+        Flag.CHECKSUM_FAILED: "check digit fails",
+        Flag.NOT_IN_VOCABULARY: "not an allowed value",
+        Flag.NORMALIZED: "normalized",
+        Flag.REPAIRED: "repaired by rule",
+        Flag.MISSING: "not found",
+        Flag.INCONSISTENT_WITH_ID: "disagrees with the ID number",
+        Flag.INVALID_FORMAT: "wrong format",
+        Flag.INVALID_DATE: "not a real date",
+        Flag.IMPLAUSIBLE: "implausible date",
+        Flag.UNKNOWN_REGION: "unknown region code",
+    },
+}
+
+_CHECK_TEXT: dict[Lang, dict[CheckName, str]] = {
+    "zh": {
+        CheckName.ID_FORMAT: "身份证号格式",
+        CheckName.ID_CHECKSUM: "身份证校验码",
+        CheckName.ID_REGION: "身份证地区码",
+        CheckName.ID_BIRTH_DATE: "身份证号与出生日期",
+        CheckName.ID_SEX: "身份证号与性别",
+        CheckName.CODE_FORMAT: "证书编码格式",
+        CheckName.BIRTH_DATE_VALID: "出生日期",
+        CheckName.ISSUE_DATE_VALID: "发证日期",
+        CheckName.ISSUE_AFTER_BIRTH: "发证日期与出生日期",
+        CheckName.ISSUE_NOT_FUTURE: "发证日期不晚于今天",
+        CheckName.SEX_VOCABULARY: "性别取值",
+        CheckName.LEVEL_VOCABULARY: "医师级别取值",
+        CheckName.CATEGORY_VOCABULARY: "执业类别取值",
+        CheckName.SCOPE_VOCABULARY: "执业范围取值",
+    },
+    "en": {
+        CheckName.ID_FORMAT: "ID number format",
+        CheckName.ID_CHECKSUM: "ID check digit",
+        CheckName.ID_REGION: "ID region code",
+        CheckName.ID_BIRTH_DATE: "ID vs date of birth",
+        CheckName.ID_SEX: "ID vs sex",
+        CheckName.CODE_FORMAT: "certificate code format",
+        CheckName.BIRTH_DATE_VALID: "date of birth",
+        CheckName.ISSUE_DATE_VALID: "issue date",
+        CheckName.ISSUE_AFTER_BIRTH: "issue date vs date of birth",
+        CheckName.ISSUE_NOT_FUTURE: "issue date not in the future",
+        CheckName.SEX_VOCABULARY: "sex value",
+        CheckName.LEVEL_VOCABULARY: "level value",
+        CheckName.CATEGORY_VOCABULARY: "category value",
+        CheckName.SCOPE_VOCABULARY: "scope value",
+    },
+}
+
+_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "page": "第{page}页",
+        "error": "无法读取：{error}",
+        "review": "需人工复核：{fields}",
+        "all_ok": "全部字段识别可靠，内在检查通过。",
+        "checks_failed": "未通过的检查：{checks}",
+        "warnings": "图像提示：{warnings}",
+        "notes": "备注：{notes}",
+    },
+    "en": {
+        "page": "page {page}",
+        "error": "cannot read: {error}",
+        "review": "Needs review: {fields}",
+        "all_ok": "All fields read with confidence; intrinsic checks pass.",
+        "checks_failed": "Failed checks: {checks}",
+        "warnings": "Image warnings: {warnings}",
+        "notes": "Notes: {notes}",
+    },
+}
+
+
+def mask_id(value: str | None) -> str | None:
+    """An ID number as people may see it: region code and last four digits only."""
+    if value is None or len(value) < 10:
+        return value
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def to_json_line(record: CertificateRecord) -> str:
+    """One JSON Lines row, the machine-readable output of SPEC.md (full ID number included)."""
+    return json.dumps(record.to_json(), ensure_ascii=False)
+
+
+def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
+    """A readable summary of one record, ID number masked."""
+    text = _TEXT[lang]
+    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+    title = record.file + (f"（{text['page'].format(page=record.page)}）" if record.page else "")
+    if record.error:
+        return f"{title}\n  {text['error'].format(error=record.error)}\n"
+    sep, comma = ("；", "、") if lang == "zh" else ("; ", ", ")
+    width = max(_display_width(labels[k]) for k in FIELD_ORDER)
+    lines = [title]
+    for key in FIELD_ORDER:
+        result = record.fields[key]
+        value = mask_id(result.value) if key is FieldKey.ID_NUMBER else result.value
+        shown = value if value is not None else "—"
+        label = labels[key]
+        pad = " " * (width - _display_width(label))
+        mark = "  ⚠ " + comma.join(_FLAG_TEXT[lang][f] for f in result.flags) if result.review else ""
+        lines.append(f"  {label}{pad}  {shown}{mark}")
+    review = record.needs_review
+    failed = [c for c in record.checks if not c.ok]
+    notes = [c for c in record.checks if c.ok and c.note]
+    if review:
+        lines.append("  " + text["review"].format(fields=comma.join(labels[k] for k in review)))
+    if failed:
+        described = sep.join(_check_text(c, lang, record) for c in failed)
+        lines.append("  " + text["checks_failed"].format(checks=described))
+    if notes:
+        described = sep.join(_check_text(c, lang, record) for c in notes)
+        lines.append("  " + text["notes"].format(notes=described))
+    if record.warnings:
+        lines.append("  " + text["warnings"].format(warnings=", ".join(record.warnings)))
+    if not review and not failed:
+        lines.append("  " + text["all_ok"])
+    return "\n".join(lines) + "\n"
+
+
+def _check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
+    """A check for people, in their language; details quoting the ID number are masked."""
+    detail = check.detail_zh if lang == "zh" and check.detail_zh else check.detail
+    id_number = record.fields[FieldKey.ID_NUMBER].value
+    if id_number and id_number in detail:
+        detail = detail.replace(id_number, mask_id(id_number) or "")
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    return f"{_CHECK_TEXT[lang][check.check]}{open_}{detail}{close}"
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)

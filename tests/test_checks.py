@@ -1,0 +1,161 @@
+"""Intrinsic checks: ID number, certificate code, dates and closed vocabularies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers import make_id
+
+from scanner.checks import run_checks
+from scanner.fields import CheckName, FieldKey, FieldResult, Flag
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def fields(**values: str) -> dict[FieldKey, FieldResult]:
+    base = {
+        "name": "张三",
+        "sex": "男",
+        "birth_date": "1987-03-12",
+        "id_number": make_id(),
+        "level": "执业医师",
+        "category": "临床",
+        "scope": "内科专业",
+        "practice_place": "重庆市",
+        "institution": "重庆医科大学附属第一医院",
+        "authority": "重庆市渝中区卫生健康委员会",
+        "issue_date": "2015-07-01",
+        "certificate_code": "110500103456789",
+    }
+    base.update(values)
+    return {FieldKey(k): FieldResult(v, v, 0.99) for k, v in base.items()}
+
+
+def outcome(checks, name: CheckName):
+    found = [c for c in checks if c.check is name]
+    assert len(found) == 1, f"{name} reported {len(found)} times"
+    return found[0]
+
+
+def test_a_consistent_certificate_passes_every_check():
+    result, checks = run_checks(fields(), TODAY)
+    assert [c.check for c in checks if not c.ok] == []
+    assert not any(r.review for r in result.values())
+    assert outcome(checks, CheckName.ID_CHECKSUM).ok
+
+
+def test_a_wrong_check_digit_fails_and_flags_the_id():
+    good = make_id()
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    result, checks = run_checks(fields(id_number=bad), TODAY)
+    assert not outcome(checks, CheckName.ID_CHECKSUM).ok
+    assert Flag.CHECKSUM_FAILED in result[FieldKey.ID_NUMBER].flags
+    assert result[FieldKey.ID_NUMBER].review
+
+
+def test_id_ending_in_x_is_accepted_when_it_is_the_check_digit():
+    # Search a sequence whose check digit is X, so the test covers it for real.
+    id_x = next(i for s in range(100, 1000) if (i := make_id(seq=str(s)))[-1] == "X")
+    _, checks = run_checks(fields(id_number=id_x, sex="男" if int(id_x[16]) % 2 else "女"), TODAY)
+    assert outcome(checks, CheckName.ID_CHECKSUM).ok
+
+
+def test_birth_date_disagreeing_with_the_id_flags_both_fields():
+    result, checks = run_checks(fields(birth_date="1987-03-13"), TODAY)
+    assert not outcome(checks, CheckName.ID_BIRTH_DATE).ok
+    assert Flag.INCONSISTENT_WITH_ID in result[FieldKey.BIRTH_DATE].flags
+    assert Flag.INCONSISTENT_WITH_ID in result[FieldKey.ID_NUMBER].flags
+
+
+def test_sex_must_match_the_parity_of_the_17th_digit():
+    id_female = make_id(seq="042")
+    result, checks = run_checks(fields(id_number=id_female, sex="男"), TODAY)
+    assert not outcome(checks, CheckName.ID_SEX).ok
+    assert Flag.INCONSISTENT_WITH_ID in result[FieldKey.SEX].flags
+    _, checks = run_checks(fields(id_number=id_female, sex="女"), TODAY)
+    assert outcome(checks, CheckName.ID_SEX).ok
+
+
+def test_old_sichuan_code_for_a_chongqing_doctor_is_valid():
+    # 510202 (重庆市中区, then 渝中区 under Sichuan) was used 1983–1997.
+    _, checks = run_checks(
+        fields(id_number=make_id("510202", "19850601", "031"), birth_date="1985-06-01"), TODAY
+    )
+    region = outcome(checks, CheckName.ID_REGION)
+    assert region.ok and not region.note
+
+
+def test_code_not_yet_in_use_in_the_birth_year_is_only_a_note():
+    # 500103 exists since 1997; a doctor born in 1987 got it when the number was assigned later.
+    result, checks = run_checks(fields(), TODAY)
+    region = outcome(checks, CheckName.ID_REGION)
+    assert region.ok
+    assert region.note
+    assert not result[FieldKey.ID_NUMBER].review
+
+
+def test_region_code_unknown_in_every_year_fails():
+    result, checks = run_checks(fields(id_number=make_id("999999")), TODAY)
+    assert not outcome(checks, CheckName.ID_REGION).ok
+    assert Flag.UNKNOWN_REGION in result[FieldKey.ID_NUMBER].flags
+
+
+def test_id_with_letters_fails_format_and_skips_the_checksum():
+    _, checks = run_checks(fields(id_number="50010319870312O41X"), TODAY)
+    assert not outcome(checks, CheckName.ID_FORMAT).ok
+    assert not [c for c in checks if c.check is CheckName.ID_CHECKSUM]
+
+
+def test_certificate_code_must_be_exactly_15_digits():
+    result, checks = run_checks(fields(certificate_code="11050010345678"), TODAY)
+    assert not outcome(checks, CheckName.CODE_FORMAT).ok
+    assert Flag.INVALID_FORMAT in result[FieldKey.CERTIFICATE_CODE].flags
+
+
+def test_dates_must_be_real_calendar_dates():
+    result, checks = run_checks(fields(issue_date="2015-02-30"), TODAY)
+    assert not outcome(checks, CheckName.ISSUE_DATE_VALID).ok
+    assert Flag.INVALID_DATE in result[FieldKey.ISSUE_DATE].flags
+
+
+def test_issue_date_in_the_future_is_implausible():
+    result, checks = run_checks(fields(issue_date="2027-01-05"), TODAY)
+    assert not outcome(checks, CheckName.ISSUE_NOT_FUTURE).ok
+    assert result[FieldKey.ISSUE_DATE].review
+
+
+def test_issue_date_before_adulthood_is_implausible():
+    _, checks = run_checks(fields(issue_date="1999-03-12"), TODAY)
+    assert not outcome(checks, CheckName.ISSUE_AFTER_BIRTH).ok
+    _, checks = run_checks(fields(issue_date="2005-03-12"), TODAY)
+    assert outcome(checks, CheckName.ISSUE_AFTER_BIRTH).ok
+
+
+def test_level_and_category_come_from_closed_lists():
+    result, checks = run_checks(fields(level="执业护士", category="西医"), TODAY)
+    assert not outcome(checks, CheckName.LEVEL_VOCABULARY).ok
+    assert not outcome(checks, CheckName.CATEGORY_VOCABULARY).ok
+    assert Flag.NOT_IN_VOCABULARY in result[FieldKey.LEVEL].flags
+
+
+def test_scope_must_belong_to_the_category():
+    _, checks = run_checks(fields(category="口腔", scope="内科专业"), TODAY)
+    assert not outcome(checks, CheckName.SCOPE_VOCABULARY).ok
+    _, checks = run_checks(fields(category="口腔", scope="口腔专业"), TODAY)
+    assert outcome(checks, CheckName.SCOPE_VOCABULARY).ok
+
+
+def test_scope_with_a_comma_inside_its_official_name_is_one_scope():
+    _, checks = run_checks(fields(scope="医学检验、病理专业"), TODAY)
+    assert outcome(checks, CheckName.SCOPE_VOCABULARY).ok
+    _, checks = run_checks(fields(scope="内科专业、全科医学专业"), TODAY)
+    assert outcome(checks, CheckName.SCOPE_VOCABULARY).ok
+    _, checks = run_checks(fields(scope="内科专业、牙科专业"), TODAY)
+    assert not outcome(checks, CheckName.SCOPE_VOCABULARY).ok
+
+
+def test_missing_fields_are_not_checked():
+    values = fields()
+    values[FieldKey.ID_NUMBER] = FieldResult.missing()
+    _, checks = run_checks(values, TODAY)
+    assert not [c for c in checks if c.check.value.startswith("id_")]

@@ -1,0 +1,192 @@
+"""Field extraction from OCR lines (no pixels): labels, split and merged boxes, wraps, repairs."""
+
+from __future__ import annotations
+
+import math
+
+from helpers import line, make_id
+
+from scanner.extract import extract_fields, parse_date, parse_name
+from scanner.fields import FieldKey, Flag
+from scanner.ocr.base import OcrChar, OcrLine
+
+THRESHOLD = 0.93
+ID = make_id()
+
+FULL_ROWS = [
+    "姓名：张三",
+    "性别：男",
+    "出生日期：1987年03月12日",
+    f"身份证号：{ID}",
+    "医师级别：执业医师",
+    "执业类别：临床",
+    "执业范围：内科专业",
+    "执业地点：重庆市",
+    "主要执业机构：重庆医科大学附属第一医院",
+    "发证机关：重庆市渝中区卫生健康委员会",
+    "发证日期：2015年7月1日",
+    "证书编码：110500103456789",
+]
+
+EXPECTED = {
+    FieldKey.NAME: "张三",
+    FieldKey.SEX: "男",
+    FieldKey.BIRTH_DATE: "1987-03-12",
+    FieldKey.ID_NUMBER: ID,
+    FieldKey.LEVEL: "执业医师",
+    FieldKey.CATEGORY: "临床",
+    FieldKey.SCOPE: "内科专业",
+    FieldKey.PRACTICE_PLACE: "重庆市",
+    FieldKey.INSTITUTION: "重庆医科大学附属第一医院",
+    FieldKey.AUTHORITY: "重庆市渝中区卫生健康委员会",
+    FieldKey.ISSUE_DATE: "2015-07-01",
+    FieldKey.CERTIFICATE_CODE: "110500103456789",
+}
+
+
+def values(lines: list[OcrLine]) -> dict[FieldKey, str | None]:
+    return {k: r.value for k, r in extract_fields(lines, THRESHOLD).items()}
+
+
+def rotate(lines: list[OcrLine], degrees: float) -> list[OcrLine]:
+    """The same lines photographed with the page turned by `degrees`."""
+    a = math.radians(degrees)
+    cos, sin = math.cos(a), math.sin(a)
+
+    def turn(x: float, y: float) -> tuple[float, float]:
+        return (x * cos - y * sin, x * sin + y * cos)
+
+    out = []
+    for ln in lines:
+        quad = tuple(turn(x, y) for x, y in ln.quad)
+        chars = []
+        for c in ln.chars:
+            cx, cy = turn((c.box[0] + c.box[2]) / 2, (c.box[1] + c.box[3]) / 2)
+            w, h = (c.box[2] - c.box[0]) / 2, (c.box[3] - c.box[1]) / 2
+            chars.append(OcrChar(c.text, c.confidence, (cx - w, cy - h, cx + w, cy + h)))
+        out.append(OcrLine(ln.text, ln.confidence, quad, tuple(chars)))  # type: ignore[arg-type]
+    return out
+
+
+def test_label_and_value_in_one_box_with_colons():
+    lines = [line(text, 100, 100 + 60 * i) for i, text in enumerate(FULL_ROWS)]
+    assert values(lines) == EXPECTED
+
+
+def test_labels_without_colons_and_values_in_their_own_column():
+    lines = []
+    for i, text in enumerate(FULL_ROWS):
+        label, value = text.split("：")
+        lines.append(line(label, 100, 100 + 60 * i))
+        lines.append(line(value, 420, 102 + 60 * i))
+    result = extract_fields(lines, THRESHOLD)
+    assert {k: r.value for k, r in result.items()} == EXPECTED
+    assert not any(r.review for r in result.values())
+
+
+def test_two_fields_merged_into_one_box():
+    lines = [
+        line("姓名：张三性别：女", 100, 100),
+        line("出生日期1990-01-02医师级别执业助理医师", 100, 160),
+    ]
+    got = values(lines)
+    assert got[FieldKey.NAME] == "张三"
+    assert got[FieldKey.SEX] == "女"
+    assert got[FieldKey.BIRTH_DATE] == "1990-01-02"
+    assert got[FieldKey.LEVEL] == "执业助理医师"
+
+
+def test_spaced_label_split_into_single_character_boxes():
+    lines = [line("姓", 100, 100), line("名", 180, 100), line("李四", 420, 100)]
+    assert values(lines)[FieldKey.NAME] == "李四"
+
+
+def test_value_split_into_two_boxes_on_its_row():
+    lines = [
+        line("主要执业机构", 100, 100),
+        line("重庆医科大学附属", 420, 100),
+        line("第一医院", 420 + 8 * 40 + 30, 101),
+    ]
+    assert values(lines)[FieldKey.INSTITUTION] == "重庆医科大学附属第一医院"
+
+
+def test_long_institution_wrapping_onto_the_next_row():
+    lines = [
+        line("主要执业机构：重庆医科大学附属", 100, 100),
+        line("第一医院", 100 + 7 * 40, 150),
+        line("发证机关：重庆市卫生健康委员会", 100, 220),
+    ]
+    got = values(lines)
+    assert got[FieldKey.INSTITUTION] == "重庆医科大学附属第一医院"
+    assert got[FieldKey.AUTHORITY] == "重庆市卫生健康委员会"
+
+
+def test_complete_value_does_not_swallow_the_row_below():
+    lines = [
+        line("主要执业机构：重庆市人民医院", 100, 100),
+        line("中华人民共和国国家卫生健康委员会监制", 100 + 7 * 40, 150),
+    ]
+    assert values(lines)[FieldKey.INSTITUTION] == "重庆市人民医院"
+
+
+def test_certificate_code_printed_alone_away_from_the_fields():
+    rows = [r for r in FULL_ROWS if not r.startswith("证书编码")]
+    lines = [line(text, 1300, 100 + 60 * i) for i, text in enumerate(rows)]
+    lines.append(line("医师执业证书", 200, 80, h=60))
+    lines.append(line("110500103456789", 150, 700, pitch=22))
+    assert values(lines) == EXPECTED
+
+
+def test_page_turned_a_few_degrees_reads_the_same():
+    lines = []
+    for i, text in enumerate(FULL_ROWS):
+        label, value = text.split("：")
+        lines.append(line(label, 100, 100 + 60 * i))
+        lines.append(line(value, 420, 100 + 60 * i))
+    for degrees in (-7, -3, 4, 7):
+        assert values(rotate(lines, degrees)) == EXPECTED, degrees
+
+
+def test_doubtful_name_character_marks_the_name_for_review():
+    lines = [line("姓名：王堃", 100, 100, low={4: 0.62})]
+    name = extract_fields(lines, THRESHOLD)[FieldKey.NAME]
+    assert name.value == "王堃"
+    assert name.review and Flag.LOW_CONFIDENCE in name.flags
+    assert name.confidence == 0.62
+
+
+def test_letter_o_in_the_id_is_repaired_to_zero_and_reviewed():
+    damaged = ID[:3].replace("0", "O") + ID[3:]
+    field = extract_fields([line(f"身份证号码 {damaged}", 100, 100)], THRESHOLD)[FieldKey.ID_NUMBER]
+    assert field.value == ID
+    assert field.raw is not None and field.raw.endswith(damaged)
+    assert Flag.REPAIRED in field.flags and field.review
+
+
+def test_misread_level_is_repaired_only_when_unique_and_reviewed():
+    field = extract_fields([line("医师级别：执业助理医帅", 100, 100)], THRESHOLD)[FieldKey.LEVEL]
+    assert field.value == "执业助理医师"
+    assert Flag.REPAIRED in field.flags and field.review
+
+
+def test_unknown_category_is_kept_as_read_and_flagged():
+    field = extract_fields([line("执业类别：护理", 100, 100)], THRESHOLD)[FieldKey.CATEGORY]
+    assert field.value == "护理"
+    assert Flag.NOT_IN_VOCABULARY in field.flags
+
+
+def test_missing_fields_are_reported_missing():
+    result = extract_fields([line("姓名：张三", 100, 100)], THRESHOLD)
+    assert result[FieldKey.ID_NUMBER].value is None
+    assert result[FieldKey.ID_NUMBER].flags == (Flag.MISSING,)
+    assert result[FieldKey.ID_NUMBER].review
+
+
+def test_dates_in_every_printed_form():
+    for printed in ("2019年3月5日", "2019年03月05日", "2019-03-05", "2019.03.05", "2019 年 3 月 5 日"):
+        assert parse_date(printed).value == "2019-03-05", printed
+
+
+def test_minority_name_dot_in_its_ocr_forms():
+    for printed in ("阿依古丽·买买提", "阿依古丽.买买提", "阿依古丽•买买提", "阿依古丽・买买提"):
+        assert parse_name(printed).value == "阿依古丽·买买提", printed
