@@ -160,6 +160,9 @@ class Run:
     tokens: list[Token]
     key: FieldKey | None = None
     label_x0: float = 0.0
+    label_x1: float = 0.0
+    label_cy: float = 0.0
+    label_h: float = 0.0
     claimed: bool = False
     extra: list[list[Token]] = field(default_factory=list)
 
@@ -291,7 +294,18 @@ def split_row(index: int, row: Row) -> list[Run]:
                 rest.append(tok)
             else:
                 value.append(tok)
-        runs.append(Run(index, value, key=key, label_x0=tokens[start].x0))
+        label = tokens[start:end]
+        runs.append(
+            Run(
+                index,
+                value,
+                key=key,
+                label_x0=label[0].x0,
+                label_x1=label_end,
+                label_cy=statistics.median(t.cy for t in label),
+                label_h=statistics.median(t.h for t in label),
+            )
+        )
         runs += _free_runs(index, rest, h)
     return runs
 
@@ -387,7 +401,8 @@ def parse_sex(raw: str) -> Parsed:
     return Parsed(_strip(raw) or None, (Flag.NOT_IN_VOCABULARY,))
 
 
-_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+# OCR often reads the dot of 2019.03.05 as a comma; the digits are what matter.
+_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，]\s*(\d{1,2})\s*[月.\-/,，]\s*(\d{1,2})\s*日?")
 
 
 def parse_date(raw: str) -> Parsed:
@@ -500,6 +515,9 @@ def _result(key: FieldKey, tokens: Sequence[Token], threshold: float) -> FieldRe
     flags = list(parsed.flags)
     if confidence < threshold:
         flags.append(Flag.LOW_CONFIDENCE)
+    if key in _COMPLETE_ENDINGS and key is not FieldKey.SCOPE and not _ends_complete(key, parsed.value):
+        # An authority or institution name that stops short (委员 for 委员会) lost its last characters.
+        flags.append(Flag.INCOMPLETE)
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)
@@ -524,12 +542,80 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return None
 
 
-def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[FieldKey, FieldResult]:
-    """Every canonical field read from OCR lines; fields not found are marked missing."""
+def read_layout(lines: Sequence[OcrLine]) -> tuple[float, list[Row], list[Run]]:
+    """The page's skew, its rows, and the label values and free text on them."""
     skew = page_skew(lines)
     rows = build_rows(tokens_of(lines, skew))
     runs = [run for i, row in enumerate(rows) for run in split_row(i, row)]
     attach_neighbours(runs, rows)
+    return skew, rows, runs
+
+
+# How far a value may reach to the right of its start, in character heights, for a second look.
+_VALUE_SPAN: dict[FieldKey, float] = {
+    FieldKey.NAME: 6,
+    FieldKey.SEX: 2.5,
+    FieldKey.BIRTH_DATE: 8,
+    FieldKey.ID_NUMBER: 11,
+    FieldKey.LEVEL: 7,
+    FieldKey.CATEGORY: 5,
+    FieldKey.SCOPE: 12,
+    FieldKey.PRACTICE_PLACE: 8,
+    FieldKey.INSTITUTION: 16,
+    FieldKey.AUTHORITY: 16,
+    FieldKey.ISSUE_DATE: 8,
+    FieldKey.CERTIFICATE_CODE: 10,
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A place where a label promises a value that detection did not find: worth a second look."""
+
+    key: FieldKey
+    quad: tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+
+
+def value_probes(lines: Sequence[OcrLine]) -> list[Probe]:
+    """Where to look again for values whose label was read but whose text was not detected.
+
+    Small values (a lone 男 or 女) are the ones text detection misses most. The value is expected where
+    the other values of the same label column start, on the label's row, up to the next text.
+    """
+    skew, rows, runs = read_layout(lines)
+    labelled = [r for r in runs if r.key is not None]
+    found = {r.key for r in labelled if r.tokens}
+    cos, sin = math.cos(skew), math.sin(skew)
+    probes: list[Probe] = []
+    for run in labelled:
+        if run.tokens or run.key in found or run.key is None:
+            continue
+        row = rows[run.row]
+        h = run.label_h
+        starts = [
+            r.tokens[0].x0
+            for r in labelled
+            if r.tokens and abs(r.label_x0 - run.label_x0) < 3 * h and r.row != run.row
+        ]
+        start = statistics.median(starts) if starts else run.label_x1 + 0.3 * h
+        start = max(start - 0.4 * h, run.label_x1 + 0.1 * h)
+        stop = start + _VALUE_SPAN[run.key] * h
+        following = [t.x0 for t in row.tokens if t.x0 > run.label_x1 + 0.1 * h]
+        if following:
+            stop = min(stop, min(following) - 0.2 * h)
+        if stop - start < 0.8 * h:
+            continue
+        top, bottom = run.label_cy - 0.8 * h, run.label_cy + 0.8 * h
+        corners = ((start, top), (stop, top), (stop, bottom), (start, bottom))
+        quad = tuple((x * cos - y * sin, x * sin + y * cos) for x, y in corners)
+        probes.append(Probe(run.key, quad))  # type: ignore[arg-type]
+        found.add(run.key)
+    return probes
+
+
+def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[FieldKey, FieldResult]:
+    """Every canonical field read from OCR lines; fields not found are marked missing."""
+    _, _, runs = read_layout(lines)
 
     fields: dict[FieldKey, FieldResult] = {}
     for run in runs:

@@ -77,6 +77,7 @@ class Flag(StrEnum):
     INVALID_DATE = "invalid_date"
     IMPLAUSIBLE = "implausible"
     UNKNOWN_REGION = "unknown_region"
+    INCOMPLETE = "incomplete"
 
 
 class Level(StrEnum):

@@ -12,10 +12,11 @@ import numpy as np
 from .checks import run_checks
 from .config import ScanConfig
 from .errors import InputError
-from .extract import extract_fields
+from .extract import extract_fields, value_probes
 from .fields import CertificateRecord
+from .geometry import crop_quad, line_to_image, scale_line
 from .load import load_image
-from .ocr import OcrEngine, create_engine
+from .ocr import OcrEngine, OcrLine, create_engine
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +48,33 @@ class Scanner:
         self.engine = engine or create_engine(self.config)
         self._ocr_info = self.engine.describe()
 
-    def scan_array(self, image: np.ndarray, file: str, page: int | None = None) -> CertificateRecord:
-        """Read one RGB image of a certificate."""
-        image = fit_long_side(image, self.config.max_side)
-        lines = self.engine.read(suppress_red(image))
+    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        """OCR of one RGB image, with a second look where a label's value was not detected."""
+        fitted = fit_long_side(image, self.config.max_side)
+        ocr_image = suppress_red(fitted)
+        lines = self.engine.read(ocr_image)
+        for probe in value_probes(lines):
+            seen = self.engine.recognize(crop_quad(ocr_image, probe.quad))
+            if seen is not None:
+                lines.append(line_to_image(seen, probe.quad))
+        factor = image.shape[1] / fitted.shape[1]
+        # Report boxes in the caller's pixels, not in the scaled copy OCR read.
+        return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
+
+    def record_from_lines(
+        self, lines: list[OcrLine], file: str, page: int | None = None
+    ) -> CertificateRecord:
+        """Fields, checks and warnings from OCR lines."""
         fields = extract_fields(lines, self.config.review_threshold)
         fields, checks = run_checks(fields, self.config.today)
-        warnings: list[str] = []
-        if not lines:
-            warnings.append("no_text_found")
+        warnings = () if lines else ("no_text_found",)
         return CertificateRecord(
-            file=file, fields=fields, checks=checks, warnings=tuple(warnings), page=page, ocr=self._ocr_info
+            file=file, fields=fields, checks=checks, warnings=warnings, page=page, ocr=self._ocr_info
         )
+
+    def scan_array(self, image: np.ndarray, file: str, page: int | None = None) -> CertificateRecord:
+        """Read one RGB image of a certificate."""
+        return self.record_from_lines(self.read_lines(image), file, page)
 
     def scan_file(self, path: Path) -> CertificateRecord:
         """Read one image file; an unreadable file gives a record with `error` set, never an exception."""

@@ -31,6 +31,7 @@ _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
         Flag.INVALID_DATE: "不是有效日期",
         Flag.IMPLAUSIBLE: "日期不合理",
         Flag.UNKNOWN_REGION: "地区码不存在",
+        Flag.INCOMPLETE: "名称不完整",
     },
     "en": {
         Flag.LOW_CONFIDENCE: "low OCR confidence",
@@ -44,6 +45,7 @@ _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
         Flag.INVALID_DATE: "not a real date",
         Flag.IMPLAUSIBLE: "implausible date",
         Flag.UNKNOWN_REGION: "unknown region code",
+        Flag.INCOMPLETE: "name looks cut short",
     },
 }
 

@@ -58,6 +58,13 @@ class OcrEngine(Protocol):
         """All text lines of `image` (H×W×3 uint8, RGB), with per-character confidences."""
         ...
 
+    def recognize(self, crop: np.ndarray) -> OcrLine | None:
+        """Read one text line from a crop without detection (a second look at a known place).
+
+        The line's quad and character boxes are in the crop's coordinates.
+        """
+        ...
+
     def describe(self) -> dict[str, Any]:
         """Which engine and models are in use, recorded in every output."""
         ...

@@ -101,7 +101,8 @@ class RapidOcrEngine:
     def read(self, image: np.ndarray) -> list[OcrLine]:
         """OCR an RGB image; lines come back in the engine's reading order."""
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        result: Any = self._engine(bgr, return_word_box=True)
+        # RapidOCR keeps per-call switches as instance state: state every one on every call.
+        result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
         if boxes is None or result.txts is None:
             return []
@@ -119,6 +120,38 @@ class RapidOcrEngine:
                 chars = _chars_from_quad(str(text), float(score), quad_t)
             lines.append(OcrLine(str(text), float(score), quad_t, chars))  # type: ignore[arg-type]
         return lines
+
+    def recognize(self, crop: np.ndarray) -> OcrLine | None:
+        """Recognition only, on an RGB crop holding one line of text."""
+        bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+        result: Any = self._engine(bgr, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
+        texts = getattr(result, "txts", None)
+        if not texts or not str(texts[0]).strip():
+            return None
+        text, score = str(texts[0]).replace(" ", ""), float(result.scores[0])
+        h, w = crop.shape[:2]
+        quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+        chars = _chars_from_word_info(
+            text, score, result.word_results[0] if result.word_results else None, w, h
+        )
+        return OcrLine(text, score, quad, chars)
+
+
+def _chars_from_word_info(text: str, score: float, info: Any, width: int, height: int) -> tuple[OcrChar, ...]:
+    """Characters of a recognition-only result, placed by the CTC columns they were decoded at."""
+    confs = list(getattr(info, "confs", None) or [])
+    cols = [c for word in (getattr(info, "word_cols", None) or []) for c in word]
+    total = float(getattr(info, "line_txt_len", 0) or 0)
+    n = len(text)
+    if len(confs) != n:
+        confs = [score] * n
+    if len(cols) != n or total <= 0:
+        cols, total = [i + 0.5 for i in range(n)], float(n)
+    step = width / total
+    return tuple(
+        OcrChar(ch, float(c), (col * step, 0.0, min((col + 1) * step, float(width)), float(height)))
+        for ch, c, col in zip(text, confs, cols, strict=True)
+    )
 
 
 def _word_text(word_line: Any) -> str:
