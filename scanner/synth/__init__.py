@@ -1,0 +1,110 @@
+"""Synthetic 医师执业证书 generator: fake identities, realistic renders, scan/photo degradation.
+
+No real certificate images are available, so every test and benchmark runs on
+these renders.  ``generate`` writes a reproducible data set (JPEG + JSON truth
+per image); ``python -m scanner.synth --help`` is the command-line front end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+# The submodule ``degrade`` stays reachable as ``scanner.synth.degrade`` (its function is
+# ``scanner.synth.degrade.degrade``): re-exporting the function would shadow the module.
+from . import degrade
+from .degrade import MODES, DegradeResult, map_box
+from .fonts import FontNotFoundError
+from .identity import FIELDS, make_identity
+from .render import LAYOUTS, RenderResult, render_certificate
+
+__all__ = [
+    "FIELDS",
+    "LAYOUTS",
+    "MODES",
+    "DegradeResult",
+    "FontNotFoundError",
+    "RenderResult",
+    "generate",
+    "item_rng",
+    "make_identity",
+    "map_box",
+    "render_certificate",
+    "sample_json",
+    "write_registry_csv",
+]
+
+
+def item_rng(seed: int, index: int, mode: str | None = None) -> random.Random:
+    """Independent RNG per certificate (and per mode), so adding modes or items
+    never changes the others.  String seeds are hashed stably by ``random``."""
+    key = f"certscan-synth:{seed}:{index}" + (f":{mode}" if mode else "")
+    return random.Random(key)
+
+
+def sample_json(
+    file: str,
+    mode: str,
+    seed: int,
+    index: int,
+    truth: dict[str, str],
+    rendered: RenderResult,
+    shot: DegradeResult,
+) -> dict[str, Any]:
+    """The JSON record written next to each image."""
+    return {
+        "file": file,
+        "mode": mode,
+        "seed": seed,
+        "index": index,
+        "fields": {k: truth[k] for k in FIELDS},
+        "style": rendered.style,
+        "quad": shot.quad,
+        # Value boxes in the output image: axis-aligned hulls of the projected flat boxes.
+        "boxes": {k: map_box(b, shot.matrix) for k, b in rendered.boxes.items()},
+        "flat_boxes": rendered.boxes,
+        "flat_size": list(rendered.image.size),
+        "degrade": shot.params,
+    }
+
+
+def generate(out_dir: Path, count: int, seed: int, modes: Sequence[str] = ("scan", "photo")) -> list[Path]:
+    """Render ``count`` certificates in every mode into ``out_dir``; return the JSON paths.
+
+    Files are ``{index:04d}_{mode}.jpg`` and ``.json``; the same arguments always
+    produce byte-identical files.
+    """
+    unknown = [m for m in modes if m not in MODES]
+    if unknown:
+        raise ValueError(f"unknown mode(s) {', '.join(unknown)}; expected some of {', '.join(MODES)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for index in range(count):
+        rng = item_rng(seed, index)
+        truth = make_identity(rng)
+        rendered = render_certificate(truth, rng)
+        for mode in modes:
+            shot = degrade.degrade(rendered.image, item_rng(seed, index, mode), mode)
+            stem = f"{index:04d}_{mode}"
+            (out_dir / f"{stem}.jpg").write_bytes(shot.encoded)
+            record = sample_json(f"{stem}.jpg", mode, seed, index, truth, rendered, shot)
+            json_path = out_dir / f"{stem}.json"
+            json_path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            written.append(json_path)
+    return written
+
+
+def write_registry_csv(truths: Sequence[dict[str, str]], path: Path) -> None:
+    """Write truths as a UTF-8 CSV whose header is the canonical field keys."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(FIELDS))
+        writer.writeheader()
+        for truth in truths:
+            writer.writerow({k: truth[k] for k in FIELDS})

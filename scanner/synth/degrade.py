@@ -1,0 +1,436 @@
+"""Turn a flat certificate render into an office scan or a phone photo.
+
+Each mode is a function that places the page on a canvas (returning the
+page-to-output homography) and applies its own optics; JPEG encoding and the
+page quad are shared.  A new mode (e.g. a harsher "hard" mode with quarter
+turns, glare and low resolution) is one more function in ``MODES`` built from
+the same primitives.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+from PIL import Image
+
+Quad = list[list[float]]
+
+
+@dataclass(frozen=True)
+class DegradeResult:
+    """Degraded image, where the page ended up, and what was applied.
+
+    ``encoded`` holds the JPEG bytes ``image`` was decoded from, so callers can
+    write them to disk without a second lossy encode.  ``matrix`` is the 3x3
+    homography from flat-image pixels to output pixels (see ``map_box``).
+    """
+
+    image: Image.Image
+    quad: Quad
+    params: dict[str, Any]
+    encoded: bytes = field(repr=False)
+    matrix: list[list[float]] = field(repr=False)
+
+
+@dataclass
+class _Shot:
+    """What a mode produces before JPEG encoding."""
+
+    pixels: np.ndarray  # HxWx3 uint8 RGB
+    matrix: np.ndarray  # 3x3 float64, flat page -> output
+    params: dict[str, Any]
+    quality: int
+
+
+ModeFn = Callable[[np.ndarray, random.Random, np.random.Generator], _Shot]
+
+
+# ---------------------------------------------------------------- geometry
+
+
+def page_corners(width: int, height: int) -> np.ndarray:
+    """Flat page corners, clockwise from top-left."""
+    return np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
+
+
+def apply_matrix(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Project Nx2 points through a 3x3 homography."""
+    pts = np.hstack([points, np.ones((len(points), 1))]) @ matrix.T
+    return np.asarray(pts[:, :2] / pts[:, 2:3], dtype=np.float64)
+
+
+def map_box(box: Sequence[float], matrix: Sequence[Sequence[float]]) -> list[int]:
+    """Axis-aligned box around a flat-image box after the homography."""
+    x0, y0, x1, y1 = box
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
+    pts = apply_matrix(corners, np.asarray(matrix, dtype=np.float64))
+    return [round(pts[:, 0].min()), round(pts[:, 1].min()), round(pts[:, 0].max()), round(pts[:, 1].max())]
+
+
+def _rotated_quad(
+    w: float, h: float, scale: float, angle_deg: float, center: tuple[float, float]
+) -> np.ndarray:
+    """Page corners scaled, rotated about the page centre and moved to ``center``."""
+    a = math.radians(angle_deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    local = (page_corners(1, 1) - 0.5) * [w * scale, h * scale]
+    return np.asarray(local @ rot.T + np.array(center), dtype=np.float64)
+
+
+def _warp_page(page: np.ndarray, quad: np.ndarray, canvas: np.ndarray) -> np.ndarray:
+    """Draw ``page`` into ``canvas`` at ``quad``; return the flat->canvas homography.
+
+    The page is first shrunk with area averaging to roughly its final size:
+    warping a 2500 px page straight down to 1000 px would alias the text.
+    """
+    h, w = page.shape[:2]
+    full = cv2.getPerspectiveTransform(page_corners(w, h).astype(np.float32), quad.astype(np.float32))
+    edges = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+    scale = min(1.0, max(edges[0], edges[2]) / w, max(edges[1], edges[3]) / h)
+    src = page
+    pre = np.eye(3)
+    if scale < 0.9:
+        sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+        src = cv2.resize(page, (sw, sh), interpolation=cv2.INTER_AREA)
+        pre = np.diag([sw / w, sh / h, 1.0])
+    m = full @ np.linalg.inv(pre)
+    cv2.warpPerspective(
+        src,
+        m,
+        (canvas.shape[1], canvas.shape[0]),
+        dst=canvas,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_TRANSPARENT,
+    )
+    return full
+
+
+# ---------------------------------------------------------------- pixel effects
+
+
+def _smooth_field(
+    nrng: np.random.Generator, shape: tuple[int, int], cells: int, lo: float, hi: float
+) -> np.ndarray:
+    """Low-frequency random field in [lo, hi] at ``shape`` (h, w), float32."""
+    h, w = shape
+    small = nrng.uniform(lo, hi, (cells, cells)).astype(np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def _multiply(pixels: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Multiply an RGB image by a smooth gain field in [0, 1.25] (any size: it is stretched).
+
+    The gain goes to uint8 fixed point (x200) *before* upsampling, so the full-size
+    work is one uint8 resize and one saturating multiply.
+    """
+    g = cv2.convertScaleAbs(gain, alpha=200.0)
+    if g.ndim == 2:
+        g = cv2.cvtColor(g, cv2.COLOR_GRAY2RGB)
+    h, w = pixels.shape[:2]
+    if g.shape[:2] != (h, w):
+        g = cv2.resize(g, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.multiply(pixels, g, scale=1 / 200), dtype=np.uint8)
+
+
+def _add_noise(pixels: np.ndarray, rng: random.Random, sigma: float) -> np.ndarray:
+    """Additive Gaussian sensor noise, drawn at half resolution and upsampled.
+
+    Camera and scanner noise is slightly blotchy after demosaicing and denoising
+    anyway, and a full-resolution draw would be the slowest step of a photo.
+    """
+    h, w, c = pixels.shape
+    cv2.setRNGSeed(rng.getrandbits(31))
+    # One plane of (h/2) x (w/2 * c): a Python scalar mean/std would only reach channel 0.
+    # int16, not float: resizing float planes this size is many times slower.
+    half = np.empty(((h + 1) // 2, ((w + 1) // 2) * c), dtype=np.int16)
+    cv2.randn(half, np.zeros(1), np.full(1, sigma * 1.6))  # upsampling smooths it: compensate
+    noise = cv2.resize(half.reshape((h + 1) // 2, (w + 1) // 2, c), (w, h), interpolation=cv2.INTER_LINEAR)
+    out = cv2.add(pixels, noise.reshape(h, w, c), dtype=cv2.CV_8U)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _blur(pixels: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian defocus."""
+    return cv2.GaussianBlur(pixels, (0, 0), sigma) if sigma > 0.05 else pixels
+
+
+def _light_field(
+    shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator, gradient: float, vignette: float
+) -> np.ndarray:
+    """Low-res lighting gain: linear falloff in a random direction plus vignette."""
+    h, w = shape
+    sh, sw = max(8, h // 16), max(8, w // 16)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    u, v = xx / (sw - 1) - 0.5, yy / (sh - 1) - 0.5
+    a = rng.uniform(0, 2 * math.pi)
+    lin = 1.0 + gradient * (u * math.cos(a) + v * math.sin(a))
+    r2 = (u**2 + v**2) / 0.5
+    field = lin * (1.0 - vignette * r2) * _smooth_field(nrng, (sh, sw), 4, 0.97, 1.03)
+    return np.asarray(field, dtype=np.float32)
+
+
+def _soft_shadow(small: np.ndarray, rng: random.Random, depth: float) -> None:
+    """Darken a soft-edged blob (a hand or phone shadow) in a low-res gain field in place."""
+    sh, sw = small.shape[:2]
+    mask = np.zeros((sh, sw), np.float32)
+    cx, cy = rng.uniform(-0.2, 1.2) * sw, rng.choice((rng.uniform(-0.3, 0.2), rng.uniform(0.8, 1.3))) * sh
+    axes = (round(sw * rng.uniform(0.35, 0.7)), round(sh * rng.uniform(0.3, 0.6)))
+    cv2.ellipse(mask, (round(cx), round(cy)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
+    mask = np.asarray(cv2.GaussianBlur(mask, (0, 0), max(sw, sh) * 0.06), dtype=np.float32)
+    small *= (1.0 - depth * mask)[..., None] if small.ndim == 3 else 1.0 - depth * mask
+
+
+def _jpeg(pixels: np.ndarray, quality: int) -> tuple[bytes, Image.Image]:
+    """Encode/decode in memory so the result carries real JPEG artefacts."""
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buf, format="JPEG", quality=quality)
+    data = buf.getvalue()
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return data, image.convert("RGB")
+
+
+# ---------------------------------------------------------------- backgrounds
+
+_WALLS: tuple[tuple[int, int, int], ...] = (
+    (232, 230, 224),
+    (214, 210, 200),
+    (200, 204, 206),
+    (226, 218, 196),
+    (190, 200, 188),
+    (236, 236, 238),
+)
+_WOODS: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
+    ((150, 100, 60), (112, 70, 40)),
+    ((190, 150, 105), (150, 110, 72)),
+    ((95, 62, 40), (66, 42, 28)),
+    ((205, 180, 140), (172, 142, 100)),
+)
+_FRAMES: tuple[tuple[int, int, int], ...] = (
+    (40, 30, 25),
+    (150, 115, 60),
+    (20, 20, 22),
+    (235, 232, 225),
+    (110, 70, 40),
+)
+
+
+def _wall(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    """Plain painted wall: one colour, soft tonal variation."""
+    h, w = shape
+    base = np.array(rng.choice(_WALLS), np.float32) * rng.uniform(0.85, 1.03)
+    tone = _smooth_field(nrng, (h // 8 + 1, w // 8 + 1), 6, 0.93, 1.05)
+    small = np.clip(tone[..., None] * base, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def _wood(shape: tuple[int, int], rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    """Wood-grain desk: warped stripes between two wood tones, drawn at 1/4 res."""
+    h, w = shape
+    sh, sw = h // 4 + 1, w // 4 + 1
+    light, dark = (np.array(c, np.float32) for c in rng.choice(_WOODS))
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    warp = _smooth_field(nrng, (sh, sw), 5, -1.0, 1.0) * sh * 0.05
+    freq = rng.uniform(0.05, 0.12)
+    grain = (
+        0.5 + 0.35 * np.sin((yy + warp) * freq) + 0.15 * np.sin((yy + warp * 2.3) * freq * 3.7 + xx * 0.002)
+    )
+    streak = nrng.normal(0, 0.05, (sh, 1)).astype(np.float32)  # fine lengthwise fibres
+    t = np.clip(grain + streak, 0, 1)[..., None]
+    small = (light * (1 - t) + dark * t).astype(np.uint8)
+    if rng.random() < 0.5:  # planks run either way
+        small = cv2.resize(small.transpose(1, 0, 2), (sw, sh))
+    return np.asarray(cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def _draw_frame(
+    canvas: np.ndarray, page_to_canvas: np.ndarray, page_size: tuple[int, int], rng: random.Random
+) -> dict[str, Any]:
+    """Picture frame (and sometimes a mat) around the page, in page perspective."""
+    w, h = page_size
+    border = max(w, h) * rng.uniform(0.05, 0.1)
+    mat = max(w, h) * rng.uniform(0.03, 0.07) if rng.random() < 0.5 else 0.0
+    colour = rng.choice(_FRAMES)
+
+    def ring(pad: float) -> np.ndarray:
+        corners = page_corners(w, h) + np.array([[-pad, -pad], [pad, -pad], [pad, pad], [-pad, pad]])
+        return np.round(apply_matrix(corners, page_to_canvas)).astype(np.int32)
+
+    outer = mat + border
+    cv2.fillConvexPoly(canvas, ring(outer), colour, lineType=cv2.LINE_AA)
+    # Inner bevel: a darker band where the moulding steps down to the picture.
+    bevel = tuple(int(c * 0.6) for c in colour)
+    cv2.fillConvexPoly(canvas, ring(mat + border * 0.25), bevel, lineType=cv2.LINE_AA)
+    if mat > 0:
+        cv2.fillConvexPoly(canvas, ring(mat), (238, 236, 230), lineType=cv2.LINE_AA)
+    else:
+        cv2.fillConvexPoly(
+            canvas, ring(border * 0.12), tuple(int(c * 0.85) for c in colour), lineType=cv2.LINE_AA
+        )
+    return {"frame_colour": list(colour), "frame_mat": mat > 0}
+
+
+# ---------------------------------------------------------------- modes
+
+
+def _scan(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _Shot:
+    """Office flatbed scan: nearly straight, white bed margin, mild noise/blur."""
+    h, w = page.shape[:2]
+    long_side = rng.randint(1600, 2400)
+    angle = rng.uniform(-1.5, 1.5)
+    # Pages go against one bed corner: small margin there, more on the far sides.
+    near, far = rng.uniform(0.01, 0.03), rng.uniform(0.02, 0.08)
+    mx0, mx1 = (far, near) if rng.random() < 0.5 else (near, far)
+    my0, my1 = (far, near) if rng.random() < 0.5 else (near, far)
+    sin, cos = abs(math.sin(math.radians(angle))), abs(math.cos(math.radians(angle)))
+    rot_w, rot_h = w * cos + h * sin, w * sin + h * cos
+    span_w, span_h = rot_w + (mx0 + mx1) * w, rot_h + (my0 + my1) * h
+    scale = long_side / max(span_w, span_h)
+    cw, ch = round(span_w * scale), round(span_h * scale)
+    cx, cy = (mx0 * w + rot_w / 2) * scale, (my0 * h + rot_h / 2) * scale
+    quad = _rotated_quad(w, h, scale, angle, (cx, cy))
+    bed = rng.randint(242, 255)
+    canvas = np.full((ch, cw, 3), bed, np.uint8)
+    # Lid shadow: a thin grey sliver along the page edge.
+    shadow_off = np.array([rng.uniform(-4, 4), rng.uniform(-4, 4)])
+    cv2.polylines(
+        canvas, [np.round(quad + shadow_off).astype(np.int32)], True, (150, 150, 150), 3, cv2.LINE_AA
+    )
+    matrix = _warp_page(page, quad, canvas)
+    params: dict[str, Any] = {"angle": round(angle, 2), "long_side": long_side, "bed": bed}
+    if rng.random() < 0.5:
+        cast = rng.uniform(0.9, 0.98)
+        tint = [cast * rng.uniform(0.98, 1.02) for _ in range(3)]
+        canvas = _multiply(canvas, np.full((2, 2, 3), tint, np.float32))
+        params["grey_cast"] = [round(t, 3) for t in tint]
+    if rng.random() < 0.4:
+        sigma = rng.uniform(0.4, 0.9)
+        canvas = _blur(canvas, sigma)
+        params["blur_sigma"] = round(sigma, 2)
+    noise = rng.uniform(1.0, 3.5)
+    canvas = _add_noise(canvas, rng, noise)
+    params["noise_sigma"] = round(noise, 2)
+    return _Shot(canvas, matrix, params, rng.randint(70, 95))
+
+
+def _jitter_quad(quad: np.ndarray, rng: random.Random, amount: float) -> np.ndarray:
+    """Move each corner independently (perspective), up to ``amount`` px."""
+    offsets = [[rng.uniform(-amount, amount), rng.uniform(-amount, amount)] for _ in range(4)]
+    return np.asarray(quad + np.array(offsets), dtype=np.float64)
+
+
+def _fit_inside(quad: np.ndarray, size: tuple[int, int], margin: float) -> np.ndarray:
+    """Shrink ``quad`` about the canvas centre until it lies ``margin`` px inside."""
+    cw, ch = size
+    center = np.array([cw / 2, ch / 2])
+    lo, hi = np.array([margin, margin]), np.array([cw - margin, ch - margin])
+    for _ in range(30):
+        if (quad >= lo).all() and (quad <= hi).all():
+            return quad
+        quad = center + (quad - center) * 0.96
+    return quad
+
+
+MIN_PHOTO_SCALE = 0.5
+
+
+def _canvas(long_side: int, aspect: float, landscape: bool) -> tuple[int, int]:
+    """(width, height) of a photo frame with the given long side and aspect."""
+    short = round(long_side / aspect)
+    return (long_side, short) if landscape else (short, long_side)
+
+
+def _photo(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _Shot:
+    """Phone photo on a desk or wall: mild perspective, lighting, blur, noise."""
+    h, w = page.shape[:2]
+    long_side = rng.randint(1600, 3000)
+    aspect = rng.choice((4 / 3, 4 / 3, 16 / 9, 1.0))
+    background = rng.choice(("wall", "desk", "frame"))
+    fill = rng.uniform(0.6, 0.86) if background != "frame" else rng.uniform(0.55, 0.72)
+    landscape = (w >= h) if rng.random() < 0.85 else (w < h)
+    cw, ch = _canvas(long_side, aspect, landscape)
+    scale = min(cw / w, ch / h) * fill
+    if scale < MIN_PHOTO_SCALE:
+        # A phone user frames the certificate to fill the shot: hold it the right way
+        # round and use a larger sensor crop rather than shrinking the text too far.
+        long_side = min(3000, max(long_side, round(long_side * MIN_PHOTO_SCALE / scale)))
+        cw, ch = _canvas(long_side, aspect, w >= h)
+        scale = min(cw / w, ch / h) * fill
+    angle = rng.uniform(-6, 6)
+    center = (cw / 2 + rng.uniform(-0.06, 0.06) * cw, ch / 2 + rng.uniform(-0.06, 0.06) * ch)
+    quad = _rotated_quad(w, h, scale, angle, center)
+    jitter = rng.uniform(0.01, 0.06) * max(w, h) * scale
+    quad = _fit_inside(_jitter_quad(quad, rng, jitter), (cw, ch), 0.02 * long_side)
+    canvas = (_wood if background == "desk" else _wall)((ch, cw), rng, nrng)
+    matrix_guess = cv2.getPerspectiveTransform(page_corners(w, h).astype(np.float32), quad.astype(np.float32))
+    params: dict[str, Any] = {
+        "background": background,
+        "angle": round(angle, 2),
+        "jitter_px": round(jitter, 1),
+    }
+    if background == "frame":
+        params.update(_draw_frame(canvas, matrix_guess, (w, h), rng))
+    elif rng.random() < 0.6:
+        # Cast shadow of the page lifted slightly off the surface.
+        off = np.array([rng.uniform(-1, 1), rng.uniform(0.3, 1)]) * 0.012 * long_side
+        small = np.ones((ch // 8 + 1, cw // 8 + 1), np.float32)
+        cv2.fillConvexPoly(small, np.round((quad + off) / 8).astype(np.int32), 0.0)
+        small = np.asarray(cv2.GaussianBlur(small, (0, 0), 3.0), dtype=np.float32)
+        canvas = _multiply(canvas, 0.55 + 0.45 * small)
+        params["page_shadow"] = True
+    matrix = _warp_page(page, quad, canvas)
+    light = _light_field((ch, cw), rng, nrng, rng.uniform(0.08, 0.3), rng.uniform(0.05, 0.3))
+    tint = np.array([rng.uniform(0.95, 1.05), 1.0, rng.uniform(0.92, 1.04)], np.float32) * rng.uniform(
+        0.9, 1.06
+    )
+    light3 = light[..., None] * tint
+    if rng.random() < 0.2:
+        depth = rng.uniform(0.12, 0.3)
+        _soft_shadow(light3, rng, depth)
+        params["soft_shadow"] = round(depth, 2)
+    canvas = _multiply(canvas, light3)
+    sigma = rng.uniform(0.5, 1.5)
+    canvas = _blur(canvas, sigma)
+    noise = rng.uniform(2.0, 5.0)
+    canvas = _add_noise(canvas, rng, noise)
+    params.update(
+        {
+            "long_side": long_side,
+            "fill": round(fill, 3),
+            "tint": [round(float(t), 3) for t in tint],
+            "blur_sigma": round(sigma, 2),
+            "noise_sigma": round(noise, 2),
+        }
+    )
+    return _Shot(canvas, matrix, params, rng.randint(65, 92))
+
+
+MODES: dict[str, ModeFn] = {"scan": _scan, "photo": _photo}
+
+
+def degrade(image: Image.Image, rng: random.Random, mode: str) -> DegradeResult:
+    """Apply ``mode`` ("scan" or "photo") to a flat certificate image."""
+    try:
+        mode_fn = MODES[mode]
+    except KeyError:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}") from None
+    page = np.asarray(image.convert("RGB"))
+    nrng = np.random.default_rng(rng.getrandbits(64))
+    shot = mode_fn(page, rng, nrng)
+    encoded, out = _jpeg(shot.pixels, shot.quality)
+    quad = apply_matrix(page_corners(image.width, image.height), shot.matrix)
+    params = {"mode": mode, **shot.params, "jpeg_quality": shot.quality, "size": list(out.size)}
+    return DegradeResult(
+        image=out,
+        quad=[[round(float(x), 1), round(float(y), 1)] for x, y in quad],
+        params=params,
+        encoded=encoded,
+        matrix=shot.matrix.tolist(),
+    )
