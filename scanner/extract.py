@@ -14,12 +14,14 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz
+from stdnum.cn import ric
 
 from .fields import Box, Category, FieldKey, FieldResult, Flag, Level, Sex
 from .ocr.base import OcrChar, OcrLine
@@ -41,10 +43,50 @@ LABELS: dict[FieldKey, tuple[str, ...]] = {
 }
 
 _LABEL_OF: dict[str, FieldKey] = {v: k for k, vs in LABELS.items() for v in vs}
-_LABEL_RE = re.compile("|".join(sorted(map(re.escape, _LABEL_OF), key=len, reverse=True)))
 
-# Fields whose printed value may wrap onto the next row.
-WRAPPING = (FieldKey.SCOPE, FieldKey.PRACTICE_PLACE, FieldKey.INSTITUTION, FieldKey.AUTHORITY)
+
+def _one_slip_patterns() -> dict[str, FieldKey]:
+    """Labels of four or more characters with any one character misread (执业类制 for 执业类别).
+
+    A pattern that two fields' labels share (执业?别: 执业类别 and 执业级别) is dropped: it would
+    not say which field follows.
+    """
+    owners: dict[str, set[FieldKey]] = {}
+    for label, key in _LABEL_OF.items():
+        if len(label) < 4:
+            continue
+        for i in range(len(label)):
+            pattern = re.escape(label[:i]) + "[\u4e00-\u9fff]" + re.escape(label[i + 1 :])
+            owners.setdefault(pattern, set()).add(key)
+    return {p: next(iter(keys)) for p, keys in owners.items() if len(keys) == 1}
+
+
+_SLIP_OF = _one_slip_patterns()
+# Exact labels first (longest first), then the one-slip forms: at one position an exact label wins.
+_LABEL_RE = re.compile(
+    "|".join(
+        [f"(?P<x{i}>{re.escape(v)})" for i, v in enumerate(sorted(_LABEL_OF, key=len, reverse=True))]
+        + [f"(?P<s{i}>{p})" for i, p in enumerate(sorted(_SLIP_OF, key=len, reverse=True))]
+    )
+)
+_GROUP_KEY: dict[str, FieldKey] = {
+    **{f"x{i}": _LABEL_OF[v] for i, v in enumerate(sorted(_LABEL_OF, key=len, reverse=True))},
+    **{f"s{i}": _SLIP_OF[p] for i, p in enumerate(sorted(_SLIP_OF, key=len, reverse=True))},
+}
+
+# Fields whose printed value may wrap onto the next row (long minority names and numbers in narrow
+# cells too).
+WRAPPING = (
+    FieldKey.NAME,
+    FieldKey.ID_NUMBER,
+    FieldKey.SCOPE,
+    FieldKey.PRACTICE_PLACE,
+    FieldKey.INSTITUTION,
+    FieldKey.AUTHORITY,
+    FieldKey.CERTIFICATE_CODE,
+)
+# Numbers are complete at their length.
+_FULL_LENGTH = {FieldKey.ID_NUMBER: 18, FieldKey.CERTIFICATE_CODE: 15}
 
 # A complete value of these fields ends with one of these words; anything else may have wrapped.
 _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
@@ -164,6 +206,7 @@ class Run:
     label_cy: float = 0.0
     label_h: float = 0.0
     claimed: bool = False
+    before: list[list[Token]] = field(default_factory=list)
     extra: list[list[Token]] = field(default_factory=list)
 
     @property
@@ -200,7 +243,7 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
             line_h = line_w
         toks: list[Token] = []
         for ch in chars:
-            text, converted = _simplified(ch.text.translate(_FULLWIDTH))
+            text, converted = _simplified(unicodedata.normalize("NFKC", ch.text).translate(_FULLWIDTH))
             if not text.strip():
                 continue
             bx0, by0, bx1, by1 = ch.box
@@ -250,20 +293,48 @@ def _simplified(char: str) -> tuple[str, bool]:
 
 
 def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
-    """Group lines whose centres lie on one printed row; rows come out top to bottom."""
-    order = sorted(lines_tokens, key=lambda toks: statistics.median(t.cy for t in toks))
+    """Group lines whose centres lie on one printed row; rows come out top to bottom.
+
+    Lines of several characters make the rows: a line joins the nearest row whose centre is within
+    half a character height and whose print has a similar size, so a large title never swallows the
+    small text beside it. Lone characters (a spaced-out label's 姓, a value 男) have tight boxes
+    whose height says little about the print size, so they join the nearest row afterwards.
+    """
+    several = [toks for toks in lines_tokens if len(toks) > 1]
+    lone = [toks for toks in lines_tokens if len(toks) == 1]
     rows: list[Row] = []
-    for toks in order:
+    for toks in sorted(several, key=lambda t: statistics.median(x.cy for x in t)):
         cy = statistics.median(t.cy for t in toks)
         h = statistics.median(t.h for t in toks)
-        for row in reversed(rows[-3:]):
-            if abs(row.cy - cy) < 0.5 * min(row.h, h):
-                row.tokens.extend(toks)
-                row.tokens.sort(key=lambda t: t.x0)
-                break
-        else:
-            rows.append(Row(sorted(toks, key=lambda t: t.x0)))
+        best = _nearest_row(rows[-4:], cy, lambda row: max(row.h, h) <= 1.4 * min(row.h, h), 0.5 * h)
+        _join(rows, best, toks)
+    for toks in sorted(lone, key=lambda t: t[0].cy):
+        best = _nearest_row(rows, toks[0].cy, lambda row: True, None)
+        _join(rows, best, toks)
+    rows.sort(key=lambda r: r.cy)
     return rows
+
+
+def _nearest_row(
+    rows: Sequence[Row], cy: float, compatible: Callable[[Row], bool], reach: float | None
+) -> Row | None:
+    """The row nearest to `cy` within half its height (and within `reach`, if given)."""
+    best: Row | None = None
+    for row in rows:
+        limit = 0.5 * row.h if reach is None else min(0.5 * row.h, reach)
+        if abs(row.cy - cy) >= limit or not compatible(row):
+            continue
+        if best is None or abs(row.cy - cy) < abs(best.cy - cy):
+            best = row
+    return best
+
+
+def _join(rows: list[Row], row: Row | None, toks: list[Token]) -> None:
+    if row is None:
+        rows.append(Row(sorted(toks, key=lambda t: t.x0)))
+    else:
+        row.tokens.extend(toks)
+        row.tokens.sort(key=lambda t: t.x0)
 
 
 def split_row(index: int, row: Row) -> list[Run]:
@@ -273,7 +344,7 @@ def split_row(index: int, row: Row) -> list[Run]:
     h = row.h
     runs: list[Run] = []
     matches = list(_LABEL_RE.finditer(text))
-    bounds = [(m.start(), m.end(), _LABEL_OF[m.group()]) for m in matches]
+    bounds = [(m.start(), m.end(), _GROUP_KEY[str(m.lastgroup)]) for m in matches]
     if not bounds:
         return _free_runs(index, tokens, h)
     runs += _free_runs(index, tokens[: bounds[0][0]], h)
@@ -325,34 +396,99 @@ def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
 
 
 def _ends_complete(key: FieldKey, text: str) -> bool:
+    """Whether a value looks whole, so nothing on the next row belongs to it."""
+    if key in _FULL_LENGTH:
+        return len(re.sub(r"[^0-9Xx]", "", text)) >= _FULL_LENGTH[key]
     return text.rstrip(_PUNCT_EDGES).endswith(_COMPLETE_ENDINGS.get(key, ()))
 
 
 def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
-    """Give labels with no value on their row the free run below, and let long values wrap."""
+    """Find values printed off their label's row, and let long values wrap.
+
+    A label with no value on its row takes the free text level with it (a table cell may centre its
+    value a little higher or lower) or else the free text just below it. A value that does not look
+    whole continues with the free text starting at its left edge on the next rows, or, in a table
+    cell that centres a two-line value on its label, begins with the free text just above it.
+    """
     free = [r for r in runs if r.key is None]
-    for run in runs:
-        if run.key is None:
-            continue
-        h = rows[run.row].h
+    labels = [r for r in runs if r.key is not None]
+    for run in labels:
+        h = run.label_h or rows[run.row].h
         if not run.tokens:
-            below = _free_below(free, rows, run.row, run.label_x0, h)
-            if below is not None:
-                below.claimed = True
-                run.tokens = below.tokens
-                run.row = below.row
-        if run.key in WRAPPING and run.tokens:
-            start_x = run.tokens[0].x0
-            last_row = run.row
-            text = run.text
-            while not _ends_complete(run.key, text) and len(run.extra) < 2:
-                nxt = _free_below(free, rows, last_row, start_x, h)
-                if nxt is None:
-                    break
-                nxt.claimed = True
-                run.extra.append(nxt.tokens)
-                last_row = nxt.row
-                text += nxt.text
+            found = _free_beside(free, labels, run, h) or _free_below(free, rows, run.row, run.label_x0, h)
+            if found is not None:
+                found.claimed = True
+                run.tokens = found.tokens
+                run.row = found.row
+        if run.key not in WRAPPING or not run.tokens:
+            continue
+        start_x = run.tokens[0].x0
+        last_row = run.row
+        text = run.text
+        if run.key is not FieldKey.NAME:
+            above = _free_above(free, rows, run.row, start_x, h)
+            # Text just above that is whole by itself is something else, not this value's head.
+            if above is not None and not _ends_complete(run.key, above.text):
+                above.claimed = True
+                run.before.append(above.tokens)
+                text = above.text + text
+        while not _ends_complete(run.key, text) and len(run.extra) < 2:
+            nxt = _free_below(free, rows, last_row, start_x, h)
+            if nxt is None or (run.key is FieldKey.NAME and not _name_tail(nxt, rows, last_row, labels)):
+                break
+            nxt.claimed = True
+            run.extra.append(nxt.tokens)
+            last_row = nxt.row
+            text += nxt.text
+
+
+def _free_beside(free: Sequence[Run], labels: Sequence[Run], run: Run, h: float) -> Run | None:
+    """The nearest unclaimed free text to the right of a label and level with it, no label between."""
+    best: Run | None = None
+    for cand in free:
+        if cand.claimed or not cand.tokens:
+            continue
+        x0 = cand.tokens[0].x0
+        cy = statistics.median(t.cy for t in cand.tokens)
+        if (
+            abs(cy - run.label_cy) > 0.8 * h
+            or not run.label_x1 - 0.2 * h <= x0 <= run.label_x1 + _FIRST_GAP * h
+        ):
+            continue
+        between = any(
+            run.label_x1 <= other.label_x0 < x0 and abs(other.label_cy - run.label_cy) <= 0.8 * h
+            for other in labels
+            if other is not run
+        )
+        if not between and (best is None or x0 < best.tokens[0].x0):
+            best = cand
+    return best
+
+
+def _free_above(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h: float) -> Run | None:
+    """The unclaimed free run starting at x0 on the row just above `row`, within a line's height."""
+    best: Run | None = None
+    for cand in free:
+        if cand.claimed or cand.row >= row or not cand.tokens:
+            continue
+        if rows[row].cy - rows[cand.row].cy > 1.3 * h or abs(cand.tokens[0].x0 - x0) > 1.0 * h:
+            continue
+        if best is None or cand.row > best.row:
+            best = cand
+    return best
+
+
+def _name_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) -> bool:
+    """Whether a free run can be the wrapped end of a name: a few CJK characters right below,
+    not level with any label (that would be the next field's value)."""
+    text = cand.text
+    h = rows[row].h
+    cy = statistics.median(t.cy for t in cand.tokens)
+    close = cy - rows[row].cy <= 1.6 * h
+    level_with_label = any(abs(r.label_cy - cy) < 0.6 * h for r in labels if r.row != row)
+    return (
+        close and not level_with_label and 0 < len(text) <= 4 and all(_CJK.match(c) or c == "·" for c in text)
+    )
 
 
 def _free_below(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h: float) -> Run | None:
@@ -521,10 +657,37 @@ def _result(key: FieldKey, tokens: Sequence[Token], threshold: float) -> FieldRe
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)
+    value = parsed.value
+    if key is FieldKey.ID_NUMBER:
+        repaired = repair_id_number(value, [t.confidence for t in meaningful], threshold)
+        if repaired is not None:
+            value = repaired
+            flags.append(Flag.REPAIRED)
     box = meaningful[0].box
     for tok in meaningful[1:]:
         box = box.union(tok.box)
-    return FieldResult(parsed.value, raw, confidence, tuple(dict.fromkeys(flags)), box)
+    return FieldResult(value, raw, confidence, tuple(dict.fromkeys(flags)), box)
+
+
+def repair_id_number(value: str, confidences: Sequence[float], threshold: float) -> str | None:
+    """The one ID number that fixes a failed check digit by changing the single doubtful character.
+
+    Only when exactly one character was read with low confidence: MOD 11-2 then allows exactly one
+    value at that position, so the repair is unique. Returns None when no such repair exists.
+    """
+    if not re.fullmatch(r"\d{17}[\dX]", value) or len(confidences) != len(value):
+        return None
+    if ric.calc_check_digit(value) == value[-1]:
+        return None
+    doubtful = [i for i, c in enumerate(confidences) if c < threshold]
+    if len(doubtful) != 1:
+        return None
+    pos = doubtful[0]
+    options = "0123456789X" if pos == 17 else "0123456789"
+    fixes = [
+        v for v in (value[:pos] + o + value[pos + 1 :] for o in options) if ric.calc_check_digit(v) == v[-1]
+    ]
+    return fixes[0] if len(fixes) == 1 else None
 
 
 def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
@@ -621,7 +784,9 @@ def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[Fi
     for run in runs:
         if run.key is None or not run.tokens:
             continue
-        tokens = run.tokens + [t for part in run.extra for t in part]
+        tokens = (
+            [t for part in run.before for t in part] + run.tokens + [t for part in run.extra for t in part]
+        )
         result = _result(run.key, tokens, review_threshold)
         previous = fields.get(run.key)
         if previous is None or (previous.value is None and result.value is not None):

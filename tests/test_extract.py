@@ -190,3 +190,49 @@ def test_dates_in_every_printed_form():
 def test_minority_name_dot_in_its_ocr_forms():
     for printed in ("阿依古丽·买买提", "阿依古丽.买买提", "阿依古丽•买买提", "阿依古丽・买买提"):
         assert parse_name(printed).value == "阿依古丽·买买提", printed
+
+
+def test_one_doubtful_id_digit_is_repaired_to_the_unique_checksum_value():
+    wrong_digit = str((int(ID[9]) + 3) % 10)
+    misread = ID[:9] + wrong_digit + ID[10:]
+    # "身份证号：" is five characters, so the doubtful digit sits at position 5 + 9 of the line.
+    field = extract_fields([line(f"身份证号：{misread}", 100, 100, low={14: 0.55})], THRESHOLD)[
+        FieldKey.ID_NUMBER
+    ]
+    assert field.value == ID
+    assert field.raw is not None and field.raw.endswith(misread)
+    assert Flag.REPAIRED in field.flags and Flag.LOW_CONFIDENCE in field.flags and field.review
+
+
+def test_failed_id_checksum_with_no_single_doubtful_digit_is_left_as_read():
+    misread = ID[:9] + str((int(ID[9]) + 3) % 10) + ID[10:]
+    field = extract_fields([line(f"身份证号：{misread}", 100, 100, low={14: 0.55, 16: 0.6})], THRESHOLD)[
+        FieldKey.ID_NUMBER
+    ]
+    assert field.value == misread
+    assert Flag.REPAIRED not in field.flags and field.review
+
+
+def test_label_with_one_misread_character_is_still_found():
+    got = values([line("执业类制中医", 100, 100), line("医师级别执业医师", 100, 160)])
+    assert got[FieldKey.CATEGORY] == "中医"
+    assert got[FieldKey.LEVEL] == "执业医师"
+
+
+def test_misread_label_shared_by_two_fields_is_not_guessed():
+    # 执业?别 could be 执业类别 or 执业级别: the value is not given to either.
+    got = values([line("执业米别临床", 100, 100)])
+    assert got[FieldKey.CATEGORY] is None and got[FieldKey.LEVEL] is None
+
+
+def test_large_title_beside_a_small_value_does_not_take_it():
+    lines = [
+        line("医师执业证书", 100, 470, h=64),
+        line("姓名：", 1000, 450),
+        line("刘云华", 1200, 450),
+        line("性别：", 1000, 515),
+        line("男", 1200, 505),
+    ]
+    got = values(lines)
+    assert got[FieldKey.NAME] == "刘云华"
+    assert got[FieldKey.SEX] == "男"
