@@ -15,7 +15,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -306,23 +306,22 @@ def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
     for toks in sorted(several, key=lambda t: statistics.median(x.cy for x in t)):
         cy = statistics.median(t.cy for t in toks)
         h = statistics.median(t.h for t in toks)
-        best = _nearest_row(rows[-4:], cy, lambda row: max(row.h, h) <= 1.4 * min(row.h, h), 0.5 * h)
+        best = _nearest_row(rows[-4:], cy, h)
         _join(rows, best, toks)
     for toks in sorted(lone, key=lambda t: t[0].cy):
-        best = _nearest_row(rows, toks[0].cy, lambda row: True, None)
+        best = _nearest_row(rows, toks[0].cy, None)
         _join(rows, best, toks)
     rows.sort(key=lambda r: r.cy)
     return rows
 
 
-def _nearest_row(
-    rows: Sequence[Row], cy: float, compatible: Callable[[Row], bool], reach: float | None
-) -> Row | None:
-    """The row nearest to `cy` within half its height (and within `reach`, if given)."""
+def _nearest_row(rows: Sequence[Row], cy: float, h: float | None) -> Row | None:
+    """The row nearest to `cy` within half its height; given the line's print height `h`, only rows
+    of a similar print size and within half of `h` qualify."""
     best: Row | None = None
     for row in rows:
-        limit = 0.5 * row.h if reach is None else min(0.5 * row.h, reach)
-        if abs(row.cy - cy) >= limit or not compatible(row):
+        limit = 0.5 * row.h if h is None else 0.5 * min(row.h, h)
+        if abs(row.cy - cy) >= limit or (h is not None and max(row.h, h) > 1.4 * min(row.h, h)):
             continue
         if best is None or abs(row.cy - cy) < abs(best.cy - cy):
             best = row
