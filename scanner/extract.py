@@ -306,22 +306,26 @@ def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
     for toks in sorted(several, key=lambda t: statistics.median(x.cy for x in t)):
         cy = statistics.median(t.cy for t in toks)
         h = statistics.median(t.h for t in toks)
-        best = _nearest_row(rows[-4:], cy, h)
+        best = _nearest_row(rows[-4:], cy, h, toks)
         _join(rows, best, toks)
     for toks in sorted(lone, key=lambda t: t[0].cy):
-        best = _nearest_row(rows, toks[0].cy, None)
+        best = _nearest_row(rows, toks[0].cy, None, toks)
         _join(rows, best, toks)
     rows.sort(key=lambda r: r.cy)
     return rows
 
 
-def _nearest_row(rows: Sequence[Row], cy: float, h: float | None) -> Row | None:
+def _nearest_row(rows: Sequence[Row], cy: float, h: float | None, toks: Sequence[Token]) -> Row | None:
     """The row nearest to `cy` within half its height; given the line's print height `h`, only rows
-    of a similar print size and within half of `h` qualify."""
+    of a similar print size and within half of `h` qualify. Text on one row never overlaps, so a
+    row already holding text above or below these tokens is another row (tight two-line cells)."""
     best: Row | None = None
+    x0, x1 = min(t.x0 for t in toks), max(t.x1 for t in toks)
     for row in rows:
         limit = 0.5 * row.h if h is None else 0.5 * min(row.h, h)
         if abs(row.cy - cy) >= limit or (h is not None and max(row.h, h) > 1.4 * min(row.h, h)):
+            continue
+        if any(min(x1, t.x1) - max(x0, t.x0) > 0.5 * (t.x1 - t.x0) for t in row.tokens):
             continue
         if best is None or abs(row.cy - cy) < abs(best.cy - cy):
             best = row
