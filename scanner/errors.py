@@ -10,9 +10,11 @@ class CertscanError(Exception):
 class InputError(CertscanError):
     """An input file that cannot be read as a certificate image."""
 
-    def __init__(self, path: str, reason: str) -> None:
+    def __init__(self, path: str, reason: str, reason_zh: str = "") -> None:
         self.path = path
         self.reason = reason
+        # The same sentence for people reading Chinese (summaries, reports).
+        self.reason_zh = reason_zh or reason
         super().__init__(f"{path}: {reason}")
 
 

@@ -210,6 +210,8 @@ class CertificateRecord:
     error: str | None = None
     page: int | None = None
     ocr: dict[str, Any] = field(default_factory=dict)
+    # The error for people reading Chinese; JSON carries `error`.
+    error_zh: str | None = None
 
     def value(self, key: FieldKey) -> str | None:
         """The canonical value of a field, or None."""
@@ -238,6 +240,8 @@ class CertificateRecord:
         return out
 
     @classmethod
-    def failed(cls, file: str, error: str, page: int | None = None) -> CertificateRecord:
+    def failed(
+        cls, file: str, error: str, page: int | None = None, error_zh: str | None = None
+    ) -> CertificateRecord:
         """The record of an input that could not be read."""
-        return cls(file=file, fields={}, error=error, page=page)
+        return cls(file=file, fields={}, error=error, page=page, error_zh=error_zh or error)

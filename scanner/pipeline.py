@@ -87,11 +87,13 @@ class Scanner:
             page = load_image(path, self.config.max_pixels)
             return self.scan_array(page.image, str(path), page.page)
         except InputError as exc:
-            return CertificateRecord.failed(str(path), exc.reason)
+            return CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh)
         except Exception as exc:  # one bad file must never stop the others: record the failure
             log.exception("internal error while reading %s", path)
             return CertificateRecord.failed(
-                str(path), f"internal error while reading it ({type(exc).__name__})"
+                str(path),
+                f"internal error while reading it ({type(exc).__name__})",
+                error_zh=f"读取时发生内部错误（{type(exc).__name__}）",
             )
 
     def scan_files(self, paths: Iterable[Path]) -> Iterator[CertificateRecord]:

@@ -124,7 +124,8 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
     title = record.file + (f"（{text['page'].format(page=record.page)}）" if record.page else "")
     if record.error:
-        return f"{title}\n  {text['error'].format(error=record.error)}\n"
+        error = record.error_zh if lang == "zh" and record.error_zh else record.error
+        return f"{title}\n  {text['error'].format(error=error)}\n"
     sep, comma = ("；", "、") if lang == "zh" else ("; ", ", ")
     width = max(_display_width(labels[k]) for k in FIELD_ORDER)
     lines = [title]
