@@ -136,8 +136,10 @@ _DIGIT_CONFUSIONS = str.maketrans(
         "T": "7",
     }
 )
+# Half-width forms, and the box symbol □ that OCR returns for 口 (never printed on a certificate).
 _FULLWIDTH = str.maketrans(
     {
+        "□": "口",
         **{chr(0xFF10 + i): str(i) for i in range(10)},
         "：": ":",
         "（": "(",
@@ -309,21 +311,25 @@ def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
         best = _nearest_row(rows[-4:], cy, h, toks)
         _join(rows, best, toks)
     for toks in sorted(lone, key=lambda t: t[0].cy):
-        best = _nearest_row(rows, toks[0].cy, None, toks)
+        # A CJK character is about as wide as its print is high; the tight box height is not.
+        size = max(toks[0].h, toks[0].x1 - toks[0].x0)
+        best = _nearest_row(rows, toks[0].cy, size, toks, reach=0.5 * max(size, 1.0))
         _join(rows, best, toks)
     rows.sort(key=lambda r: r.cy)
     return rows
 
 
-def _nearest_row(rows: Sequence[Row], cy: float, h: float | None, toks: Sequence[Token]) -> Row | None:
-    """The row nearest to `cy` within half its height; given the line's print height `h`, only rows
-    of a similar print size and within half of `h` qualify. Text on one row never overlaps, so a
-    row already holding text above or below these tokens is another row (tight two-line cells)."""
+def _nearest_row(
+    rows: Sequence[Row], cy: float, h: float, toks: Sequence[Token], reach: float | None = None
+) -> Row | None:
+    """The row nearest to `cy`, of a similar print size `h`, within half a character height (or
+    `reach`). Text on one row never overlaps, so a row already holding text above or below these
+    tokens is another row (tight two-line cells)."""
     best: Row | None = None
     x0, x1 = min(t.x0 for t in toks), max(t.x1 for t in toks)
     for row in rows:
-        limit = 0.5 * row.h if h is None else 0.5 * min(row.h, h)
-        if abs(row.cy - cy) >= limit or (h is not None and max(row.h, h) > 1.4 * min(row.h, h)):
+        limit = 0.5 * min(row.h, h) if reach is None else max(0.5 * row.h, reach)
+        if abs(row.cy - cy) >= limit or max(row.h, h) > 1.4 * min(row.h, h):
             continue
         if any(min(x1, t.x1) - max(x0, t.x0) > 0.5 * (t.x1 - t.x0) for t in row.tokens):
             continue
@@ -713,8 +719,37 @@ def read_layout(lines: Sequence[OcrLine]) -> tuple[float, list[Row], list[Run]]:
     skew = page_skew(lines)
     rows = build_rows(tokens_of(lines, skew))
     runs = [run for i, row in enumerate(rows) for run in split_row(i, row)]
+    recover_cut_labels(runs)
     attach_neighbours(runs, rows)
     return skew, rows, runs
+
+
+# Two-character labels printed spaced out (姓　　名, 性　　别) lose their first character to text
+# detection more often than anything else; the second one then starts a free run of text.
+_CUT_LABELS: dict[str, FieldKey] = {"名": FieldKey.NAME, "别": FieldKey.SEX}
+
+
+def recover_cut_labels(runs: Sequence[Run]) -> None:
+    """Read a free run that starts with the surviving half of a missing 姓名/性别 label as that
+    field, when what follows is a clean value for it (男 or 女; a name of CJK characters)."""
+    found = {r.key for r in runs if r.key is not None}
+    for run in runs:
+        if run.key is not None or len(run.tokens) < 2:
+            continue
+        key = _CUT_LABELS.get(run.tokens[0].text)
+        if key is None or key in found:
+            continue
+        rest = run.tokens[1:]
+        while rest and rest[0].text in ":;,.、":
+            rest = rest[1:]
+        parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
+        if parsed.value is None or parsed.flags:
+            continue
+        label = run.tokens[0]
+        run.key, run.label_x0, run.label_x1 = key, label.x0, label.x1
+        run.label_cy, run.label_h = label.cy, label.h
+        run.tokens = list(rest)
+        found.add(key)
 
 
 # How far a value may reach to the right of its start, in character heights, for a second look.

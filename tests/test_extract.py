@@ -236,3 +236,25 @@ def test_large_title_beside_a_small_value_does_not_take_it():
     got = values(lines)
     assert got[FieldKey.NAME] == "刘云华"
     assert got[FieldKey.SEX] == "男"
+
+
+def test_spaced_label_that_lost_its_first_character_is_recovered():
+    # 姓　　名 / 性　　别 printed wide apart: detection missed 姓 and 性 entirely.
+    lines = [line("名：王莉", 300, 100), line("别女", 300, 170), line("出生日期：1960.10.07", 100, 240)]
+    got = values(lines)
+    assert got[FieldKey.NAME] == "王莉"
+    assert got[FieldKey.SEX] == "女"
+
+
+def test_cut_label_is_not_recovered_when_the_rest_is_no_value_for_it():
+    got = values([line("别克汽车", 300, 100)])
+    assert got[FieldKey.SEX] is None
+
+
+def test_lone_label_character_joins_its_row_not_the_larger_title_beside_it():
+    lines = [
+        line("医师执业证书", 100, 280, h=88),
+        line("姓", 1258, 305, h=40),
+        line("名：王莉", 1427, 300, h=48),
+    ]
+    assert values(lines)[FieldKey.NAME] == "王莉"
