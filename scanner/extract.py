@@ -78,13 +78,17 @@ _GROUP_KEY: dict[str, FieldKey] = {
 # cells too).
 WRAPPING = (
     FieldKey.NAME,
+    FieldKey.BIRTH_DATE,
     FieldKey.ID_NUMBER,
     FieldKey.SCOPE,
     FieldKey.PRACTICE_PLACE,
     FieldKey.INSTITUTION,
     FieldKey.AUTHORITY,
+    FieldKey.ISSUE_DATE,
     FieldKey.CERTIFICATE_CODE,
 )
+# Values with a fixed form: complete when the form is, not by their last word.
+_STRUCTURED = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
 # Numbers are complete at their length.
 _FULL_LENGTH = {FieldKey.ID_NUMBER: 18, FieldKey.CERTIFICATE_CODE: 15}
 
@@ -408,6 +412,8 @@ def _ends_complete(key: FieldKey, text: str) -> bool:
     """Whether a value looks whole, so nothing on the next row belongs to it."""
     if key in _FULL_LENGTH:
         return len(re.sub(r"[^0-9Xx]", "", text)) >= _FULL_LENGTH[key]
+    if key in (FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE):
+        return _DATE_RE.search(text.replace(" ", "")) is not None
     return text.rstrip(_PUNCT_EDGES).endswith(_COMPLETE_ENDINGS.get(key, ()))
 
 
@@ -436,8 +442,16 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
         text = run.text
         if run.key is not FieldKey.NAME:
             above = _free_above(free, rows, run.row, start_x, h)
-            # Text just above that is whole by itself is something else, not this value's head.
-            if above is not None and not _ends_complete(run.key, above.text):
+            # Text just above that is whole by itself is something else, not this value's head; a
+            # number or date takes a head only when that is what completes it.
+            if (
+                above is not None
+                and not _ends_complete(run.key, above.text)
+                and (
+                    run.key not in _STRUCTURED
+                    or (_ends_complete(run.key, above.text + text) and not _ends_complete(run.key, text))
+                )
+            ):
                 above.claimed = True
                 run.before.append(above.tokens)
                 text = above.text + text
@@ -546,8 +560,8 @@ def parse_sex(raw: str) -> Parsed:
     return Parsed(_strip(raw) or None, (Flag.NOT_IN_VOCABULARY,))
 
 
-# OCR often reads the dot of 2019.03.05 as a comma; the digits are what matter.
-_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，]\s*(\d{1,2})\s*[月.\-/,，]\s*(\d{1,2})\s*日?")
+# OCR often reads the dot of 2019.03.05 as a comma and a hyphen as a tilde; the digits are what matter.
+_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，~～]\s*(\d{1,2})\s*[月.\-/,，~～]\s*(\d{1,2})\s*日?")
 
 
 def parse_date(raw: str) -> Parsed:

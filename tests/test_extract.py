@@ -258,3 +258,14 @@ def test_lone_label_character_joins_its_row_not_the_larger_title_beside_it():
         line("名：王莉", 1427, 300, h=48),
     ]
     assert values(lines)[FieldKey.NAME] == "王莉"
+
+
+def test_date_wrapped_onto_the_next_row_and_a_tilde_separator():
+    lines = [
+        line("出生日期：1993年12月", 100, 100),
+        line("28日", 100 + 5 * 40, 150),
+        line("发证日期：2009-06~02", 100, 220),
+    ]
+    got = values(lines)
+    assert got[FieldKey.BIRTH_DATE] == "1993-12-28"
+    assert got[FieldKey.ISSUE_DATE] == "2009-06-02"
