@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts demo test lint bench clean
+.PHONY: setup fonts demo test lint bench normbench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ test: setup fonts lint
 
 bench: setup fonts
 	$(PY) -m scanner.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
+
+normbench: setup
+	$(PY) -m scanner.normbench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out

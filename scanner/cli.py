@@ -121,6 +121,46 @@ def show_config(
     typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
 
 
+@app.command()
+def institution(
+    texts: Annotated[
+        list[str],
+        typer.Argument(help="Institution names as read or written; - reads one name per line from stdin."),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per name (JSON Lines).")
+    ] = False,
+    lang: LangOption = "zh",
+    institutions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--institutions",
+            help="A CSV of your own institutions and aliases (gazetteer columns); may be repeated.",
+        ),
+    ] = None,
+) -> None:
+    """Normalize institution names onto the official name, or say it is unsure.
+
+    `match` is null when no known institution is a sure match; the candidates are then listed.
+    Your own CSVs in $CERTSCAN_CONFIG_DIR/institutions/ (default ~/.config/certscan/institutions/)
+    are read too. Exit code 0, or 2 when options or an institutions file are wrong.
+    """
+    language = _lang(lang)
+    from .normalize import InstitutionMatcher
+
+    try:
+        matcher = InstitutionMatcher(extra_files=institutions or [])
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+    names = [line.rstrip("\r\n") for line in sys.stdin] if texts == ["-"] else texts
+    for name in names:
+        result = matcher.match(name)
+        if as_json:
+            typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(result.summary(language))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -28,6 +28,8 @@ class ScanConfig:
     threads: int = 0
     # A value read with a lower per-character confidence than this is marked for review.
     review_threshold: float = 0.93
+    # A name character with a look-alike (凤/风, 己/已) needs this much: names have no check digit.
+    lookalike_threshold: float = 0.995
     # Images above this many pixels are refused as decompression bombs (≈ 16k × 8k).
     max_pixels: int = 128_000_000
     # Images are scaled down to this long side before OCR; certificates need no more.
@@ -39,8 +41,9 @@ class ScanConfig:
     today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.review_threshold <= 1.0:
-            raise ConfigError("review_threshold must lie in (0, 1].")
+        for name in ("review_threshold", "lookalike_threshold"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ConfigError(f"{name} must lie in (0, 1].")
         if self.threads < 0:
             raise ConfigError("threads must be 0 (automatic) or a positive number.")
         for name in ("det_model", "rec_model", "rec_keys"):

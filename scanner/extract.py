@@ -25,6 +25,7 @@ from stdnum.cn import ric
 
 from .fields import Box, Category, FieldKey, FieldResult, Flag, Level, Sex
 from .ocr.base import OcrChar, OcrLine
+from .vocab import name_lookalikes
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -660,7 +661,9 @@ PARSERS = {
 }
 
 
-def _result(key: FieldKey, tokens: Sequence[Token], threshold: float) -> FieldResult:
+def _result(
+    key: FieldKey, tokens: Sequence[Token], threshold: float, lookalike_threshold: float | None = None
+) -> FieldResult:
     """A field from its tokens: parsed value, raw text, weakest character's confidence, flags."""
     raw = "".join(t.text for t in tokens)
     if not raw.strip(_PUNCT_EDGES):
@@ -674,6 +677,11 @@ def _result(key: FieldKey, tokens: Sequence[Token], threshold: float) -> FieldRe
     flags = list(parsed.flags)
     if confidence < threshold:
         flags.append(Flag.LOW_CONFIDENCE)
+    elif key is FieldKey.NAME and lookalike_threshold is not None:
+        # A name has no check digit: a character with a look-alike (凤/风) must be read surely.
+        lookalikes = name_lookalikes()
+        if any(t.text in lookalikes and t.confidence < lookalike_threshold for t in meaningful):
+            flags.append(Flag.LOW_CONFIDENCE)
     if key in _COMPLETE_ENDINGS and key is not FieldKey.SCOPE and not _ends_complete(key, parsed.value):
         # An authority or institution name that stops short (委员 for 委员会) lost its last characters.
         flags.append(Flag.INCOMPLETE)
@@ -828,8 +836,14 @@ def value_probes(lines: Sequence[OcrLine]) -> list[Probe]:
     return probes
 
 
-def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[FieldKey, FieldResult]:
-    """Every canonical field read from OCR lines; fields not found are marked missing."""
+def extract_fields(
+    lines: Sequence[OcrLine], review_threshold: float, lookalike_threshold: float | None = None
+) -> dict[FieldKey, FieldResult]:
+    """Every canonical field read from OCR lines; fields not found are marked missing.
+
+    `review_threshold` is the confidence every character of a value needs; `lookalike_threshold`, if
+    given, is the higher one a name character with a look-alike (凤/风) needs.
+    """
     _, _, runs = read_layout(lines)
 
     fields: dict[FieldKey, FieldResult] = {}
@@ -839,7 +853,7 @@ def extract_fields(lines: Sequence[OcrLine], review_threshold: float) -> dict[Fi
         tokens = (
             [t for part in run.before for t in part] + run.tokens + [t for part in run.extra for t in part]
         )
-        result = _result(run.key, tokens, review_threshold)
+        result = _result(run.key, tokens, review_threshold, lookalike_threshold)
         previous = fields.get(run.key)
         if previous is None or (previous.value is None and result.value is not None):
             fields[run.key] = result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -13,9 +14,10 @@ from .checks import run_checks
 from .config import ScanConfig
 from .errors import InputError
 from .extract import extract_fields, value_probes
-from .fields import CertificateRecord
+from .fields import CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import load_image
+from .normalize import InstitutionMatcher, Method
 from .ocr import OcrEngine, OcrLine, create_engine
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class Scanner:
         self.config = config or ScanConfig()
         self.engine = engine or create_engine(self.config)
         self._ocr_info = self.engine.describe()
+        self.matcher = InstitutionMatcher()
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         """OCR of one RGB image, with a second look where a label's value was not detected."""
@@ -70,12 +73,25 @@ class Scanner:
         self, lines: list[OcrLine], file: str, page: int | None = None
     ) -> CertificateRecord:
         """Fields, checks and warnings from OCR lines."""
-        fields = extract_fields(lines, self.config.review_threshold)
+        fields = extract_fields(lines, self.config.review_threshold, self.config.lookalike_threshold)
+        fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
         fields, checks = run_checks(fields, self.config.today)
         warnings = () if lines else ("no_text_found",)
         return CertificateRecord(
             file=file, fields=fields, checks=checks, warnings=warnings, page=page, ocr=self._ocr_info
         )
+
+    def normalize_institution(self, field: FieldResult) -> FieldResult:
+        """The institution as its official name when the gazetteer knows it surely (raw keeps what
+        was read); unsure matches keep the reading and are marked for review."""
+        if field.value is None:
+            return field
+        match = self.matcher.match(field.value)
+        flags = field.flags
+        if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
+            # A known name or short form is whole even without a 医院-like ending (重医附一院).
+            flags = tuple(f for f in flags if f is not Flag.INCOMPLETE)
+        return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
 
     def scan_array(self, image: np.ndarray, file: str, page: int | None = None) -> CertificateRecord:
         """Read one RGB image of a certificate."""

@@ -55,3 +55,10 @@ def scope_in_vocabulary(text: str, category: Category | None) -> bool:
     allowed = set(scopes_by_category()[category]) if category else all_scopes()
     parts = split_scopes(text)
     return bool(parts) and all(p in allowed for p in parts)
+
+
+@cache
+def name_lookalikes() -> frozenset[str]:
+    """Characters that OCR reads for a look-alike with high confidence (name_lookalikes.csv)."""
+    text = resources.files("scanner.data").joinpath("name_lookalikes.csv").read_text("utf-8")
+    return frozenset(c for row in csv.DictReader(text.splitlines()) for c in row["chars"])

@@ -269,3 +269,16 @@ def test_date_wrapped_onto_the_next_row_and_a_tilde_separator():
     got = values(lines)
     assert got[FieldKey.BIRTH_DATE] == "1993-12-28"
     assert got[FieldKey.ISSUE_DATE] == "2009-06-02"
+
+
+def test_name_character_with_a_look_alike_needs_a_surer_reading():
+    # 风 is what OCR reads for 凤 with 0.99 confidence: a name has no checksum to catch it.
+    doubtful = extract_fields([line("姓名：周风心", 100, 100, low={4: 0.992})], THRESHOLD, 0.995)[
+        FieldKey.NAME
+    ]
+    assert doubtful.value == "周风心" and Flag.LOW_CONFIDENCE in doubtful.flags
+    sure = extract_fields([line("姓名：周风心", 100, 100, low={4: 0.999})], THRESHOLD, 0.995)[FieldKey.NAME]
+    assert not sure.review
+    # Characters without a look-alike keep the ordinary threshold.
+    plain = extract_fields([line("姓名：周海心", 100, 100, low={4: 0.95})], THRESHOLD, 0.995)[FieldKey.NAME]
+    assert not plain.review

@@ -1,0 +1,223 @@
+"""Normalization: institution names meet on the official name, or the matcher says it is unsure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scanner.cli import app
+from scanner.errors import ConfigError
+from scanner.fields import Flag
+from scanner.normalize import (
+    Institution,
+    InstitutionMatcher,
+    Method,
+    Unsure,
+    bundled_gazetteer,
+    clean,
+    institution_key,
+    normalize_authority,
+    normalize_category,
+    normalize_level,
+    normalize_scope,
+    same_authority,
+    user_institution_files,
+)
+
+FIRST = "重庆医科大学附属第一医院"
+SECOND = "重庆医科大学附属第二医院"
+
+
+@pytest.fixture(scope="module")
+def matcher() -> InstitutionMatcher:
+    return InstitutionMatcher(use_config_dir=False)
+
+
+def test_exact_official_name(matcher):
+    result = matcher.match(FIRST)
+    assert (result.match, result.score, result.method) == (FIRST, 1.0, Method.EXACT)
+    assert result.district == "渝中区" and not result.review and not result.changed
+
+
+def test_known_alias_and_renamed_hospital(matcher):
+    assert matcher.match("重医附二院").match == SECOND
+    # 西南医院 was renamed 陆军军医大学第一附属医院 when 第三军医大学 became 陆军军医大学 (2017).
+    result = matcher.match("西南医院")
+    assert result.match == "陆军军医大学第一附属医院" and result.method is Method.ALIAS
+
+
+def test_abbreviation_rule_keeps_head_characters(matcher):
+    result = matcher.match("重医附一院")
+    assert result.match == FIRST
+    assert result.method is Method.RULE and result.score == pytest.approx(0.97)
+    assert matcher.match("重庆医科大学附一院").match == FIRST
+
+
+def test_attached_nth_hospital_equals_nth_attached_hospital(matcher):
+    assert institution_key("重庆医科大学附属第三医院") == institution_key("重庆医科大学第三附属医院")
+    assert matcher.match("重庆医科大学第三附属医院").match == "重庆医科大学附属第三医院"
+    assert matcher.match("陆军军医大学附属第二医院").match == "陆军军医大学第二附属医院"
+
+
+def test_renamed_university_and_old_county_names(matcher):
+    assert matcher.match("第三军医大学第一附属医院").match == "陆军军医大学第一附属医院"
+    assert matcher.match("重庆市璧山县中医院").match == "重庆市璧山区中医院"
+    assert matcher.match("开县人民医院").match == "重庆市开州区人民医院"
+
+
+def test_city_prefix_campus_and_brackets_are_dropped(matcher):
+    assert matcher.match("三峡中心医院").match == "重庆三峡中心医院"
+    assert matcher.match("重庆市妇幼保健院（冉家坝院区）").match == "重庆市妇幼保健院"
+    assert matcher.match("重医附二院江南分院").match == SECOND
+
+
+def test_ocr_slip_is_folded(matcher):
+    result = matcher.match("重庆医科大学附属第一医阮")
+    assert result.match == FIRST and result.method is Method.OCR and not result.review
+    assert matcher.match("重庆市壁山区人民医院").match == "重庆市璧山区人民医院"
+    assert matcher.match("重 庆 医 科 大 学 附 属 第 一 医 院").match == FIRST
+    assert matcher.match("重庆醫科大學附屬第一醫院").match == FIRST
+
+
+def test_first_and_second_are_never_confused(matcher):
+    for text in ("重医附一院", FIRST, "重庆医科大学附属第一医阮", "重庆医科大学附属第一医"):
+        assert matcher.match(text).match == FIRST
+    for text in ("重医附二院", SECOND, "重庆医科大学附属第二医阮"):
+        assert matcher.match(text).match == SECOND
+    # The number itself lost or changed: never guessed.
+    lost = matcher.match("重庆医科大学附属第医院")
+    assert lost.match is None and lost.review and lost.unsure is Unsure.CONFLICT
+    assert matcher.match("陆军军医大学第四附属医院").match is None
+
+
+def test_another_district_or_kind_is_never_matched(matcher):
+    near = matcher.match("重庆市巴南区第三人民医院")
+    assert near.match is None and near.review
+    assert {c.name for c in near.candidates} >= {"重庆市巴南区第二人民医院", "重庆市巴南区人民医院"}
+    assert matcher.match("重庆市渝中区人民医院").match is None
+    assert matcher.match("巫溪县妇幼保健院").match is None  # 巫溪 has a 人民医院 and a 中医院 only
+    assert matcher.match("重庆市大足区医院").match is None  # 中医院 or the colloquial 区医院?
+
+
+def test_unknown_institutions_pass_through_unchanged(matcher):
+    for text in ("重庆渝中康宁诊所", "重庆市璧山区青杠街道社区卫生服务中心", "巫山县官渡镇卫生院"):
+        result = matcher.match(text)
+        assert result.match is None and result.value == text and result.flags == ()
+    outside = matcher.match("四川大学华西医院")
+    assert outside.match is None and outside.unsure is Unsure.OUTSIDE and not outside.review
+
+
+def test_other_provinces_that_share_words_do_not_match(matcher):
+    for text in ("空军军医大学第一附属医院", "中山大学附属第一医院", "宁波市江北区人民医院", "云县中医院"):
+        assert matcher.match(text).match is None, text
+
+
+def test_flags_for_the_pipeline(matcher):
+    assert matcher.match("重医附一院").flags == (Flag.NORMALIZED,)
+    assert matcher.match(FIRST).flags == ()
+    assert matcher.match("重庆市巴南区第三人民医院").flags == (Flag.NOT_IN_VOCABULARY,)
+    assert matcher.same_institution("重医附一院", FIRST) is True
+    assert matcher.same_institution("重医附一院", "重医附二院") is False
+    assert matcher.same_institution("重医附一院", "重庆市巴南区第三人民医院") is None
+
+
+def test_json_follows_the_spec(matcher):
+    data = matcher.match("重医附一院").to_json()
+    assert list(data)[:4] == ["input", "match", "score", "candidates"]
+    assert data["input"] == "重医附一院" and data["match"] == FIRST and data["score"] == 0.97
+    assert data["candidates"][0]["name"] == FIRST
+
+
+def test_every_gazetteer_name_and_alias_finds_its_institution(matcher):
+    for inst in bundled_gazetteer():
+        for name in (inst.name, *inst.aliases):
+            assert matcher.match(name).match == inst.name, name
+
+
+def test_user_csv_adds_an_institution_and_aliases(tmp_path: Path):
+    own = tmp_path / "mine.csv"
+    own.write_text(
+        "name,aliases,district,level,source\n"
+        "重庆市渝中区康宁社区卫生服务中心,康宁社区;渝中康宁社区中心,渝中区,,HR\n"
+        "重庆医科大学附属第一医院,附一院本部,,,HR\n",
+        "utf-8",
+    )
+    matcher = InstitutionMatcher(extra_files=[own], use_config_dir=False)
+    assert matcher.match("康宁社区").match == "重庆市渝中区康宁社区卫生服务中心"
+    assert matcher.match("附一院本部").match == FIRST
+    assert matcher.institution(FIRST) is not None
+    assert "HR" in (matcher.institution(FIRST) or Institution("")).source
+
+
+def test_config_folder_csvs_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "institutions"
+    folder.mkdir()
+    (folder / "a.csv").write_text("name,aliases\n重庆星光诊所,星光诊所\n", "utf-8")
+    monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
+    assert user_institution_files() == [folder / "a.csv"]
+    assert InstitutionMatcher().match("星光诊所").match == "重庆星光诊所"
+
+
+def test_bad_user_csv_is_one_clear_error(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hospital,alias\nx,y\n", "utf-8")
+    with pytest.raises(ConfigError, match="name the columns"):
+        InstitutionMatcher(extra_files=[bad], use_config_dir=False)
+    with pytest.raises(ConfigError, match="not found"):
+        InstitutionMatcher(extra_files=[tmp_path / "missing.csv"], use_config_dir=False)
+
+
+def test_clean_reads_arabic_numbers_and_full_width_forms():
+    assert clean("重庆市第13人民医院") == "重庆市第十三人民医院"
+    assert clean("解放军324医院") == "解放军三二四医院"
+    assert clean("重庆市第-人民医院") == "重庆市第一人民医院"
+
+
+def test_former_authority_names_are_the_same_issuer():
+    current = normalize_authority("重庆市渝中区卫生健康委员会")
+    assert current.match == "重庆市渝中区卫生健康委员会" and current.method is Method.EXACT
+    for former in ("重庆市渝中区卫生和计划生育委员会", "重庆市渝中区卫生局", "渝中区卫计委"):
+        result = normalize_authority(former)
+        assert result.match == current.match and result.former and result.method is Method.ALIAS
+    assert normalize_authority("重庆市璧山县卫生局").match == "重庆市璧山区卫生健康委员会"
+    assert same_authority("重庆市江北区卫生局", "重庆市江北区卫生健康委员会") is True
+    assert same_authority("重庆市江北区卫生局", "重庆市渝北区卫生健康委员会") is False
+
+
+def test_damaged_authority_is_unsure_rather_than_guessed():
+    result = normalize_authority("重庆市渝巾区卫生健康委员会")  # 渝中 or 渝北?
+    assert result.match is None and len(result.candidates) >= 2
+    assert normalize_authority("重庆两江新区社会保障局").match is None
+
+
+def test_closed_vocabularies():
+    assert normalize_level("助理执业医师").match == "执业助理医师"
+    assert normalize_level("执业助医师").match is None  # half of 助理 read: unsure
+    assert normalize_category("临床类别").match == "临床"
+    assert normalize_scope("内科", "临床").match == "内科专业"
+    assert normalize_scope("内料专业、医学检验、病理").match == "内科专业、医学检验、病理专业"
+    assert normalize_scope("内科专业", "中医").match is None
+    unsure = normalize_scope("X科专业")
+    assert unsure.match is None and {"外科专业", "内科专业"} <= set(unsure.candidates)
+
+
+def test_cli_prints_json_lines_and_chinese_summaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
+    runner = CliRunner()
+    result = runner.invoke(app, ["institution", "重医附一院", "重庆渝中康宁诊所", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows[0]["match"] == FIRST and rows[1]["match"] is None
+    human = runner.invoke(app, ["institution", "重医附一院"])
+    assert human.exit_code == 0 and FIRST in human.stdout and "按简称规则" in human.stdout
+    english = runner.invoke(app, ["institution", "重医附一院", "--lang", "en"])
+    assert "shortening rules" in english.stdout
+
+
+def test_cli_bad_institutions_file_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["institution", "x", "--institutions", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2 and "not found" in result.output and "Traceback" not in result.output
