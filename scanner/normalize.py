@@ -791,8 +791,28 @@ _UNSURE_TEXT: dict[Lang, dict[Unsure, str]] = {
 }
 
 
+class Resolution:
+    """What every match record shares: the text as read and the official value it surely means."""
+
+    input: str
+    match: str | None
+
+    @property
+    def sure(self) -> bool:
+        return self.match is not None
+
+    @property
+    def value(self) -> str:
+        """The value to report: the official one when sure, else the input unchanged."""
+        return self.match if self.match is not None else self.input
+
+    @property
+    def changed(self) -> bool:
+        return self.match is not None and self.match != self.input
+
+
 @dataclass(frozen=True)
-class InstitutionMatch:
+class InstitutionMatch(Resolution):
     """An institution name as read, and the official name it surely means (or None, with candidates).
 
     `score` is the match's score, or the best candidate's when there is no sure match; `review` is
@@ -809,21 +829,8 @@ class InstitutionMatch:
     unsure: Unsure | None = None
 
     @property
-    def sure(self) -> bool:
-        return self.match is not None
-
-    @property
     def review(self) -> bool:
         return self.match is None and bool(self.candidates)
-
-    @property
-    def value(self) -> str:
-        """The value to report: the official name when sure, else the input unchanged."""
-        return self.match if self.match is not None else self.input
-
-    @property
-    def changed(self) -> bool:
-        return self.match is not None and self.match != self.input
 
     @property
     def flags(self) -> tuple[Flag, ...]:
@@ -1165,7 +1172,7 @@ class InstitutionMatcher:
 
 
 @dataclass(frozen=True)
-class VocabMatch:
+class VocabMatch(Resolution):
     """A closed-vocabulary value (level, category, scope) as read, and the official value it surely
     means, or None with candidates."""
 
@@ -1176,20 +1183,8 @@ class VocabMatch:
     method: Method | None = None
 
     @property
-    def sure(self) -> bool:
-        return self.match is not None
-
-    @property
     def review(self) -> bool:
         return self.match is None
-
-    @property
-    def value(self) -> str:
-        return self.match if self.match is not None else self.input
-
-    @property
-    def changed(self) -> bool:
-        return self.match is not None and self.match != self.input
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -1304,7 +1299,7 @@ def normalize_scope(text: str, category: Category | str | None = None) -> VocabM
 
 
 @dataclass(frozen=True)
-class AuthorityMatch:
+class AuthorityMatch(Resolution):
     """A 发证机关 as read and the issuer's current name it surely means (重庆市XX区卫生健康委员会).
 
     Former names (卫生和计划生育委员会 2013–2019, 卫生局 before) mean the same issuer: `former` says
@@ -1319,14 +1314,6 @@ class AuthorityMatch:
     former: bool = False
     candidates: tuple[str, ...] = ()
     method: Method | None = None
-
-    @property
-    def sure(self) -> bool:
-        return self.match is not None
-
-    @property
-    def value(self) -> str:
-        return self.match if self.match is not None else self.input
 
     def to_json(self) -> dict[str, Any]:
         return {
