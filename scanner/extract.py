@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from stdnum.cn import ric
 
 from .fields import Box, Category, FieldKey, FieldResult, Flag, Level, Sex
-from .ocr.base import OcrChar, OcrLine
+from .ocr.base import OcrLine, quad_bounds, spread_chars
 from .vocab import name_lookalikes
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
@@ -246,7 +246,9 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
         if stacked:
             # Widely spaced labels (姓　　名) stacked in a column can be detected as one vertical
             # line (姓 over 性); give each character its own slice so it rejoins its printed row.
-            chars = _stacked_chars(line)
+            chars = spread_chars(
+                [(c.text, c.confidence) for c in chars], quad_bounds(line.quad), vertical=True
+            )
             line_h = line_w
         toks: list[Token] = []
         for ch in chars:
@@ -264,19 +266,6 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
         elif toks:
             out.append(toks)
     return out
-
-
-def _stacked_chars(line: OcrLine) -> tuple[OcrChar, ...]:
-    """The characters of a vertical line, each given an equal slice of the line from top to bottom."""
-    xs = [p[0] for p in line.quad]
-    ys = [p[1] for p in line.quad]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    visible = [c for c in line.chars if c.text.strip()]
-    step = (y1 - y0) / max(len(visible), 1)
-    return tuple(
-        OcrChar(c.text, c.confidence, (x0, y0 + i * step, x1, y0 + (i + 1) * step))
-        for i, c in enumerate(visible)
-    )
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +50,33 @@ class OcrLine:
             for t, c, b in data.get("chars", [])
         )
         return cls(str(data["text"]), float(data["confidence"]), quad, chars)  # type: ignore[arg-type]
+
+
+def spread_chars(
+    chars: Sequence[tuple[str, float]], box: tuple[float, float, float, float], vertical: bool = False
+) -> tuple[OcrChar, ...]:
+    """Give each (text, confidence) an equal slice of `box`, left to right (or top to bottom).
+
+    Used wherever OCR reports a run of characters with one box: a line with no character boxes, a
+    Latin word, a vertical line of stacked characters.
+    """
+    x0, y0, x1, y1 = box
+    visible = [(t, c) for t, c in chars if t.strip()]
+    step = ((y1 - y0) if vertical else (x1 - x0)) / max(len(visible), 1)
+    if vertical:
+        return tuple(
+            OcrChar(t, c, (x0, y0 + i * step, x1, y0 + (i + 1) * step)) for i, (t, c) in enumerate(visible)
+        )
+    return tuple(
+        OcrChar(t, c, (x0 + i * step, y0, x0 + (i + 1) * step, y1)) for i, (t, c) in enumerate(visible)
+    )
+
+
+def quad_bounds(quad: Sequence[Point]) -> tuple[float, float, float, float]:
+    """The axis-aligned box (x0, y0, x1, y1) around a quad."""
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 class OcrEngine(Protocol):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..config import ScanConfig
 from ..errors import ModelError
-from .base import OcrChar, OcrLine
+from .base import OcrChar, OcrLine, quad_bounds, spread_chars
 
 BUNDLED_DET = "PP-OCRv6_det_small.onnx"
 BUNDLED_REC = "PP-OCRv6_rec_small.onnx"
@@ -117,7 +117,7 @@ class RapidOcrEngine:
                 chars = _chars_from_words(words[w])
                 w += 1
             if not chars:
-                chars = _chars_from_quad(str(text), float(score), quad_t)
+                chars = spread_chars([(c, float(score)) for c in str(text)], quad_bounds(quad_t))
             lines.append(OcrLine(str(text), float(score), quad_t, chars))  # type: ignore[arg-type]
         return lines
 
@@ -158,28 +158,11 @@ def _word_text(word_line: Any) -> str:
     return "".join(str(t) for t, _, _ in word_line).replace(" ", "")
 
 
-def _chars_from_quad(text: str, score: float, quad: tuple[tuple[float, float], ...]) -> tuple[OcrChar, ...]:
-    """Character records spread evenly over a line box, when the engine gave none."""
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    visible = [c for c in text if not c.isspace()]
-    step = (x1 - x0) / max(len(visible), 1)
-    return tuple(
-        OcrChar(c, score, (x0 + i * step, y0, x0 + (i + 1) * step, y1)) for i, c in enumerate(visible)
-    )
-
-
 def _chars_from_words(word_line: Any) -> tuple[OcrChar, ...]:
     """Per-character records from RapidOCR's word results ((text, score, 4-point box) tuples)."""
     chars: list[OcrChar] = []
     for text, score, pts in word_line:
-        arr = np.asarray(pts, dtype=float)
-        x0, x1 = float(arr[:, 0].min()), float(arr[:, 0].max())
-        y0, y1 = float(arr[:, 1].min()), float(arr[:, 1].max())
-        visible = [c for c in str(text) if not c.isspace()]
         # RapidOCR groups Latin runs into words: split the word box evenly among its characters.
-        step = (x1 - x0) / max(len(visible), 1)
-        for i, ch in enumerate(visible):
-            chars.append(OcrChar(ch, float(score), (x0 + i * step, y0, x0 + (i + 1) * step, y1)))
+        box = quad_bounds([(float(x), float(y)) for x, y in pts])
+        chars.extend(spread_chars([(c, float(score)) for c in str(text)], box))
     return tuple(chars)
