@@ -195,7 +195,7 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
         )
     if issue_d is not None and birth_d is not None:
         # Licensing needs a medical degree and a passed exam: nobody is licensed before 18.
-        adult = _add_years(birth_d, 18)
+        adult = add_years(birth_d, 18)
         checks.append(
             Check(
                 CheckName.ISSUE_AFTER_BIRTH,
@@ -208,7 +208,8 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
     return checks
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -15,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from stdnum import numdb
 from stdnum.cn import ric
+
+from ..checks import add_years, region_years
 
 T = TypeVar("T")
 
@@ -109,14 +110,6 @@ def _random_date(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
-def _add_years(d: date, years: int) -> date:
-    """Same calendar day ``years`` later (29 Feb becomes 28 Feb)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
 # ---------------------------------------------------------------- reference data
 
 
@@ -140,20 +133,8 @@ def scopes_by_category() -> dict[str, tuple[str, ...]]:
 
 
 def _county_spans(code: str) -> list[tuple[int, int, str]]:
-    """(first year, last year, name) spans stdnum knows for a 6-digit region code."""
-    info = numdb.get("cn/loc").info(code)
-    county = info[1][1].get("county", "") if len(info) > 1 else ""
-    spans = []
-    for part in county.split(","):
-        if not part:
-            continue
-        if part.startswith("["):
-            years, name = part[1:].split("]", 1)
-            start, end = years.split("-")
-            spans.append((int(start) if start else 1900, int(end) if end else 2100, name))
-        else:
-            spans.append((1900, 2100, part))
-    return spans
+    """(first year, last year, name) spans stdnum knows for a 6-digit region code, open ends closed."""
+    return [(start or 1900, end or 2100, name) for start, end, name in region_years(code)]
 
 
 @lru_cache(maxsize=1)
@@ -279,7 +260,7 @@ def make_authority(rng: random.Random, district: str, issued: date) -> str:
 
 def make_issue_date(rng: random.Random, birth: date) -> date:
     """Issue date after the 24th birthday, skewed to recent years (re-issues)."""
-    first = max(_add_years(birth, MIN_ISSUE_AGE) + timedelta(days=1), EARLIEST_ISSUE_DATE)
+    first = max(add_years(birth, MIN_ISSUE_AGE) + timedelta(days=1), EARLIEST_ISSUE_DATE)
     span = (LATEST_ISSUE_DATE - first).days
     return first + timedelta(days=round(span * rng.random() ** 0.6))
 
