@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from stdnum.cn import ric
 
-from .fields import Category, Check, CheckName, FieldKey, FieldResult, Flag, Level, Sex
+from .fields import Category, CertificateRecord, Check, CheckName, FieldKey, FieldResult, Flag, Level, Sex
 from .vocab import scope_in_vocabulary
 
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -288,3 +289,11 @@ def run_checks(
             if key in flagged:
                 flagged[key] = flagged[key].with_flags(_FAILURE_FLAGS[check.check])
     return flagged, tuple(checks)
+
+
+def recheck(record: CertificateRecord, today: dt.date) -> CertificateRecord:
+    """A record (read back from JSON, perhaps corrected) with every check run afresh."""
+    if record.error:
+        return record
+    fields, checks = run_checks(record.fields, today)
+    return replace(record, fields=fields, checks=checks)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import chain
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from . import __version__
 from .config import ScanConfig
 from .errors import CertscanError
-from .report import summary, to_json_line
+from .fields import FieldKey
+from .report import entry_summary, import_summary, stats_summary, summary, to_json_line, verify_summary
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 app = typer.Typer(
     add_completion=False,
@@ -159,6 +166,239 @@ def institution(
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             typer.echo(result.summary(language))
+
+
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        help="Registry to verify against: a SQLite file made by `certscan registry import`, or the "
+        "http(s):// URL of a registry service. Default: $CERTSCAN_REGISTRY, else "
+        "~/.local/share/certscan/registry.db.",
+    ),
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--registry-timeout", min=0.1, help="Seconds to wait for an HTTP registry.")
+]
+RetriesOption = Annotated[
+    int, typer.Option("--registry-retries", min=0, help="Retries after a failed HTTP registry request.")
+]
+
+
+def _open_registry(location: str | None, timeout: float = 5.0, retries: int = 2) -> Registry:
+    from .registry import HttpSettings, default_registry_path, open_registry
+
+    try:
+        return open_registry(location or default_registry_path(), HttpSettings(timeout, retries))
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def verify(
+    images: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Certificate photos or scans to read and verify."),
+    ] = None,
+    registry: RegistryOption = None,
+    records: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--record",
+            help="Verify a reviewed record instead of an image: a JSON or JSON Lines file of "
+            "`certscan scan --json` rows, corrected by a person. May be repeated.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per certificate (JSON Lines).")
+    ] = False,
+    lang: LangOption = "zh",
+    det_model: DetOption = None,
+    rec_model: RecOption = None,
+    rec_keys: KeysOption = None,
+    threads: ThreadsOption = 0,
+    timeout: TimeoutOption = 5.0,
+    retries: RetriesOption = 2,
+) -> None:
+    """Read certificates, look each doctor up in the registry, compare field by field and advise.
+
+    Verdicts: consistent, mismatch, not_found, invalid, needs_review. Exit code 0 when every
+    certificate is consistent, 1 when any other verdict needs attention, 2 when an input cannot be
+    read, the registry cannot be used, or options are wrong.
+    """
+    if not images and not records:
+        raise _fail("name certificate images to verify, or reviewed records with --record.")
+    language = _lang(lang)
+    config = _config(det_model, rec_model, rec_keys, threads)
+    store = _open_registry(registry, timeout, retries)
+    from .checks import recheck
+    from .fields import CertificateRecord
+    from .normalize import InstitutionMatcher
+    from .pipeline import normalized_institution
+    from .records import read_records
+    from .verify import Verdict, Verifier
+
+    matcher = InstitutionMatcher()
+    verifier = Verifier(store, matcher)
+
+    def reviewed() -> Iterator[CertificateRecord]:
+        for path in records or []:
+            for record in read_records(path):
+                if record.error is None:
+                    field = record.fields[FieldKey.INSTITUTION]
+                    fields = {**record.fields, FieldKey.INSTITUTION: normalized_institution(matcher, field)}
+                    record = replace(record, fields=fields)
+                yield recheck(record, config.today)
+
+    def scanned() -> Iterator[CertificateRecord]:
+        if images:
+            from .pipeline import Scanner
+
+            try:
+                scanner = Scanner(config, matcher=matcher)
+            except CertscanError as exc:
+                raise _fail(str(exc)) from None
+            yield from scanner.scan_files(images)
+
+    worst = EXIT_OK
+    try:
+        for record in chain(reviewed(), scanned()):
+            verification = verifier.verify(record)
+            if record.error:
+                worst = EXIT_USAGE
+            elif verification.verdict is not Verdict.CONSISTENT:
+                worst = max(worst, EXIT_FINDING)
+            if as_json:
+                typer.echo(json.dumps(verification.to_json(language), ensure_ascii=False))
+            else:
+                typer.echo(verify_summary(verification, language))
+            sys.stdout.flush()
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        store.close()
+    raise typer.Exit(worst)
+
+
+registry_app = typer.Typer(
+    no_args_is_help=True, help="Build and inspect the registry that `certscan verify` looks doctors up in."
+)
+app.add_typer(registry_app, name="registry")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="The registry file. Default: $CERTSCAN_REGISTRY, else ~/.local/share/certscan/registry.db.",
+    ),
+]
+
+
+def _db(db: Path | None) -> Path:
+    from .registry import default_registry_path
+
+    return db or default_registry_path()
+
+
+@registry_app.command("import")
+def registry_import(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="CSV rosters or registry exports (canonical keys or Chinese labels as header)."),
+    ],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the import report as JSON.")] = False,
+    lang: LangOption = "zh",
+) -> None:
+    """Load rosters or registry exports into the registry, creating it if needed.
+
+    Institutions are put onto their official names; a doctor already in the registry (same
+    certificate code) is replaced; rows that cannot be held are reported with their line number
+    and the good rows are kept. Exit code 0, 1 when some rows were rejected, 2 when a file cannot
+    be read.
+    """
+    language = _lang(lang)
+    from .registry.importer import RosterImporter, import_csv
+    from .registry.sqlite import SqliteRegistry
+
+    path = _db(db)
+    worst = EXIT_OK
+    try:
+        store = SqliteRegistry.create(path)
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+    importer = RosterImporter()
+    try:
+        for file in files:
+            try:
+                report = import_csv(file, store, importer)
+            except CertscanError as exc:
+                typer.echo(f"certscan: {exc}", err=True)
+                worst = EXIT_USAGE
+                continue
+            if report.rejected:
+                worst = max(worst, EXIT_FINDING)
+            if as_json:
+                typer.echo(json.dumps({"db": str(path), **report.to_json()}, ensure_ascii=False))
+            else:
+                typer.echo(import_summary(report, str(path), language))
+    finally:
+        store.close()
+    raise typer.Exit(worst)
+
+
+@registry_app.command("stats")
+def registry_stats(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    lang: LangOption = "zh",
+) -> None:
+    """How many doctors and sites the registry holds, by category and level."""
+    language = _lang(lang)
+    from .registry.sqlite import SqliteRegistry
+
+    try:
+        store = SqliteRegistry.open_existing(_db(db))
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+    stats = store.stats()
+    store.close()
+    if as_json:
+        typer.echo(json.dumps(stats.to_json(), ensure_ascii=False))
+    else:
+        typer.echo(stats_summary(stats, language))
+
+
+@registry_app.command("show")
+def registry_show(
+    code: Annotated[str, typer.Argument(help="A 15-digit certificate code.")],
+    db: DbOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the entry as JSON (full ID number included).")
+    ] = False,
+    lang: LangOption = "zh",
+) -> None:
+    """Show the registry entry of a certificate code. Exit code 1 when the registry does not hold it."""
+    language = _lang(lang)
+    from .registry.sqlite import SqliteRegistry
+
+    try:
+        store = SqliteRegistry.open_existing(_db(db))
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+    entries = store.by_code(code.strip())
+    store.close()
+    if not entries:
+        typer.echo(
+            f"certscan: {code}: " + ("登记中没有此证书编码。" if language == "zh" else "no such code."),
+            err=True,
+        )
+        raise typer.Exit(EXIT_FINDING)
+    for entry in entries:
+        if as_json:
+            typer.echo(json.dumps(entry.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(entry_summary(entry, language))
 
 
 def main() -> None:

@@ -180,6 +180,8 @@ class Token:
     box: Box
     # The character was read in traditional script and converted (names then need review).
     converted: bool = False
+    # The character as OCR returned it, before conversion; `raw` reports this.
+    read: str = ""
 
 
 @dataclass
@@ -252,7 +254,8 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
             line_h = line_w
         toks: list[Token] = []
         for ch in chars:
-            text, converted = _simplified(unicodedata.normalize("NFKC", ch.text).translate(_FULLWIDTH))
+            read = unicodedata.normalize("NFKC", ch.text).translate(_FULLWIDTH)
+            text, converted = _simplified(read)
             if not text.strip():
                 continue
             bx0, by0, bx1, by1 = ch.box
@@ -260,7 +263,9 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
             rx, ry = cx * cos + cy * sin, -cx * sin + cy * cos
             half_w = (bx1 - bx0) / 2
             box = Box(bx0, by0, bx1, by1)
-            toks.append(Token(text, ch.confidence, rx - half_w, rx + half_w, ry, line_h, box, converted))
+            toks.append(
+                Token(text, ch.confidence, rx - half_w, rx + half_w, ry, line_h, box, converted, read)
+            )
         if stacked:
             out.extend([t] for t in toks)
         elif toks:
@@ -654,10 +659,12 @@ def _result(
     key: FieldKey, tokens: Sequence[Token], threshold: float, lookalike_threshold: float | None = None
 ) -> FieldResult:
     """A field from its tokens: parsed value, raw text, weakest character's confidence, flags."""
-    raw = "".join(t.text for t in tokens)
-    if not raw.strip(_PUNCT_EDGES):
+    text = "".join(t.text for t in tokens)
+    if not text.strip(_PUNCT_EDGES):
         return FieldResult.missing()
-    parsed = PARSERS[key](raw)
+    parsed = PARSERS[key](text)
+    # What OCR read, before traditional forms were simplified: a name may really hold 昇 (not 升).
+    raw = "".join(t.read if t.converted else t.text for t in tokens)
     if parsed.value is None:
         return FieldResult(None, raw, 0.0, parsed.flags or (Flag.MISSING,))
     # The weakest character decides: one misread character makes the whole value wrong.

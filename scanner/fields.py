@@ -7,6 +7,7 @@ JSON keys and enum values are the contract of SPEC.md and stay in English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -80,6 +81,20 @@ class Flag(StrEnum):
     INCOMPLETE = "incomplete"
 
 
+# Flags set by intrinsic checks: they say the value is wrong as a certificate value, not that OCR may
+# have misread it.
+CHECK_FLAGS: frozenset[Flag] = frozenset(
+    {
+        Flag.CHECKSUM_FAILED,
+        Flag.INCONSISTENT_WITH_ID,
+        Flag.INVALID_FORMAT,
+        Flag.INVALID_DATE,
+        Flag.IMPLAUSIBLE,
+        Flag.UNKNOWN_REGION,
+    }
+)
+
+
 class Level(StrEnum):
     """医师级别."""
 
@@ -122,6 +137,10 @@ class CheckName(StrEnum):
     SCOPE_VOCABULARY = "scope_vocabulary"
 
 
+# Fields whose `not_in_vocabulary` flag comes from a check (the institution's comes from normalization).
+_CHECKED_VOCABULARY = frozenset({FieldKey.SEX, FieldKey.LEVEL, FieldKey.CATEGORY, FieldKey.SCOPE})
+
+
 @dataclass(frozen=True)
 class Box:
     """An axis-aligned box in image pixels: (x0, y0) top-left, (x1, y1) bottom-right."""
@@ -153,11 +172,23 @@ class FieldResult:
     confidence: float
     flags: tuple[Flag, ...] = ()
     box: Box | None = None
+    # A person compared the value with the certificate and confirmed or corrected it (review step).
+    confirmed: bool = False
 
     @property
     def review(self) -> bool:
-        """True whenever the value may be wrong: any flag other than a sure normalization."""
-        return any(f is not Flag.NORMALIZED for f in self.flags)
+        """True whenever the value may be wrong: any flag other than a sure normalization, unless a
+        person has confirmed the value."""
+        return not self.confirmed and any(f is not Flag.NORMALIZED for f in self.flags)
+
+    @property
+    def read_sure(self) -> bool:
+        """Whether the value is surely what the certificate shows (read with confidence or confirmed
+        by a person), whatever the checks say about it: a confidently read ID number that fails its
+        check digit is surely printed so. Flags from checks are not doubts about the reading."""
+        if self.value is None:
+            return False
+        return self.confirmed or all(f in CHECK_FLAGS or f is Flag.NORMALIZED for f in self.flags)
 
     def with_flags(self, *flags: Flag) -> FieldResult:
         """A copy with extra flags (kept unique, in order of first appearance)."""
@@ -165,7 +196,7 @@ class FieldResult:
         return replace(self, flags=merged)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "value": self.value,
             "raw": self.raw,
             "confidence": round(self.confidence, 4),
@@ -173,6 +204,25 @@ class FieldResult:
             "flags": [str(f) for f in self.flags],
             "box": self.box.to_json() if self.box else None,
         }
+        if self.confirmed:
+            out["confirmed"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FieldResult:
+        """A field from its JSON (as `to_json` writes it, possibly edited by a reviewer). Unknown
+        flags are dropped; `confirmed: true` records that a person checked the value."""
+        known = {str(f) for f in Flag}
+        box = data.get("box")
+        value = data.get("value")
+        return cls(
+            value=None if value is None or value == "" else str(value),
+            raw=None if data.get("raw") is None else str(data.get("raw")),
+            confidence=float(data.get("confidence") or 0.0),
+            flags=tuple(Flag(f) for f in data.get("flags") or () if f in known),
+            box=Box(*(float(v) for v in box)) if isinstance(box, list) and len(box) == 4 else None,
+            confirmed=bool(data.get("confirmed", False)),
+        )
 
     @classmethod
     def missing(cls) -> FieldResult:
@@ -238,6 +288,31 @@ class CertificateRecord:
         if self.ocr:
             out["ocr"] = self.ocr
         return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CertificateRecord:
+        """A record from its JSON row (`certscan scan --json`, possibly corrected by a reviewer).
+
+        Flags that checks set are dropped: a corrected value must be checked afresh (see
+        `checks.recheck`). Raises ValueError when the row has no `file` or no `fields` object.
+        """
+        file, fields_json = data.get("file"), data.get("fields")
+        if not isinstance(file, str):
+            raise ValueError('the record has no "file"')
+        page = data.get("page") if isinstance(data.get("page"), int) else None
+        if data.get("error"):
+            return cls.failed(file, str(data["error"]), page=page)
+        if not isinstance(fields_json, Mapping):
+            raise ValueError('the record has no "fields" object')
+        fields: dict[FieldKey, FieldResult] = {}
+        for key in FIELD_ORDER:
+            item = fields_json.get(str(key))
+            result = FieldResult.from_json(item) if isinstance(item, Mapping) else FieldResult.missing()
+            drop = CHECK_FLAGS | ({Flag.NOT_IN_VOCABULARY} if key in _CHECKED_VOCABULARY else set())
+            fields[key] = replace(result, flags=tuple(f for f in result.flags if f not in drop))
+        warnings = tuple(str(w) for w in data.get("warnings") or ())
+        ocr = data.get("ocr") if isinstance(data.get("ocr"), dict) else {}
+        return cls(file=file, fields=fields, warnings=warnings, page=page, ocr=ocr or {})
 
     @classmethod
     def failed(

@@ -47,14 +47,32 @@ def fit_long_side(image: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
+def normalized_institution(matcher: InstitutionMatcher, field: FieldResult) -> FieldResult:
+    """The institution as its official name when the gazetteer knows it surely (raw keeps what
+    was read); unsure matches keep the reading and are marked for review."""
+    if field.value is None:
+        return field
+    match = matcher.match(field.value)
+    flags = field.flags
+    if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
+        # A known name or short form is whole even without a 医院-like ending (重医附一院).
+        flags = tuple(f for f in flags if f is not Flag.INCOMPLETE)
+    return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
+
+
 class Scanner:
     """Reads certificates. Loads the OCR models once and reuses them for every image."""
 
-    def __init__(self, config: ScanConfig | None = None, engine: OcrEngine | None = None) -> None:
+    def __init__(
+        self,
+        config: ScanConfig | None = None,
+        engine: OcrEngine | None = None,
+        matcher: InstitutionMatcher | None = None,
+    ) -> None:
         self.config = config or ScanConfig()
         self.engine = engine or create_engine(self.config)
         self._ocr_info = self.engine.describe()
-        self.matcher = InstitutionMatcher()
+        self.matcher = matcher or InstitutionMatcher()
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         """OCR of one RGB image, with a second look where a label's value was not detected."""
@@ -82,16 +100,8 @@ class Scanner:
         )
 
     def normalize_institution(self, field: FieldResult) -> FieldResult:
-        """The institution as its official name when the gazetteer knows it surely (raw keeps what
-        was read); unsure matches keep the reading and are marked for review."""
-        if field.value is None:
-            return field
-        match = self.matcher.match(field.value)
-        flags = field.flags
-        if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
-            # A known name or short form is whole even without a 医院-like ending (重医附一院).
-            flags = tuple(f for f in flags if f is not Flag.INCOMPLETE)
-        return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
+        """The institution field put onto its official name (see `normalized_institution`)."""
+        return normalized_institution(self.matcher, field)
 
     def scan_array(self, image: np.ndarray, file: str, page: int | None = None) -> CertificateRecord:
         """Read one RGB image of a certificate."""

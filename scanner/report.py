@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .fields import (
     FIELD_LABELS_EN,
@@ -15,6 +15,11 @@ from .fields import (
     FieldKey,
     Flag,
 )
+
+if TYPE_CHECKING:
+    from .registry import RegistryEntry, RegistryStats
+    from .registry.importer import ImportReport
+    from .verify import Verification
 
 Lang = Literal["zh", "en"]
 
@@ -168,3 +173,144 @@ def _check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
 def _display_width(text: str) -> int:
     """Terminal columns: CJK characters take two."""
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+_VERDICT_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "consistent": "✔ 一致：登记中有此医师，各项相符",
+        "mismatch": "✘ 不一致：登记中有此证书或医师，但信息不同",
+        "not_found": "？ 未找到：登记中没有相符的记录",
+        "invalid": "✘ 无效：证书未通过内在检查",
+        "needs_review": "⚠ 需人工复核：识别把握不足，暂不下结论",
+    },
+    "en": {
+        "consistent": "✔ consistent: the registry holds this doctor and every field agrees",
+        "mismatch": "✘ mismatch: the registry holds this certificate or doctor, but fields differ",
+        "not_found": "? not found: nothing in the registry matches",
+        "invalid": "✘ invalid: the certificate fails intrinsic checks",
+        "needs_review": "⚠ needs review: readings too unsure to decide",
+    },
+}
+
+_MATCHED_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "certificate_code+name": "按证书编码和姓名",
+        "certificate_code": "按证书编码（登记姓名不同）",
+        "name+id_number": "按姓名和身份证号",
+        "name+institution": "按姓名和执业机构",
+    },
+    "en": {
+        "certificate_code+name": "by certificate code and name",
+        "certificate_code": "by certificate code (registered name differs)",
+        "name+id_number": "by name and ID number",
+        "name+institution": "by name and institution",
+    },
+}
+
+_VERIFY_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "verdict": "结论：{verdict}",
+        "found": "登记记录：{name}，证书编码 {code}（{how}，{registry}）",
+        "differences": "差异：",
+        "difference": "{label}：证书为「{ours}」，登记为「{theirs}」",
+        "advice": "建议：",
+        "reading": "识别结果：",
+    },
+    "en": {
+        "verdict": "Verdict: {verdict}",
+        "found": "Registry entry: {name}, certificate code {code} ({how}, {registry})",
+        "differences": "Differences:",
+        "difference": "{label}: certificate “{ours}”, registry “{theirs}”",
+        "advice": "What to do:",
+        "reading": "As read:",
+    },
+}
+
+
+def verify_summary(verification: Verification, lang: Lang = "zh") -> str:
+    """A verification for a clerk: the verdict first, then differences, advice and the reading."""
+    from .advice import advice, explanation, masked
+
+    record = verification.record
+    if record.error or verification.verdict is None:
+        return summary(record, lang)
+    text = _VERIFY_TEXT[lang]
+    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+    title = record.file + (f"（{_TEXT[lang]['page'].format(page=record.page)}）" if record.page else "")
+    lines = [title, "  " + text["verdict"].format(verdict=_VERDICT_TEXT[lang][verification.verdict])]
+    entry = verification.entry
+    if entry is not None and verification.matched_by is not None:
+        how = _MATCHED_TEXT[lang][verification.matched_by]
+        found = text["found"].format(
+            name=entry.name, code=entry.certificate_code, how=how, registry=verification.registry
+        )
+        lines.append("  " + found)
+    if verification.differences:
+        lines.append("  " + text["differences"])
+        for d in verification.differences:
+            ours, theirs = masked(d.field, d.certificate), masked(d.field, d.registry)
+            lines.append("    " + text["difference"].format(label=labels[d.field], ours=ours, theirs=theirs))
+            lines.append("      " + explanation(verification, d, lang))
+    steps = advice(verification, lang)
+    if steps:
+        lines.append("  " + text["advice"])
+        lines += [f"    {i}. {step}" for i, step in enumerate(steps, 1)]
+    lines.append("  " + text["reading"])
+    lines += ["  " + line for line in summary(record, lang).rstrip("\n").split("\n")[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def import_summary(report: ImportReport, db: str, lang: Lang = "zh") -> str:
+    """What an import did, with each rejected row's line and reason."""
+    if lang == "zh":
+        head = (
+            f"{report.file} → {db}：读取{report.rows}行，新增{report.added}人，更新{report.updated}人，"
+            f"其他执业机构{report.extra_sites}条，拒绝{len(report.rejected)}行"
+        )
+        rows = [f"  第{r.line}行：{r.reason_zh}" for r in report.rejected]
+        if report.unsure_institutions:
+            names = "、".join(report.unsure_institutions)
+            rows.append(f"  未能确定官方名称、按原样保存的机构：{names}")
+        if report.ignored_columns:
+            rows.append(f"  未使用的列：{'、'.join(report.ignored_columns)}")
+    else:
+        head = (
+            f"{report.file} → {db}: {report.rows} rows read, {report.added} doctors added, "
+            f"{report.updated} updated, {report.extra_sites} further sites, {len(report.rejected)} rejected"
+        )
+        rows = [f"  line {r.line}: {r.reason}" for r in report.rejected]
+        if report.unsure_institutions:
+            names = ", ".join(report.unsure_institutions)
+            rows.append(f"  institutions kept as written (no sure official name): {names}")
+        if report.ignored_columns:
+            rows.append(f"  columns not used: {', '.join(report.ignored_columns)}")
+    return "\n".join([head, *rows])
+
+
+def stats_summary(stats: RegistryStats, lang: Lang = "zh") -> str:
+    """Registry counts for people."""
+    cats = ", ".join(f"{k} {v}" for k, v in stats.by_category.items())
+    levels = ", ".join(f"{k} {v}" for k, v in stats.by_level.items())
+    if lang == "zh":
+        head = f"{stats.location}：{stats.doctors}名医师，{stats.sites}个执业机构登记"
+        return f"{head}\n  执业类别：{cats}\n  医师级别：{levels}"
+    head = f"{stats.location}: {stats.doctors} doctors, {stats.sites} registered sites"
+    return f"{head}\n  categories: {cats}\n  levels: {levels}"
+
+
+def entry_summary(entry: RegistryEntry, lang: Lang = "zh") -> str:
+    """A registry entry for people, ID number masked."""
+    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+    width = max(_display_width(labels[k]) for k in FIELD_ORDER)
+    lines = [entry.certificate_code]
+    for key in FIELD_ORDER:
+        value = entry.value(key)
+        shown = (mask_id(value) if key is FieldKey.ID_NUMBER else value) or "—"
+        pad = " " * (width - _display_width(labels[key]))
+        lines.append(f"  {labels[key]}{pad}  {shown}")
+    if entry.other_institutions:
+        label = "其他执业机构" if lang == "zh" else "Further sites"
+        lines.append(f"  {label}  {'、'.join(entry.other_institutions)}")
+    if entry.source:
+        lines.append(f"  {'来源' if lang == 'zh' else 'Source'}  {entry.source}")
+    return "\n".join(lines)

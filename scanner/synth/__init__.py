@@ -99,12 +99,13 @@ def generate(out_dir: Path, count: int, seed: int, modes: Sequence[str] = ("scan
     return written
 
 
-def write_registry_csv(truths: Sequence[dict[str, str]], path: Path) -> None:
-    """Write truths as a UTF-8 CSV whose header is the canonical field keys."""
+def write_registry_csv(truths: Sequence[dict[str, str]], path: Path, extra: Sequence[str] = ()) -> None:
+    """Write truths as a UTF-8 CSV whose header is the canonical field keys (plus `extra` columns)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [*FIELDS, *extra]
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(FIELDS))
+        writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         for truth in truths:
-            writer.writerow({k: truth[k] for k in FIELDS})
+            writer.writerow({k: truth.get(k, "") for k in columns})

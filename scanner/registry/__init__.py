@@ -1,0 +1,175 @@
+"""Registry stage: where certscan looks doctors up.
+
+A registry answers three questions, the same ones a person asks the official lookup: who holds this
+certificate code, who has this name and ID number, who of this name practises at this institution.
+Never "who has this name" alone. Two back ends answer them behind the `Registry` protocol: a local
+SQLite file (the embedded default, filled by `certscan registry import`) and an HTTP JSON service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import CertscanError
+from ..fields import FIELD_ORDER, FieldKey
+
+
+class RegistryError(CertscanError):
+    """A registry that cannot be opened, reached or understood."""
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One registered doctor: the certificate fields as the registry holds them.
+
+    `institution` is the main practice institution (主要执业机构) under its official name when known;
+    `other_institutions` are further registered sites (多机构备案). A field the registry does not
+    hold is None and is not compared.
+    """
+
+    name: str
+    certificate_code: str
+    sex: str | None = None
+    birth_date: str | None = None
+    id_number: str | None = None
+    level: str | None = None
+    category: str | None = None
+    scope: str | None = None
+    practice_place: str | None = None
+    institution: str | None = None
+    authority: str | None = None
+    issue_date: str | None = None
+    other_institutions: tuple[str, ...] = ()
+    # Where the row came from (file and line of the import), for people tracing a difference.
+    source: str | None = None
+
+    def value(self, key: FieldKey) -> str | None:
+        """The registry's value of a canonical field."""
+        value = getattr(self, str(key))
+        return value if isinstance(value, str) or value is None else str(value)
+
+    @property
+    def institutions(self) -> tuple[str, ...]:
+        """Every registered site, the main institution first."""
+        main = (self.institution,) if self.institution else ()
+        return main + tuple(i for i in self.other_institutions if i != self.institution)
+
+    def to_json(self) -> dict[str, Any]:
+        """Canonical keys plus `other_institutions` (and `source` when known)."""
+        out: dict[str, Any] = {str(k): self.value(k) for k in FIELD_ORDER}
+        out["other_institutions"] = list(self.other_institutions)
+        if self.source:
+            out["source"] = self.source
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RegistryEntry:
+        """An entry from the JSON a registry service answers (the shape `to_json` writes)."""
+        name, code = data.get("name"), data.get("certificate_code")
+        if not isinstance(name, str) or not isinstance(code, str):
+            raise RegistryError("the registry answered an entry without a name or certificate code.")
+        values = {str(k): _text(data.get(str(k))) for k in FIELD_ORDER}
+        values.update(name=name, certificate_code=code)
+        others = data.get("other_institutions") or []
+        if isinstance(others, str):
+            others = [others]
+        return cls(
+            **values,  # type: ignore[arg-type]
+            other_institutions=tuple(str(o) for o in others if o),
+            source=_text(data.get("source")),
+        )
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RegistryStats:
+    """What a registry holds, for `certscan registry stats`."""
+
+    doctors: int
+    sites: int
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_level: dict[str, int] = field(default_factory=dict)
+    location: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "location": self.location,
+            "doctors": self.doctors,
+            "sites": self.sites,
+            "by_category": self.by_category,
+            "by_level": self.by_level,
+        }
+
+
+class Registry(Protocol):
+    """The three lookups verification may use. Each returns every matching entry (0, 1 or more)."""
+
+    def by_code(self, certificate_code: str) -> list[RegistryEntry]:
+        """Entries holding this certificate code."""
+        ...
+
+    def by_name_and_id(self, name: str, id_number: str) -> list[RegistryEntry]:
+        """Entries of this name and ID number."""
+        ...
+
+    def by_name_and_institution(self, name: str, institution: str) -> list[RegistryEntry]:
+        """Entries of this name registered at this institution (official name), at any of their sites."""
+        ...
+
+    def describe(self) -> str:
+        """Where the registry is (a file path or a URL), for reports."""
+        ...
+
+    def close(self) -> None:
+        """Release files or connections."""
+        ...
+
+
+def default_registry_path(env: Mapping[str, str] | None = None) -> Path:
+    """The registry used when none is named: $CERTSCAN_REGISTRY, else the user's data folder."""
+    env = os.environ if env is None else env
+    if env.get("CERTSCAN_REGISTRY"):
+        return Path(env["CERTSCAN_REGISTRY"])
+    base = Path(env["XDG_DATA_HOME"]) if env.get("XDG_DATA_HOME") else Path.home() / ".local" / "share"
+    return base / "certscan" / "registry.db"
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How to talk to an HTTP registry: seconds per request, retries after a failure, first backoff."""
+
+    timeout: float = 5.0
+    retries: int = 2
+    backoff: float = 0.25
+
+
+def open_registry(location: str | Path, http: HttpSettings | None = None) -> Registry:
+    """A registry from a SQLite file path or an http(s):// URL. Raises RegistryError with one sentence."""
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        from .http import HttpRegistry
+
+        return HttpRegistry(text, http or HttpSettings())
+    from .sqlite import SqliteRegistry
+
+    return SqliteRegistry.open_existing(Path(text))
+
+
+__all__ = [
+    "HttpSettings",
+    "Registry",
+    "RegistryEntry",
+    "RegistryError",
+    "RegistryStats",
+    "default_registry_path",
+    "open_registry",
+]

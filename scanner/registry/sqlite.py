@@ -1,0 +1,195 @@
+"""The embedded registry: one SQLite file with indexes for the three lookups verification makes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from . import RegistryEntry, RegistryError, RegistryStats
+
+SCHEMA_VERSION = "1"
+
+# Doctors keyed by certificate code; their sites (main institution at position 0, then 多机构备案
+# sites) in a table of their own so one doctor may practise at several institutions.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS doctors (
+    certificate_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    sex TEXT, birth_date TEXT, id_number TEXT, level TEXT, category TEXT, scope TEXT,
+    practice_place TEXT, authority TEXT, issue_date TEXT, source TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number);
+CREATE TABLE IF NOT EXISTS sites (
+    certificate_code TEXT NOT NULL,
+    institution TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (certificate_code, institution)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sites_institution ON sites (institution);
+"""
+
+_COLUMNS = (
+    "certificate_code",
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "level",
+    "category",
+    "scope",
+    "practice_place",
+    "authority",
+    "issue_date",
+    "source",
+)
+_SELECT = "SELECT " + ", ".join(f"d.{c}" for c in _COLUMNS) + " FROM doctors d"
+_UPSERT = (
+    f"INSERT INTO doctors ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    "ON CONFLICT (certificate_code) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+)
+
+
+class SqliteRegistry:
+    """A registry in one SQLite file. Opening never creates a file unless asked (`create`)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+
+    @classmethod
+    def open_existing(cls, path: Path) -> SqliteRegistry:
+        """Open a registry file made by `certscan registry import`; RegistryError if there is none."""
+        if not path.is_file():
+            raise RegistryError(
+                f"no registry at {path}; create one with `certscan registry import FILE.csv --db {path}`."
+            )
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            raise RegistryError(
+                f"{path} is not a certscan registry (not a SQLite file made by it)."
+            ) from None
+        if not version or version[0] != SCHEMA_VERSION:
+            db.close()
+            raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
+        return cls(path, db)
+
+    @classmethod
+    def create(cls, path: Path) -> SqliteRegistry:
+        """Open a registry file for writing, creating it (and its folder) when it does not exist."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(path)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+            )
+            db.commit()
+        except sqlite3.DatabaseError:
+            raise RegistryError(
+                f"{path} is not a certscan registry (not a SQLite file made by it)."
+            ) from None
+        return cls(path, db)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        """How many doctors the registry holds."""
+        return int(self._db.execute("SELECT COUNT(*) FROM doctors").fetchone()[0])
+
+    def upsert(self, entries: Sequence[RegistryEntry]) -> None:
+        """Insert entries or replace those with the same certificate code, sites included."""
+        self._db.executemany(
+            _UPSERT,
+            [tuple(getattr(e, c) for c in _COLUMNS) for e in entries],
+        )
+        self._db.executemany(
+            "DELETE FROM sites WHERE certificate_code = ?", [(e.certificate_code,) for e in entries]
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sites (certificate_code, institution, position) VALUES (?, ?, ?)",
+            [(e.certificate_code, inst, pos) for e in entries for pos, inst in enumerate(e.institutions)],
+        )
+
+    def add_sites(self, sites: Iterable[tuple[str, str]]) -> None:
+        """Register further institutions (code, institution) after the ones a doctor already has."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO sites (certificate_code, institution, position) VALUES (?1, ?2, "
+            "(SELECT COALESCE(MAX(position), -1) + 1 FROM sites WHERE certificate_code = ?1))",
+            list(sites),
+        )
+
+    def commit(self) -> None:
+        """Make the writes so far durable."""
+        self._db.commit()
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def by_code(self, certificate_code: str) -> list[RegistryEntry]:
+        """Entries holding this certificate code (at most one: the code is the key)."""
+        return self._entries(_SELECT + " WHERE d.certificate_code = ?", (certificate_code,))
+
+    def by_name_and_id(self, name: str, id_number: str) -> list[RegistryEntry]:
+        """Entries of this name and ID number."""
+        return self._entries(_SELECT + " WHERE d.name = ? AND d.id_number = ?", (name, id_number))
+
+    def by_name_and_institution(self, name: str, institution: str) -> list[RegistryEntry]:
+        """Entries of this name registered at this institution, main or further site."""
+        sql = (
+            _SELECT + " JOIN sites s ON s.certificate_code = d.certificate_code"
+            " WHERE d.name = ? AND s.institution = ?"
+        )
+        return self._entries(sql, (name, institution))
+
+    def _entries(self, sql: str, args: tuple[str, ...]) -> list[RegistryEntry]:
+        rows = self._db.execute(sql, args).fetchall()
+        entries = []
+        for row in rows:
+            values = dict(zip(_COLUMNS, row, strict=True))
+            sites = [
+                s
+                for (s,) in self._db.execute(
+                    "SELECT institution FROM sites WHERE certificate_code = ? ORDER BY position",
+                    (values["certificate_code"],),
+                )
+            ]
+            entries.append(
+                RegistryEntry(
+                    **values,
+                    institution=sites[0] if sites else None,
+                    other_institutions=tuple(sites[1:]),
+                )
+            )
+        return entries
+
+    def stats(self) -> RegistryStats:
+        """Counts of doctors and sites, by category and level."""
+
+        def grouped(column: str) -> dict[str, int]:
+            sql = f"SELECT COALESCE({column}, ''), COUNT(*) FROM doctors GROUP BY 1 ORDER BY 2 DESC"
+            return {k or "—": int(n) for k, n in self._db.execute(sql)}
+
+        return RegistryStats(
+            doctors=self.count(),
+            sites=int(self._db.execute("SELECT COUNT(*) FROM sites").fetchone()[0]),
+            by_category=grouped("category"),
+            by_level=grouped("level"),
+            location=str(self.path),
+        )
+
+    def describe(self) -> str:
+        """The file the registry lives in."""
+        return str(self.path)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._db.close()
+
+
+def _not_a_registry(path: Path) -> RegistryError:
+    return RegistryError(f"{path} is not a certscan registry (not a SQLite file made by it).")

@@ -1,0 +1,405 @@
+"""Verification stage: look the doctor up, compare field by field, and decide a verdict.
+
+This is the manual check automated. A doctor is found by certificate code and name together, then by
+name and ID number, then by name and institution, never by name alone. Every difference is explained
+the way registration works (a moved doctor, a lagging registry, a code that belongs to someone else),
+and a verdict is only as sure as the readings it rests on: a deciding field OCR is unsure of gives
+`needs_review`, never a guess, and a registry miss alone never calls a certificate forged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .checks import CODE_PATTERN, ID_PATTERN
+from .fields import FIELD_ORDER, CertificateRecord, Check, CheckName, FieldKey, FieldResult
+from .normalize import (
+    InstitutionMatcher,
+    clean,
+    normalize_category,
+    normalize_level,
+    normalize_scope,
+    same_authority,
+)
+from .registry import Registry, RegistryEntry
+from .vocab import split_scopes
+
+
+class Verdict(StrEnum):
+    """What the lookup means (SPEC.md)."""
+
+    CONSISTENT = "consistent"
+    MISMATCH = "mismatch"
+    NOT_FOUND = "not_found"
+    INVALID = "invalid"
+    NEEDS_REVIEW = "needs_review"
+
+
+class MatchedBy(StrEnum):
+    """Which lookup found the registry entry."""
+
+    CODE_AND_NAME = "certificate_code+name"
+    CODE = "certificate_code"  # the printed code, held by someone of another name
+    NAME_AND_ID = "name+id_number"
+    NAME_AND_INSTITUTION = "name+institution"
+
+
+class Kind(StrEnum):
+    """What a difference means; each has its own explanation and advice."""
+
+    IDENTITY_UNDER_CODE = "identity_under_code"  # another person holds the printed code
+    PERSONAL = "personal"  # sex or birth date differ for the same person
+    CODE = "certificate_code"  # the doctor is registered under another code
+    INSTITUTION = "institution"
+    SCOPE_WIDER = "scope_wider"  # the certificate claims scopes the registry does not hold
+    SCOPE_NARROWER = "scope_narrower"  # the registry holds more scopes than the certificate
+    LEVEL = "level"
+    CATEGORY = "category"
+    PLACE = "practice_place"
+    AUTHORITY = "authority"
+    ISSUE_DATE = "issue_date"
+    OTHER = "other"
+
+
+# Failed checks that make a certificate invalid when the fields they concern are surely read.
+# Vocabulary checks are left out: an old or local wording is for a person to judge.
+HARD_CHECKS = frozenset(
+    {
+        CheckName.ID_FORMAT,
+        CheckName.ID_CHECKSUM,
+        CheckName.ID_REGION,
+        CheckName.ID_BIRTH_DATE,
+        CheckName.ID_SEX,
+        CheckName.CODE_FORMAT,
+        CheckName.BIRTH_DATE_VALID,
+        CheckName.ISSUE_DATE_VALID,
+        CheckName.ISSUE_AFTER_BIRTH,
+        CheckName.ISSUE_NOT_FUTURE,
+    }
+)
+
+# Kinds of institution whose staff deserve the extra check of the licensed staff list.
+_SMALL_CLINIC = re.compile(r"诊所|门诊部|卫生室|医务室|卫生所|保健所|医疗站|私人|个体")
+_DOTS = re.compile(r"[·•・．.‧∙⋅]")
+
+
+def name_key(name: str) -> str:
+    """A person's name for comparison and lookup: NFKC, no spaces, one kind of middle dot."""
+    return _DOTS.sub("·", unicodedata.normalize("NFKC", name)).replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field where certificate and registry disagree. `sure` is false when the reading (or the
+    comparison) is not sure enough to rest a verdict on."""
+
+    field: FieldKey
+    certificate: str | None
+    registry: str | None
+    kind: Kind
+    sure: bool
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A certificate reading, what the registry holds, and the verdict with its grounds."""
+
+    record: CertificateRecord
+    verdict: Verdict | None
+    registry: str
+    entry: RegistryEntry | None = None
+    matched_by: MatchedBy | None = None
+    differences: tuple[Difference, ...] = ()
+    # Fields whose doubtful reading kept the verdict from being decided.
+    doubtful: tuple[FieldKey, ...] = ()
+    # Entries that fit equally (an ambiguous lookup).
+    candidates: tuple[RegistryEntry, ...] = ()
+    # The bearer (same name and ID number) registered under another code than the printed one.
+    elsewhere: tuple[RegistryEntry, ...] = ()
+    failed_checks: tuple[Check, ...] = ()
+    # The certificate's institution is one of the doctor's further registered sites.
+    other_site: bool = False
+    small_clinic: bool = False
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """SPEC.md's verify object: the scan row plus verdict, registry record, differences, advice."""
+        from .advice import advice, explanation
+
+        out = self.record.to_json()
+        if self.record.error:
+            out["verdict"] = None
+            return out
+        out["verdict"] = str(self.verdict) if self.verdict else None
+        out["registry"] = self.registry
+        out["matched_by"] = str(self.matched_by) if self.matched_by else None
+        out["registry_record"] = self.entry.to_json() if self.entry else None
+        out["differences"] = [
+            {
+                "field": str(d.field),
+                "certificate": d.certificate,
+                "registry": d.registry,
+                "explanation": explanation(self, d, lang),
+                "sure": d.sure,
+            }
+            for d in self.differences
+        ]
+        out["review_fields"] = [str(k) for k in self.doubtful]
+        if self.candidates:
+            out["candidates"] = [c.to_json() for c in self.candidates]
+        if self.elsewhere:
+            out["registered_elsewhere"] = [c.to_json() for c in self.elsewhere]
+        out["advice"] = advice(self, lang)
+        return out
+
+
+class Verifier:
+    """Verifies readings against one registry; the institution matcher is shared with the scanner."""
+
+    def __init__(self, registry: Registry, matcher: InstitutionMatcher | None = None) -> None:
+        self.registry = registry
+        self.matcher = matcher or InstitutionMatcher()
+
+    def verify(self, record: CertificateRecord) -> Verification:
+        """Look up, compare and decide. Raises RegistryError when the registry cannot answer."""
+        where = self.registry.describe()
+        if record.error:
+            return Verification(record, None, where)
+        fields = record.fields
+        failed = tuple(
+            c for c in record.checks if not c.ok and c.check in HARD_CHECKS and _all_sure(fields, c.fields)
+        )
+        clinic = _SMALL_CLINIC.search(_value(fields, FieldKey.INSTITUTION) or "") is not None
+        found = self._lookup(fields)
+        base = Verification(record, None, where, failed_checks=failed, small_clinic=clinic)
+        if failed:
+            # Surely read and still impossible: the certificate itself is wrong, whatever the registry
+            # holds. The lookup is kept for the person who follows it up.
+            return self._compared(base, found, Verdict.INVALID)
+        return self._compared(base, found, None)
+
+    # -- lookup --------------------------------------------------------------------------------
+
+    def _lookup(self, fields: dict[FieldKey, FieldResult]) -> _Found:
+        if not _value(fields, FieldKey.NAME):
+            return _Found(keys=(FieldKey.NAME,))
+        names = _name_forms(fields[FieldKey.NAME])
+        name = names[0]
+        code = _value(fields, FieldKey.CERTIFICATE_CODE)
+        id_number = _value(fields, FieldKey.ID_NUMBER)
+        institution = _value(fields, FieldKey.INSTITUTION)
+        tried: list[FieldKey] = [FieldKey.NAME]
+        code_holder: RegistryEntry | None = None
+        if code and CODE_PATTERN.match(code):
+            tried.append(FieldKey.CERTIFICATE_CODE)
+            holders = self.registry.by_code(code)
+            same = [h for h in holders if name_key(h.name) in names]
+            if len(same) == 1:
+                return _Found(same[0], MatchedBy.CODE_AND_NAME, keys=tuple(tried))
+            if len(holders) > 1 or len(same) > 1:
+                return _Found(candidates=tuple(holders), keys=tuple(tried))
+            code_holder = holders[0] if holders else None
+        if id_number and ID_PATTERN.match(id_number):
+            tried.append(FieldKey.ID_NUMBER)
+            people = self.registry.by_name_and_id(name, id_number)
+            if code_holder is not None:
+                # The printed code belongs to someone else; the bearer may be registered elsewhere.
+                return _Found(code_holder, MatchedBy.CODE, keys=tuple(tried), elsewhere=tuple(people))
+            if len(people) == 1:
+                return _Found(people[0], MatchedBy.NAME_AND_ID, keys=tuple(tried))
+            if people:
+                return _Found(candidates=tuple(people), keys=tuple(tried))
+        if code_holder is not None:
+            return _Found(code_holder, MatchedBy.CODE, keys=tuple(tried))
+        if institution:
+            tried.append(FieldKey.INSTITUTION)
+            staff = self.registry.by_name_and_institution(name, institution)
+            if len(staff) == 1:
+                return _Found(staff[0], MatchedBy.NAME_AND_INSTITUTION, keys=tuple(tried))
+            if staff:
+                return _Found(candidates=tuple(staff), keys=tuple(tried))
+        return _Found(keys=tuple(tried))
+
+    # -- comparison and verdict ----------------------------------------------------------------
+
+    def _compared(self, base: Verification, found: _Found, verdict: Verdict | None) -> Verification:
+        fields = base.record.fields
+        if found.entry is None:
+            doubtful = tuple(k for k in found.keys if not fields[k].read_sure)
+            if found.candidates:
+                # Several doctors fit equally: a person must tell which (by code or ID number).
+                decided = verdict or Verdict.NEEDS_REVIEW
+            elif not _lookup_possible(fields):
+                decided = verdict or Verdict.NEEDS_REVIEW
+                doubtful = doubtful or _lookup_fields_missing(fields)
+            else:
+                decided = verdict or (Verdict.NEEDS_REVIEW if doubtful else Verdict.NOT_FOUND)
+            return _replace(base, decided, candidates=found.candidates, doubtful=doubtful)
+        entry = found.entry
+        # A match on the code alone rests on reading the code right; the others on equal keys.
+        match_sure = found.matched_by is not MatchedBy.CODE or fields[FieldKey.CERTIFICATE_CODE].read_sure
+        differences: list[Difference] = []
+        unread: list[FieldKey] = []
+        other_site = False
+        for key in FIELD_ORDER:
+            theirs = entry.value(key)
+            ours = fields[key].value
+            if theirs is None:
+                continue
+            if ours is None:
+                unread.append(key)
+                continue
+            if key is FieldKey.INSTITUTION:
+                agree, other_site = self._same_institution(fields[key], entry)
+            elif key is FieldKey.NAME:
+                agree = name_key(theirs) in _name_forms(fields[key])
+            else:
+                agree = _COMPARE.get(key, _same_text)(ours, theirs)
+            if agree is True:
+                continue
+            kind = _kind(key, found.matched_by, ours, theirs)
+            sure = agree is False and match_sure and fields[key].read_sure
+            differences.append(Difference(key, ours, theirs, kind, sure))
+        doubtful = tuple(d.field for d in differences if not d.sure)
+        if verdict is None:
+            if any(d.sure for d in differences):
+                verdict = Verdict.MISMATCH
+            elif differences or unread:
+                verdict = Verdict.NEEDS_REVIEW
+                doubtful = doubtful + tuple(unread)
+            else:
+                verdict = Verdict.CONSISTENT
+        return _replace(
+            base,
+            verdict,
+            entry=entry,
+            matched_by=found.matched_by,
+            differences=tuple(differences),
+            doubtful=doubtful,
+            elsewhere=found.elsewhere,
+            other_site=other_site,
+        )
+
+    def _same_institution(self, field: FieldResult, entry: RegistryEntry) -> tuple[bool | None, bool]:
+        """Whether the certificate's institution is one of the doctor's registered sites (and whether
+        it is a further site rather than the main one); None when a name cannot be surely matched."""
+        ours = [v for v in (field.value, field.raw) if v]
+        answers: list[bool | None] = []
+        for position, site in enumerate(entry.institutions):
+            same = max(
+                (_rank(self.matcher.same_institution(text, site)) for text in ours),
+                default=_rank(None),
+            )
+            if same == _rank(True):
+                return True, position > 0
+            answers.append(None if same == _rank(None) else False)
+        if answers and all(a is False for a in answers):
+            return False, False
+        return None, False
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the lookup found: one entry, candidates, and the fields it used as keys."""
+
+    entry: RegistryEntry | None = None
+    matched_by: MatchedBy | None = None
+    candidates: tuple[RegistryEntry, ...] = ()
+    keys: tuple[FieldKey, ...] = ()
+    elsewhere: tuple[RegistryEntry, ...] = ()
+
+
+def _replace(base: Verification, verdict: Verdict, **changes: Any) -> Verification:
+    from dataclasses import replace
+
+    return replace(base, verdict=verdict, **changes)
+
+
+def _name_forms(field: FieldResult) -> tuple[str, ...]:
+    """The name as read and as printed: extraction reads traditional forms as simplified (昇 → 升),
+    but a name may really hold the traditional-looking character, as the raw text shows."""
+    forms = [name_key(v) for v in (field.value, field.raw) if v]
+    return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def _rank(answer: bool | None) -> int:
+    return {False: 0, None: 1, True: 2}[answer]
+
+
+def _value(fields: dict[FieldKey, FieldResult], key: FieldKey) -> str | None:
+    return fields[key].value if key in fields else None
+
+
+def _all_sure(fields: dict[FieldKey, FieldResult], keys: tuple[FieldKey, ...]) -> bool:
+    return bool(keys) and all(k in fields and fields[k].read_sure for k in keys)
+
+
+def _lookup_possible(fields: dict[FieldKey, FieldResult]) -> bool:
+    """A name plus at least one of code, ID number or institution: never a name alone."""
+    keys = (FieldKey.CERTIFICATE_CODE, FieldKey.ID_NUMBER, FieldKey.INSTITUTION)
+    return bool(_value(fields, FieldKey.NAME)) and any(_value(fields, k) for k in keys)
+
+
+def _lookup_fields_missing(fields: dict[FieldKey, FieldResult]) -> tuple[FieldKey, ...]:
+    keys = (FieldKey.NAME, FieldKey.CERTIFICATE_CODE, FieldKey.ID_NUMBER, FieldKey.INSTITUTION)
+    return tuple(k for k in keys if not _value(fields, k))
+
+
+def _squash(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").replace("重庆市", "重庆").upper()
+
+
+def _same_text(ours: str, theirs: str) -> bool:
+    return _squash(ours) == _squash(theirs)
+
+
+def _same_vocab(normalize: Callable[[str], Any]) -> Callable[[str, str], bool]:
+    def same(ours: str, theirs: str) -> bool:
+        return bool(normalize(ours).value == normalize(theirs).value)
+
+    return same
+
+
+def _same_scope(ours: str, theirs: str) -> bool:
+    return _scopes(ours) == _scopes(theirs)
+
+
+def _scopes(text: str) -> frozenset[str]:
+    return frozenset(split_scopes(normalize_scope(text).value))
+
+
+def _same_authority(ours: str, theirs: str) -> bool | None:
+    same = same_authority(ours, theirs)
+    if same is None and clean(ours) == clean(theirs):
+        return True
+    return same
+
+
+_COMPARE: dict[FieldKey, Callable[[str, str], bool | None]] = {
+    FieldKey.LEVEL: _same_vocab(normalize_level),
+    FieldKey.CATEGORY: _same_vocab(normalize_category),
+    FieldKey.SCOPE: _same_scope,
+    FieldKey.AUTHORITY: _same_authority,
+}
+
+
+def _kind(key: FieldKey, matched_by: MatchedBy | None, ours: str, theirs: str) -> Kind:
+    if key in (FieldKey.NAME, FieldKey.ID_NUMBER):
+        return Kind.IDENTITY_UNDER_CODE if matched_by is MatchedBy.CODE else Kind.PERSONAL
+    if key is FieldKey.SCOPE:
+        return Kind.SCOPE_WIDER if _scopes(ours) - _scopes(theirs) else Kind.SCOPE_NARROWER
+    return {
+        FieldKey.SEX: Kind.PERSONAL,
+        FieldKey.BIRTH_DATE: Kind.PERSONAL,
+        FieldKey.CERTIFICATE_CODE: Kind.CODE,
+        FieldKey.INSTITUTION: Kind.INSTITUTION,
+        FieldKey.LEVEL: Kind.LEVEL,
+        FieldKey.CATEGORY: Kind.CATEGORY,
+        FieldKey.PRACTICE_PLACE: Kind.PLACE,
+        FieldKey.AUTHORITY: Kind.AUTHORITY,
+        FieldKey.ISSUE_DATE: Kind.ISSUE_DATE,
+    }.get(key, Kind.OTHER)
