@@ -14,8 +14,9 @@ import codecs
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,7 @@ from ..checks import CODE_PATTERN, ID_PATTERN, parse_iso_date
 from ..errors import InputError
 from ..fields import FieldKey, Sex
 from ..normalize import InstitutionMatcher, normalize_category, normalize_level, normalize_scope
-from . import RegistryEntry
-from .sqlite import SqliteRegistry
+from .sqlite import Row, SqliteRegistry
 
 OTHER_INSTITUTIONS = "other_institutions"
 
@@ -106,6 +106,8 @@ def header_key(text: str) -> str | None:
 
 def parse_date(text: str) -> str:
     """A date as rosters write it (2009-09-04, 2009/9/4, 2009年9月4日, 20090904) in ISO form."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and parse_iso_date(text):
+        return text  # already ISO: the common case of a registry export
     m = _DATE.match(text)
     if m:
         y, mo, d = (g for g in m.groups() if g is not None)
@@ -125,6 +127,26 @@ def _id_number(text: str) -> str:
     if ric.calc_check_digit(value) != value[-1]:
         raise _Reject(f"ID number {_mask(value)} fails its check digit", f"身份证号{_mask(value)}校验码不符")
     return value
+
+
+def _tidy(text: str) -> str:
+    """A cell without outer white space and with inner runs of it made one space."""
+    return " ".join(text.split())
+
+
+def _sex(text: str) -> str:
+    sex = text.removesuffix("性")
+    if sex not in (Sex.MALE, Sex.FEMALE):
+        raise _Reject(f"sex {text!r} is not 男 or 女", f"性别“{text}”不是男或女")
+    return sex
+
+
+def _level(text: str) -> str:
+    return _vocab(text, FieldKey.LEVEL, normalize_level(text).match)
+
+
+def _no_spaces(text: str) -> str:
+    return text.replace(" ", "")
 
 
 def _mask(value: str) -> str:
@@ -158,6 +180,8 @@ class RosterImporter:
     def __init__(self, matcher: InstitutionMatcher | None = None) -> None:
         self.matcher = matcher or InstitutionMatcher()
         self._institutions: dict[str, tuple[str, bool]] = {}
+        # Rosters repeat a handful of sexes, levels, scopes, authorities and dates: each once.
+        self._cells: dict[tuple[str, str], str | _Reject] = {}
 
     def institution(self, text: str) -> tuple[str, bool]:
         """The official name when surely known (and True), else the name as written (and False)."""
@@ -168,52 +192,113 @@ class RosterImporter:
             self._institutions[text] = cached
         return cached
 
-    def entry(self, row: dict[str, str], source: str) -> tuple[RegistryEntry, list[str]]:
-        """One roster row as an entry plus the institutions it names that are not surely known;
-        raises _Reject for a row the registry cannot hold."""
-        get = {k: " ".join(v.split()) for k, v in row.items() if v and v.strip()}
-        for key in REQUIRED:
-            if key not in get:
-                raise _Reject(f"no {key}", f"缺少{_REQUIRED_ZH[key]}")
-        values: dict[str, Any] = {"name": unicodedata.normalize("NFKC", get["name"]).replace(" ", "")}
-        values["certificate_code"] = _code(get["certificate_code"])
-        if "id_number" in get:
-            values["id_number"] = _id_number(get["id_number"])
-        if "sex" in get:
-            sex = get["sex"].removesuffix("性")
-            if sex not in (Sex.MALE, Sex.FEMALE):
-                raise _Reject(f"sex {get['sex']!r} is not 男 or 女", f"性别“{get['sex']}”不是男或女")
-            values["sex"] = sex
-        for key in ("birth_date", "issue_date"):
-            if key in get:
-                values[key] = parse_date(get[key])
-        if "level" in get:
-            values["level"] = _vocab(get["level"], FieldKey.LEVEL, normalize_level(get["level"]).match)
-        if "category" in get:
-            found = normalize_category(get["category"]).match
-            values["category"] = _vocab(get["category"], FieldKey.CATEGORY, found)
-        if "scope" in get:
-            values["scope"] = normalize_scope(get["scope"], values.get("category")).match or get["scope"]
-        for key in ("practice_place", "authority"):
-            if key in get:
-                values[key] = get[key].replace(" ", "")
-        unsure: list[str] = []
+    def cached(self, key: str, text: str, convert: Callable[[str], str]) -> str:
+        """`convert(text)` for a column of few distinct values (sex, level, scope ...), computed once
+        per distinct text; a rejection is remembered too."""
+        found = self._cells.get((key, text))
+        if found is None:
+            try:
+                found = convert(text)
+            except _Reject as why:
+                found = why
+            self._cells[(key, text)] = found
+        if isinstance(found, _Reject):
+            raise found
+        return found
+
+    def parse(self, row: dict[str | None, str], source: str) -> Parsed:
+        """One roster row as registry values; raises _Reject for a row the registry cannot hold.
+
+        Written for speed (a million rows should import in seconds): columns with few distinct
+        values are converted once per distinct text, and white space is tidied only in rows that
+        have any.
+        """
+        joined = "".join(v for v in row.values() if v)
+        if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
+            row = {k: _tidy(v) for k, v in row.items() if v}
+        get = row.get
+        name, code = get("name"), get("certificate_code")
+        if not name:
+            raise _Reject("no name", "缺少姓名")
+        if not code:
+            raise _Reject("no certificate_code", "缺少证书编码")
+        cached = self.cached
+        id_number, category, scope = get("id_number"), get("category"), get("scope")
+        if category:
+            category = cached("category", category, self._category)
+        if scope:
+            scope = cached(f"scope|{category}", scope, partial(self._scope, category or ""))
+
+        def cell(key: str, convert: Callable[[str], str]) -> str | None:
+            text = get(key)
+            return cached(key, text, convert) if text else None
+
+        sites, unsure = self._sites(get("institution"), get(OTHER_INSTITUTIONS))
+        values = (
+            _code(code),
+            unicodedata.normalize("NFKC", name).replace(" ", ""),
+            cell("sex", _sex),
+            cell("birth_date", parse_date),
+            _id_number(id_number) if id_number else None,
+            cell("level", _level),
+            category or None,
+            scope or None,
+            cell("practice_place", _no_spaces),
+            sites[0] if sites else None,
+            cell("authority", _no_spaces),
+            cell("issue_date", parse_date),
+            source,
+        )
+        return Parsed(values, sites[1:], unsure)
+
+    def _sites(self, main: str | None, others: str | None) -> tuple[list[str], list[str]]:
+        """Official names of the institutions a row names (main first) and those not surely known."""
+        written = [main or "", *_SITE_SPLIT.split(others)] if others else [main or ""]
         sites: list[str] = []
-        written = [get.get("institution", ""), *_SITE_SPLIT.split(get.get(OTHER_INSTITUTIONS, ""))]
+        unsure: list[str] = []
         for text in written:
             if text.strip():
-                name, sure = self.institution(text.strip())
-                sites.append(name)
+                official, sure = self.institution(text.strip())
+                if official not in sites:
+                    sites.append(official)
                 if not sure:
-                    unsure.append(name)
-        if sites:
-            values["institution"] = sites[0]
-            values["other_institutions"] = tuple(dict.fromkeys(s for s in sites[1:] if s != sites[0]))
-        return RegistryEntry(**values, source=source), unsure
+                    unsure.append(official)
+        return sites, unsure
+
+    def _category(self, text: str) -> str:
+        return _vocab(text, FieldKey.CATEGORY, normalize_category(text).match)
+
+    def _scope(self, category: str, text: str) -> str:
+        return normalize_scope(text, category or None).match or text
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]], list[str]]:
-    """The canonical keys of a CSV's columns, its rows (line number, canonical key → text) and the
+@dataclass(slots=True)
+class Parsed:
+    """A roster row as the registry holds it: doctor values (COLUMNS order), further sites, and the
+    institutions it names that have no sure official name."""
+
+    row: Row
+    further: list[str]
+    unsure: list[str]
+
+    @property
+    def code(self) -> str:
+        return str(self.row[0])
+
+    @property
+    def person(self) -> tuple[str | None, str | None]:
+        """Name and ID number: who the row is about."""
+        return self.row[1], self.row[4]
+
+    @property
+    def sites(self) -> list[str]:
+        main = self.row[9]
+        return ([main] if main else []) + self.further
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str | None, str]]], list[str]]:
+    """The canonical keys of a CSV's columns, its rows (line number, canonical key → text; None keys
+    the columns certscan does not use) and the
     headers it ignores. UTF-8 (with or without BOM) or GB18030, as Excel and WPS save them."""
     name = str(path)
     if not path.is_file():
@@ -242,13 +327,13 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]
         )
     ignored = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, dict[str | None, str]]]:
         with fh:
             line = reader.line_num + 1
             try:
                 for cells in reader:
                     if any(c.strip() for c in cells):
-                        yield line, {k: c for k, c in zip(keys, cells, strict=False) if k is not None}
+                        yield line, dict(zip(keys, cells, strict=False))
                     line = reader.line_num + 1
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise InputError(
@@ -277,46 +362,46 @@ def import_csv(path: Path, registry: SqliteRegistry, importer: RosterImporter | 
     before = registry.count()
     # Who holds each code in this file, so a second row of the same person adds a site and a row of
     # another person under the same code is rejected rather than overwriting the first.
-    holders: dict[str, tuple[str, str | None, int]] = {}
-    pending: dict[str, RegistryEntry] = {}
-    sites: list[tuple[str, str]] = []
+    holders: dict[str, tuple[tuple[str | None, str | None], int]] = {}
+    pending: dict[str, Parsed] = {}
+    late_sites: list[tuple[str, str]] = []
     upserted = 0
 
     def flush() -> None:
-        registry.upsert(list(pending.values()))
-        registry.add_sites(sites)
+        registry.upsert_rows([p.row for p in pending.values()], {c: p.further for c, p in pending.items()})
+        registry.add_sites(late_sites)
         pending.clear()
-        sites.clear()
+        late_sites.clear()
 
-    for line, row in rows:
+    for line, cells in rows:
         report.rows += 1
         try:
-            entry, unsure = importer.entry(row, f"{path.name}:{line}")
+            parsed = importer.parse(cells, f"{path.name}:{line}")
         except _Reject as why:
             report.rejected.append(Rejection(line, why.reason, why.reason_zh))
             continue
-        for name in unsure:
+        for name in parsed.unsure:
             report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
-        code = entry.certificate_code
+        code = parsed.code
         held = holders.get(code)
         if held is None:
-            holders[code] = (entry.name, entry.id_number, line)
-            pending[code] = entry
+            holders[code] = (parsed.person, line)
+            pending[code] = parsed
             upserted += 1
-        elif held[:2] == (entry.name, entry.id_number):
+        elif held[0] == parsed.person:
+            # The same doctor again: a further registered site (多机构备案).
             if code in pending:
                 first = pending[code]
-                extra = tuple(i for i in entry.institutions if i not in first.institutions)
-                pending[code] = replace(first, other_institutions=first.other_institutions + extra)
+                first.further.extend(i for i in parsed.sites if i not in first.sites)
             else:
-                sites.extend((code, i) for i in entry.institutions)
+                late_sites.extend((code, i) for i in parsed.sites)
             report.extra_sites += 1
         else:
             report.rejected.append(
                 Rejection(
                     line,
-                    f"certificate code {code} is already used on line {held[2]} by another person",
-                    f"证书编码{code}已在第{held[2]}行用于另一人",
+                    f"certificate code {code} is already used on line {held[1]} by another person",
+                    f"证书编码{code}已在第{held[1]}行用于另一人",
                 )
             )
             continue

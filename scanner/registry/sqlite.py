@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import RegistryEntry, RegistryError, RegistryStats
 
 SCHEMA_VERSION = "1"
 
-# Doctors keyed by certificate code; their sites (main institution at position 0, then 多机构备案
-# sites) in a table of their own so one doctor may practise at several institutions.
+# Doctors keyed by certificate code, with their main institution; further registered sites
+# (多机构备案) in a table of their own so one doctor may practise at several institutions.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS doctors (
     certificate_code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     sex TEXT, birth_date TEXT, id_number TEXT, level TEXT, category TEXT, scope TEXT,
-    practice_place TEXT, authority TEXT, issue_date TEXT, source TEXT
+    practice_place TEXT, institution TEXT, authority TEXT, issue_date TEXT, source TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number);
 CREATE TABLE IF NOT EXISTS sites (
@@ -27,10 +27,10 @@ CREATE TABLE IF NOT EXISTS sites (
     position INTEGER NOT NULL,
     PRIMARY KEY (certificate_code, institution)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sites_institution ON sites (institution);
 """
 
-_COLUMNS = (
+# The doctors table's columns, in the order rows are written and read.
+COLUMNS = (
     "certificate_code",
     "name",
     "sex",
@@ -40,15 +40,17 @@ _COLUMNS = (
     "category",
     "scope",
     "practice_place",
+    "institution",
     "authority",
     "issue_date",
     "source",
 )
-_SELECT = "SELECT " + ", ".join(f"d.{c}" for c in _COLUMNS) + " FROM doctors d"
+_SELECT = "SELECT " + ", ".join(f"d.{c}" for c in COLUMNS) + " FROM doctors d"
 _UPSERT = (
-    f"INSERT INTO doctors ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-    "ON CONFLICT (certificate_code) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    f"INSERT INTO doctors ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+    "ON CONFLICT (certificate_code) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])
 )
+Row = tuple[str | None, ...]
 
 
 class SqliteRegistry:
@@ -57,6 +59,7 @@ class SqliteRegistry:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self._has_sites: bool | None = None
 
     @classmethod
     def open_existing(cls, path: Path) -> SqliteRegistry:
@@ -85,6 +88,8 @@ class SqliteRegistry:
             db = sqlite3.connect(path)
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
+            # Imports write rows in random key order: a large page cache keeps the B-trees in memory.
+            db.execute("PRAGMA cache_size = -262144")
             db.executescript(_SCHEMA)
             db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
@@ -104,25 +109,35 @@ class SqliteRegistry:
 
     def upsert(self, entries: Sequence[RegistryEntry]) -> None:
         """Insert entries or replace those with the same certificate code, sites included."""
-        self._db.executemany(
-            _UPSERT,
-            [tuple(getattr(e, c) for c in _COLUMNS) for e in entries],
-        )
-        self._db.executemany(
-            "DELETE FROM sites WHERE certificate_code = ?", [(e.certificate_code,) for e in entries]
-        )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO sites (certificate_code, institution, position) VALUES (?, ?, ?)",
-            [(e.certificate_code, inst, pos) for e in entries for pos, inst in enumerate(e.institutions)],
+        self.upsert_rows(
+            [tuple(getattr(e, c) for c in COLUMNS) for e in entries],
+            {e.certificate_code: e.other_institutions for e in entries},
         )
 
+    def upsert_rows(self, rows: Sequence[Row], further: Mapping[str, Sequence[str]]) -> None:
+        """Insert rows (values in COLUMNS order) or replace those with the same certificate code;
+        `further` gives each code's further sites, replacing any it had."""
+        self._db.executemany(_UPSERT, rows)
+        if self._has_sites is None:
+            self._has_sites = self._db.execute("SELECT 1 FROM sites LIMIT 1").fetchone() is not None
+        if self._has_sites:
+            # Replacing a doctor replaces their sites; a registry without any skips the probes.
+            self._db.executemany("DELETE FROM sites WHERE certificate_code = ?", [(r[0],) for r in rows])
+        sites = [(code, inst, pos) for code, insts in further.items() for pos, inst in enumerate(insts, 1)]
+        if sites:
+            self._db.executemany("INSERT OR IGNORE INTO sites VALUES (?, ?, ?)", sites)
+            self._has_sites = True
+
     def add_sites(self, sites: Iterable[tuple[str, str]]) -> None:
-        """Register further institutions (code, institution) after the ones a doctor already has."""
+        """Register further institutions (code, institution) after the ones a doctor already has;
+        the doctor's main institution is not repeated."""
         self._db.executemany(
-            "INSERT OR IGNORE INTO sites (certificate_code, institution, position) VALUES (?1, ?2, "
-            "(SELECT COALESCE(MAX(position), -1) + 1 FROM sites WHERE certificate_code = ?1))",
+            "INSERT OR IGNORE INTO sites (certificate_code, institution, position) "
+            "SELECT ?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM sites WHERE certificate_code = ?1) "
+            "WHERE NOT EXISTS (SELECT 1 FROM doctors WHERE certificate_code = ?1 AND institution = ?2)",
             list(sites),
         )
+        self._has_sites = True
 
     def commit(self) -> None:
         """Make the writes so far durable."""
@@ -140,31 +155,23 @@ class SqliteRegistry:
 
     def by_name_and_institution(self, name: str, institution: str) -> list[RegistryEntry]:
         """Entries of this name registered at this institution, main or further site."""
+        # Start from the name (few doctors share one) and probe each one's sites by primary key;
+        # starting from the institution would walk every doctor of a large hospital.
         sql = (
-            _SELECT + " JOIN sites s ON s.certificate_code = d.certificate_code"
-            " WHERE d.name = ? AND s.institution = ?"
+            _SELECT + " WHERE d.name = ?1 AND (d.institution = ?2 OR EXISTS (SELECT 1 FROM sites s"
+            " WHERE s.certificate_code = d.certificate_code AND s.institution = ?2))"
         )
         return self._entries(sql, (name, institution))
 
     def _entries(self, sql: str, args: tuple[str, ...]) -> list[RegistryEntry]:
-        rows = self._db.execute(sql, args).fetchall()
         entries = []
-        for row in rows:
-            values = dict(zip(_COLUMNS, row, strict=True))
-            sites = [
-                s
-                for (s,) in self._db.execute(
-                    "SELECT institution FROM sites WHERE certificate_code = ? ORDER BY position",
-                    (values["certificate_code"],),
-                )
-            ]
-            entries.append(
-                RegistryEntry(
-                    **values,
-                    institution=sites[0] if sites else None,
-                    other_institutions=tuple(sites[1:]),
-                )
+        for row in self._db.execute(sql, args).fetchall():
+            values = dict(zip(COLUMNS, row, strict=True))
+            further = self._db.execute(
+                "SELECT institution FROM sites WHERE certificate_code = ? ORDER BY position",
+                (values["certificate_code"],),
             )
+            entries.append(RegistryEntry(**values, other_institutions=tuple(s for (s,) in further)))
         return entries
 
     def stats(self) -> RegistryStats:
@@ -176,7 +183,8 @@ class SqliteRegistry:
 
         return RegistryStats(
             doctors=self.count(),
-            sites=int(self._db.execute("SELECT COUNT(*) FROM sites").fetchone()[0]),
+            sites=int(self._db.execute("SELECT COUNT(institution) FROM doctors").fetchone()[0])
+            + int(self._db.execute("SELECT COUNT(*) FROM sites").fetchone()[0]),
             by_category=grouped("category"),
             by_level=grouped("level"),
             location=str(self.path),
