@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts demo test lint bench normbench clean
+.PHONY: setup fonts demo test lint bench normbench verifybench regbench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ fonts:
 			fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
 	fi
 
+# The demo registry is the bundled sample roster, loaded into a local SQLite file.
+DEMO_DB ?= $(VENV)/demo-registry.db
+
 demo: setup
-	$(VENV)/bin/certscan scan $(SAMPLE)
+	$(VENV)/bin/certscan registry import samples/registry.csv --db $(DEMO_DB) >/dev/null
+	$(VENV)/bin/certscan verify $(SAMPLE) --registry $(DEMO_DB)
 
 lint: setup
 	$(VENV)/bin/ruff check scanner tests
@@ -44,6 +48,12 @@ bench: setup fonts
 
 normbench: setup
 	$(PY) -m scanner.normbench
+
+verifybench: setup fonts
+	$(PY) -m scanner.verifybench --count 10 --seed $(BENCH_SEED)
+
+regbench: setup
+	$(PY) -m scanner.regbench --rows 1000000 --lookups 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out

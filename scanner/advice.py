@@ -51,7 +51,7 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
     t = _texts()["advice"][_lang(lang)]
     sep = "、" if lang == "zh" else ", "
     labels = _labels(lang)
-    authority = v.record.value(FieldKey.AUTHORITY) or t["authority_default"]
+    authority = _authority(v.record.value(FieldKey.AUTHORITY), lang) or t["authority_default"]
     kinds = {d.kind for d in v.differences if d.sure}
     out: list[str] = []
     if v.verdict is None:
@@ -99,6 +99,19 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
     if v.small_clinic and v.verdict is not Verdict.INVALID:
         out.append(t["small_clinic"])
     return out
+
+
+def _authority(printed: str | None, lang: str) -> str | None:
+    """The issuer to contact under today's name, with the printed former name beside it
+    (重庆市渝中区卫生局 is today's 重庆市渝中区卫生健康委员会)."""
+    if not printed:
+        return None
+    from .normalize import normalize_authority
+
+    today = normalize_authority(printed).match
+    if not today or today == printed:
+        return printed
+    return f"{today}（证书上印为{printed}）" if lang == "zh" else f"{today} (printed as {printed})"
 
 
 def _covered() -> frozenset[str]:
