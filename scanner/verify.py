@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from .checks import CODE_PATTERN, ID_PATTERN
@@ -21,10 +22,10 @@ from .fields import FIELD_ORDER, CertificateRecord, Check, CheckName, FieldKey, 
 from .normalize import (
     InstitutionMatcher,
     clean,
+    normalize_authority,
     normalize_category,
     normalize_level,
     normalize_scope,
-    same_authority,
 )
 from .registry import Registry, RegistryEntry
 from .vocab import split_scopes
@@ -163,6 +164,11 @@ class Verifier:
     def __init__(self, registry: Registry, matcher: InstitutionMatcher | None = None) -> None:
         self.registry = registry
         self.matcher = matcher or InstitutionMatcher()
+        # Registries repeat a few hundred institutions: match each name once.
+        self._official = lru_cache(maxsize=8192)(self._official_name)
+
+    def _official_name(self, name: str) -> str | None:
+        return self.matcher.match(name).match
 
     def verify(self, record: CertificateRecord) -> Verification:
         """Look up, compare and decide. Raises RegistryError when the registry cannot answer."""
@@ -290,16 +296,22 @@ class Verifier:
         ours = [v for v in (field.value, field.raw) if v]
         answers: list[bool | None] = []
         for position, site in enumerate(entry.institutions):
-            same = max(
-                (_rank(self.matcher.same_institution(text, site)) for text in ours),
-                default=_rank(None),
-            )
+            same = max((_rank(self._same_name(text, site)) for text in ours), default=_rank(None))
             if same == _rank(True):
                 return True, position > 0
             answers.append(None if same == _rank(None) else False)
         if answers and all(a is False for a in answers):
             return False, False
         return None, False
+
+    def _same_name(self, a: str, b: str) -> bool | None:
+        """Whether two institution names surely mean one institution (None: a person compares)."""
+        ma, mb = self._official(a), self._official(b)
+        if ma is not None and mb is not None:
+            return ma == mb
+        if clean(a) and clean(a) == clean(b):
+            return True
+        return None
 
 
 @dataclass(frozen=True)
@@ -358,8 +370,10 @@ def _same_text(ours: str, theirs: str) -> bool:
 
 
 def _same_vocab(normalize: Callable[[str], Any]) -> Callable[[str, str], bool]:
+    official = lru_cache(maxsize=256)(lambda text: normalize(text).value)
+
     def same(ours: str, theirs: str) -> bool:
-        return bool(normalize(ours).value == normalize(theirs).value)
+        return bool(official(ours) == official(theirs))
 
     return same
 
@@ -368,15 +382,22 @@ def _same_scope(ours: str, theirs: str) -> bool:
     return _scopes(ours) == _scopes(theirs)
 
 
+@lru_cache(maxsize=4096)
 def _scopes(text: str) -> frozenset[str]:
     return frozenset(split_scopes(normalize_scope(text).value))
 
 
+@lru_cache(maxsize=4096)
+def _issuer(text: str) -> str | None:
+    """The issuer's current name (None when unsure); a few dozen issuers, so each is worked out once."""
+    return normalize_authority(text).match
+
+
 def _same_authority(ours: str, theirs: str) -> bool | None:
-    same = same_authority(ours, theirs)
-    if same is None and clean(ours) == clean(theirs):
-        return True
-    return same
+    a, b = _issuer(ours), _issuer(theirs)
+    if a is not None and b is not None:
+        return a == b
+    return True if clean(ours) == clean(theirs) else None
 
 
 _COMPARE: dict[FieldKey, Callable[[str, str], bool | None]] = {
