@@ -226,3 +226,36 @@ def test_a_reviewed_record_round_trips_through_json(verifier, tmp_path: Path):
     field = normalized_institution(MATCHER, record.fields[FieldKey.INSTITUTION])
     record = recheck(CertificateRecord(record.file, {**record.fields, FieldKey.INSTITUTION: field}), TODAY)
     assert verifier.verify(record).verdict is Verdict.CONSISTENT
+
+
+@pytest.mark.parametrize(
+    ("field", "printed", "kind", "explained"),
+    [
+        ("level", "执业助理医师", Kind.LEVEL, "医师级别不同"),
+        ("category", "中医", Kind.CATEGORY, "执业类别不同"),
+        ("practice_place", "重庆市渝北区", Kind.PLACE, "执业地点不同"),
+        ("authority", "重庆市江北区卫生健康委员会", Kind.AUTHORITY, "发证机关不同"),
+        ("issue_date", "2020-01-02", Kind.ISSUE_DATE, "换发新证"),
+        ("birth_date", "1987-03-13", Kind.PERSONAL, "个人信息"),
+    ],
+)
+def test_each_kind_of_difference_is_explained(verifier, field, printed, kind, explained):
+    truth = zhang()
+    if field == "birth_date":
+        # A certificate whose birth date differs but still agrees with its own ID number.
+        truth = zhang(id_number=make_id("500103", "19870313", "041"))
+    elif field == "category":
+        truth = zhang(scope="中医专业")
+    v = verifier.verify(reading(truth, **{field: printed}))
+    assert v.verdict is Verdict.MISMATCH
+    differences = {d.field: d for d in v.differences}
+    assert differences[FieldKey(field)].kind is kind
+    row = v.to_json("zh")
+    [text] = [d["explanation"] for d in row["differences"] if d["field"] == field]
+    assert explained in text
+    assert row["advice"], "every mismatch comes with something to do"
+
+
+def test_a_former_authority_name_is_the_same_issuer(verifier):
+    v = verifier.verify(reading(zhang(), authority="重庆市渝中区卫生局"))
+    assert v.verdict is Verdict.CONSISTENT
