@@ -17,8 +17,10 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from .checks import CODE_PATTERN, ID_PATTERN
-from .fields import FIELD_ORDER, CertificateRecord, Check, CheckName, FieldKey, FieldResult
+from .fields import FIELD_ORDER, CertificateRecord, Check, CheckName, FieldKey, FieldResult, Flag
 from .normalize import (
     InstitutionMatcher,
     clean,
@@ -69,14 +71,14 @@ class Kind(StrEnum):
 
 # Failed checks that make a certificate invalid when the fields they concern are surely read.
 # Vocabulary checks are left out: an old or local wording is for a person to judge.
+# A value of the wrong length or form (17 digits, a letter in a code) is left out too: a dropped or
+# misread character explains it better than a misprint.
 HARD_CHECKS = frozenset(
     {
-        CheckName.ID_FORMAT,
         CheckName.ID_CHECKSUM,
         CheckName.ID_REGION,
         CheckName.ID_BIRTH_DATE,
         CheckName.ID_SEX,
-        CheckName.CODE_FORMAT,
         CheckName.BIRTH_DATE_VALID,
         CheckName.ISSUE_DATE_VALID,
         CheckName.ISSUE_AFTER_BIRTH,
@@ -242,6 +244,9 @@ class Verifier:
             elif not _lookup_possible(fields):
                 decided = verdict or Verdict.NEEDS_REVIEW
                 doubtful = doubtful or _lookup_fields_missing(fields)
+            elif _surely_missed(fields, found.keys):
+                # A lookup on surely read keys found nobody: a doubtful other key cannot explain it.
+                decided, doubtful = verdict or Verdict.NOT_FOUND, ()
             else:
                 decided = verdict or (Verdict.NEEDS_REVIEW if doubtful else Verdict.NOT_FOUND)
             return _replace(base, decided, candidates=found.candidates, doubtful=doubtful)
@@ -268,7 +273,8 @@ class Verifier:
             if agree is True:
                 continue
             kind = _kind(key, found.matched_by, ours, theirs)
-            sure = agree is False and match_sure and fields[key].read_sure
+            readable = fields[key].read_sure or _beyond_doubt(key, fields[key], entry)
+            sure = agree is False and match_sure and readable
             differences.append(Difference(key, ours, theirs, kind, sure))
         doubtful = tuple(d.field for d in differences if not d.sure)
         if verdict is None:
@@ -348,6 +354,38 @@ def _value(fields: dict[FieldKey, FieldResult], key: FieldKey) -> str | None:
 
 def _all_sure(fields: dict[FieldKey, FieldResult], keys: tuple[FieldKey, ...]) -> bool:
     return bool(keys) and all(k in fields and fields[k].read_sure for k in keys)
+
+
+def _surely_missed(fields: dict[FieldKey, FieldResult], tried: tuple[FieldKey, ...]) -> bool:
+    """Whether a lookup by name with certificate code, or by name with ID number, used only surely read
+    values (and so would have found the doctor were they registered under them)."""
+    if FieldKey.NAME not in tried or not fields[FieldKey.NAME].read_sure:
+        return False
+    keys = (FieldKey.CERTIFICATE_CODE, FieldKey.ID_NUMBER)
+    return any(k in tried and fields[k].read_sure for k in keys)
+
+
+# Free text where a doubtful reading is off by a character or two, never by most of the name.
+_TEXT_FIELDS = frozenset(
+    {FieldKey.NAME, FieldKey.SCOPE, FieldKey.PRACTICE_PLACE, FieldKey.INSTITUTION, FieldKey.AUTHORITY}
+)
+
+
+def _beyond_doubt(key: FieldKey, field: FieldResult, entry: RegistryEntry) -> bool:
+    """Whether a doubtful reading differs from the registry too much for OCR doubt to explain:
+    a low-confidence read misses a character or two, not three and nearly half the text (a doctor
+    who moved to another hospital). Cut-short, repaired or missing readings never qualify."""
+    if key not in _TEXT_FIELDS or field.value is None:
+        return False
+    if any(f in (Flag.INCOMPLETE, Flag.REPAIRED, Flag.MISSING) for f in field.flags):
+        return False
+    theirs = entry.institutions if key is FieldKey.INSTITUTION else (entry.value(key) or "",)
+    ours = [v for v in (field.value, field.raw) if v]
+    return all(
+        (d := Levenshtein.distance(a, b)) >= 3 and d >= 0.4 * max(len(a), len(b))
+        for a in ours
+        for b in theirs
+    )
 
 
 def _lookup_possible(fields: dict[FieldKey, FieldResult]) -> bool:

@@ -132,18 +132,33 @@ def test_nobody_in_the_registry_is_not_found_and_never_called_forged(verifier):
     assert any("数天至数周" in a for a in advice)
 
 
-def test_a_miss_on_a_doubtful_code_needs_review_not_not_found(verifier):
+def test_a_miss_on_doubtful_keys_needs_review_not_not_found(verifier):
+    stranger = zhang(
+        name="周敏", id_number=make_id("500104", "19870312", "023"), certificate_code="110500055555555"
+    )
+    v = verifier.verify(reading(stranger, doubtful=("certificate_code", "id_number")))
+    assert v.verdict is Verdict.NEEDS_REVIEW
+    assert v.doubtful == (FieldKey.CERTIFICATE_CODE, FieldKey.ID_NUMBER)
+
+
+def test_a_miss_on_surely_read_name_and_id_is_not_found_despite_a_doubtful_code(verifier):
     stranger = zhang(
         name="周敏", id_number=make_id("500104", "19870312", "023"), certificate_code="110500055555555"
     )
     v = verifier.verify(reading(stranger, doubtful=("certificate_code",)))
-    assert v.verdict is Verdict.NEEDS_REVIEW and v.doubtful == (FieldKey.CERTIFICATE_CODE,)
+    assert v.verdict is Verdict.NOT_FOUND
 
 
-def test_a_difference_on_a_doubtful_reading_needs_review(verifier):
-    v = verifier.verify(reading(zhang(), doubtful=("institution",), institution="重庆市人民医院"))
+def test_a_small_difference_on_a_doubtful_reading_needs_review(verifier):
+    v = verifier.verify(reading(zhang(), doubtful=("institution",), institution="重庆医科大学附属第二医院"))
     assert v.verdict is Verdict.NEEDS_REVIEW and v.doubtful == (FieldKey.INSTITUTION,)
     assert v.differences[0].sure is False
+
+
+def test_a_difference_too_large_for_ocr_doubt_is_a_mismatch(verifier):
+    # A doubtful character or two cannot turn 重庆医科大学附属第一医院 into 重庆市人民医院.
+    v = verifier.verify(reading(zhang(), doubtful=("institution",), institution="重庆市人民医院"))
+    assert v.verdict is Verdict.MISMATCH and v.differences[0].sure
 
 
 def test_a_doubtful_code_held_by_another_person_needs_review(verifier):
