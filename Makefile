@@ -42,7 +42,7 @@ test: setup fonts lint
 bench: setup fonts
 	$(PY) -m scanner.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
 
-normbench: setup
+normbench: setup fonts
 	$(PY) -m scanner.normbench
 
 clean:

@@ -1,12 +1,15 @@
 """Benchmark of institution-name normalization: held-out aliases, OCR damage, names that must not match.
 
-    python -m scanner.normbench [--seed 2026] [--holdout 0.25] [--count 50000]
+    python -m scanner.normbench [--seed 2026] [--holdout 0.25] [--count 50000] [--no-ocr]
 
 The gazetteer's aliases are split, deterministically by seed, into seen and held-out ones; the
 matcher is built WITHOUT the held-out aliases, which must then be found by the generic rules. OCR
-damage is applied to official names and aliases: a character OCR confuses (from the matcher's own
-table), a traditional form, a dropped character, an inserted space or punctuation mark, and (a harder
-set, reported apart) a replaced character that no table knows. Must-not-match names are institutions
+damage is applied to official names and aliases: a look-alike character from the benchmark's own
+list (bench_lookalikes.csv, compiled apart from the matcher's table), a traditional form, a dropped
+character, an inserted space or punctuation mark, and real OCR: the name printed in one of the
+generator's fonts, degraded and read by the bundled recognizer. Harder sets are reported apart (two
+or more real OCR slips, a replaced character no table knows), and so is the former headline, whose
+look-alikes came from the matcher's own table. Must-not-match names are institutions
 the gazetteer does not hold: hospitals of other provinces, township health centres, clinics, invented
 hospitals sharing words with real ones, and near misses (第二 for 第一, another district's 人民医院,
 中医院 where the district only has a 人民医院).
