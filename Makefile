@@ -46,7 +46,7 @@ test: setup fonts lint
 bench: setup fonts
 	$(PY) -m scanner.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
 
-normbench: setup
+normbench: setup fonts
 	$(PY) -m scanner.normbench
 
 verifybench: setup fonts

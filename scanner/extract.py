@@ -15,15 +15,15 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from rapidfuzz import fuzz
 from stdnum.cn import ric
 
-from .fields import Box, Category, FieldKey, FieldResult, Flag, Level, Sex
+from .fields import Box, FieldKey, FieldResult, Flag, Sex
+from .normalize import Method, VocabMatch, normalize_category, normalize_level
 from .ocr.base import OcrLine, quad_bounds, spread_chars
 from .vocab import name_lookalikes
 
@@ -604,27 +604,20 @@ def parse_code(raw: str) -> Parsed:
     return _digits_only(raw, 15, allow_x=False)
 
 
-def _closed(raw: str, allowed: Iterable[str], strip_suffixes: tuple[str, ...] = ()) -> Parsed:
-    """A closed-vocabulary value: exact, or the one unique close match (repaired, so reviewed)."""
-    text = re.sub(r"\s", "", _strip(raw))
-    for suffix in strip_suffixes:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-    options = list(allowed)
-    if text in options:
-        return Parsed(text)
-    scored = sorted(((fuzz.ratio(text, o), o) for o in options), reverse=True)
-    if scored and scored[0][0] >= 75 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 15):
-        return Parsed(scored[0][1], (Flag.REPAIRED,))
-    return Parsed(text or None, (Flag.NOT_IN_VOCABULARY,))
+def _closed(raw: str, found: VocabMatch) -> Parsed:
+    """A closed-vocabulary value as the normalization stage settles it: the official value (a
+    repair beyond the printed form or its 类别 suffix is flagged, so reviewed), else as read."""
+    if found.match is None:
+        return Parsed(re.sub(r"\s", "", _strip(raw)) or None, (Flag.NOT_IN_VOCABULARY,))
+    return Parsed(found.match, () if found.method in (Method.EXACT, Method.RULE) else (Flag.REPAIRED,))
 
 
 def parse_level(raw: str) -> Parsed:
-    return _closed(raw, [str(v) for v in Level])
+    return _closed(raw, normalize_level(raw))
 
 
 def parse_category(raw: str) -> Parsed:
-    return _closed(raw, [str(v) for v in Category], strip_suffixes=("类别", "类"))
+    return _closed(raw, normalize_category(raw))
 
 
 def parse_scope(raw: str) -> Parsed:

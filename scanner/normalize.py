@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -54,6 +54,11 @@ FUZZY_SCALE = 0.95
 SURE_THRESHOLD = 0.85
 # The best fuzzy candidate must beat the next institution by this much similarity to be sure.
 FUZZY_MARGIN = 0.05
+# A name one edit away from a known one (see `one_edit`) is that institution when its key has at
+# least this many characters (one is then a small part of it) and every other institution is at
+# least one more edit away; it scores SCORE_ONE_EDIT.
+ONE_EDIT_MIN_LENGTH = 6
+SCORE_ONE_EDIT = 0.9
 # Candidates listed for review: at most this many, with at least this similarity.
 MAX_CANDIDATES = 5
 CANDIDATE_CUTOFF = 0.6
@@ -243,6 +248,17 @@ class _Rules:
     # OCR tier only: a district that lost one character, recognized right after the city prefix
     # (重庆市足区 → 大足区); unique ones only. Long ones (酉阳土族苗族自治县) are in `district`.
     district_damaged: dict[str, str]
+    # OCR tier only: a district with one character misread, as patterns with "?" for that character
+    # (重庆市大?区 → 大足区); unique ones only. Recognized right after the city prefix, or anywhere
+    # for names of five characters or more (`district_misread_long`).
+    district_misread: dict[str, frozenset[str]]
+    district_misread_lengths: tuple[int, ...]
+    district_misread_long: re.Pattern[str] | None
+    # Characters of district names (today's and former): an extra one may be what is left of a
+    # district (重庆市开人民医院), never mere noise.
+    district_chars: frozenset[str]
+    # Parent organizations, full names (医科大学, 大学): 重庆大学 is not 重庆医科大学.
+    org: re.Pattern[str]
     kind: re.Pattern[str]
     # Kind word → the kinds it may be (two when a damaged word fits both: 民医院 is 人民医院 or 民族医院).
     kind_class: dict[str, frozenset[str]]
@@ -296,13 +312,20 @@ def _rules(folded: bool) -> _Rules:
     if folded:
         lost: dict[str, set[str]] = {}
         for d in districts():
-            for form in (d.name, *d.former):
+            for form in (d.name, *d.former, *(x for x in d.short if len(x) >= 5)):
                 # Losing the final 区/县 of a short name gives its short form, already known.
                 for i in range(len(form) if len(form) >= 5 else len(form) - 1):
                     lost.setdefault(f(form[:i] + form[i + 1 :]), set()).add(f(d.name))
         district_damaged = {
             form: names.pop() for form, names in lost.items() if len(names) == 1 and form not in district_of
         }
+    misread: dict[str, set[str]] = {}
+    if folded:
+        for d in districts():
+            for form in (d.name, *d.former, *(x for x in d.short if len(x) >= 5)):
+                for i in range(len(form) if len(form) >= 3 else 0):
+                    misread.setdefault(f(form[:i]) + "?" + f(form[i + 1 :]), set()).add(f(d.name))
+    long_misread = [p for p, names in misread.items() if len(p) >= 5 and len(names) == 1]
     full = {f(d.name) for d in districts()} | {f(x) for d in districts() for x in d.former}
     # A name of three or more characters that lost one is no other place's: recognized anywhere.
     district_of |= {form: name for form, name in district_damaged.items() if len(form) >= 3}
@@ -317,7 +340,9 @@ def _rules(folded: bool) -> _Rules:
         # 重市, 庆市, 重X市, X庆市, X庆 (not 余庆县): the prefix with one character lost or misread.
         # A real place (安庆, 大庆) is caught before, as outside Chongqing.
         city_damaged=re.compile(
-            f"^(?:{f('重市')}|{f('庆市')}|{f('重')}.{f('市')}|.{f('庆市')}|.{f('庆')}(?![{f('县区市')}]))"
+            f"^(?:{f('重市')}|{f('庆市')}|{f('重')}.{f('市')}|.{f('庆市')}|.{f('庆')}(?![{f('县区市')}])"
+            # 重X before a district's full name (重广高新区): the city with 庆 misread.
+            f"|{f('重')}.(?={_alternation(f(n) for d in districts() for n in (d.name, *d.former))}))"
         )
         if folded
         else None,
@@ -341,11 +366,20 @@ def _rules(folded: bool) -> _Rules:
         ),
         district_of=district_of,
         district_damaged=district_damaged,
+        district_misread={p: frozenset(names) for p, names in misread.items()},
+        district_misread_lengths=tuple(sorted({len(p) for p in misread}, reverse=True)),
+        district_misread_long=re.compile(
+            "|".join(re.escape(p).replace(re.escape("?"), ".") for p in long_misread)
+        )
+        if long_misread
+        else None,
         kind=re.compile(f"({_alternation(kinds)})$"),
         kind_class=kinds,
         damaged_kinds=frozenset(k for k in kinds if k not in exact_kinds),
         generic=re.compile(_alternation(generic)),
         org_start=re.compile(f"^(?:{_alternation(orgs)})"),
+        district_chars=frozenset(f(c) for d in districts() for n in (d.name, *d.former) for c in n),
+        org=re.compile(_alternation(f(w) for w in _words("org"))),
     )
 
 
@@ -365,14 +399,16 @@ def _has_proper_head(rest: str, r: _Rules, folded: bool) -> bool:
     return bool(core) and not r.org_start.match(core)
 
 
-def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True) -> str:
+@lru_cache(maxsize=100_000)
+def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True, repair: bool = True) -> str:
     """The canonical key of a cleaned name: the generic naming rules applied.
 
     重庆市 ≡ 重庆 and is dropped before a district or a proper name of its own; former county names
     become today's district (璧山县 → 璧山区, 开县 → 开州区); 附属第N医院 becomes 第N附属医院; a
     trailing campus (…院区) is dropped; 中国人民解放军 is written 解放军. With `folded`, the text
     is OCR-folded (see `fold`) and the rules run with folded vocabularies; `drop_city` False keeps
-    the city prefix (fuzzy matching compares both forms, so a damaged kind cannot decide it).
+    the city prefix (fuzzy matching compares both forms, so a damaged kind cannot decide it);
+    `repair` False leaves districts that lost or misread a character as they are.
     """
     r = _rules(folded)
     k = r.city_damaged.sub(r.city, cleaned) if r.city_damaged else cleaned
@@ -381,8 +417,10 @@ def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True) 
     k = r.campus.sub("", k)
     k = r.reorder.sub(lambda m: f"{r.f('第')}{m.group(1)}{r.f('附属')}{m.group(2)}", k)
     k = r.pla.sub(r.pla_short, k)
+    if repair and r.district_misread_long:
+        k = r.district_misread_long.sub(lambda m: _repair_district(m.group(), 0, r), k)
     k = r.short_district.sub(lambda m: r.district_of[m.group()], k)
-    if k.startswith(r.city) and r.district_damaged and not r.district.match(k, len(r.city)):
+    if repair and k.startswith(r.city) and r.district_damaged and not r.district.match(k, len(r.city)):
         for n in (5, 4, 3, 2):
             lost = k[len(r.city) : len(r.city) + n]
             if lost.endswith(r.f("区")) and k[len(r.city) + n : len(r.city) + n + 1] == r.f("院"):
@@ -390,12 +428,32 @@ def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True) 
             if lost in r.district_damaged:
                 k = r.city + r.district_damaged[lost] + k[len(r.city) + n :]
                 break
+    if repair and k.startswith(r.city) and r.district_misread and not r.district.match(k, len(r.city)):
+        k = _repair_district(k, len(r.city), r)
     for prefix in (r.city, r.pla_short):
         if drop_city and k.startswith(prefix):
             rest = k[len(prefix) :]
             if r.district.match(rest) or _has_proper_head(rest, r, folded):
                 k = rest
     return k
+
+
+def _repair_district(key: str, at: int, r: _Rules) -> str:
+    """`key` with the district that starts at `at` and has one character misread written right,
+    when exactly one district reads so (see `_Rules.district_misread`)."""
+    found: dict[str, int] = {}
+    for n in r.district_misread_lengths:
+        text = key[at : at + n]
+        if len(text) < n or (text.endswith(r.f("区")) and key[at + n : at + n + 1] == r.f("院")):
+            continue  # 区 read as 医 of 医院 (see `_district_alternation`)
+        for i in range(n):
+            # Every district the text may be (长川区: 长寿区 or 合川区 …) counts, not only unique ones.
+            for name in r.district_misread.get(text[:i] + "?" + text[i + 1 :], ()):
+                found.setdefault(name, n)
+    if len(found) != 1:
+        return key
+    name, n = found.popitem()
+    return key[:at] + name + key[at + n :]
 
 
 def _zh_value(text: str) -> int | None:
@@ -430,17 +488,25 @@ class NameShape:
     # Positions where a replaced character means another institution: those above, and short
     # proper names (新桥 → 新华 is another hospital).
     identity: frozenset[int]
+    # The 区 or 县 that ends a district: misread, the rest of the district still names it.
+    district_suffix: frozenset[int] = frozenset()
+    # The parent organization word (医科大学, 大学), when one is read whole.
+    org: str | None = None
 
 
+@lru_cache(maxsize=100_000)
 def shape(folded_key: str) -> NameShape:
     """The shape of a folded institution key (see `NameShape`)."""
     r = _rules(True)
     protected: set[int] = set()
     district: str | None = None
     masked = folded_key
+    suffix: set[int] = set()
     for m in r.district.finditer(folded_key):
-        district = district or m.group()
+        district = district or r.district_of.get(m.group(), m.group())
         protected.update(range(m.start(), m.end()))
+        if m.end() - m.start() >= 3 and m.group()[-1] in r.f("区县"):
+            suffix.add(m.end() - 1)
         masked = masked[: m.start()] + "＿" * (m.end() - m.start()) + masked[m.end() :]
     base, branch = split_branch(masked, folded=True)
     kind_match = r.kind.search(base)
@@ -451,14 +517,16 @@ def shape(folded_key: str) -> NameShape:
         value = _zh_value(m.group(1) or m.group(2))
         if value is not None:
             numbers.append(value)
-            protected.update(range(m.start(), m.end()))
+            # The digits, not 第: 附属笫二医院 still says 二.
+            digits = 1 if m.group(1) else 2
+            protected.update(range(m.start(digits), m.end(digits)))
     number_unknown = bool(r.broken_number.search(masked))
     # A short proper name (新桥, 西南, 三峡) is the institution's identity: no character of it may be
     # read as misread.
     identity = set(protected)
     head_end = kind_match.start() if kind_match else len(base)
     head = r.generic.sub(lambda g: "＿" * len(g.group()), masked[:head_end])
-    parts = [p for p in re.finditer(rf"[^＿{_ZH_DIGITS}]+", head) if r.number.sub("", p.group())]
+    parts = [p for p in re.finditer(rf"[^＿{_ZH_DIGITS}{r.f('第')}]+", head) if r.number.sub("", p.group())]
     for part in parts:
         if len(part.group()) <= 2 and not r.org_start.match(part.group()):
             identity.update(range(part.start(), part.end()))
@@ -473,6 +541,8 @@ def shape(folded_key: str) -> NameShape:
         bool(branch),
         frozenset(protected),
         frozenset(identity),
+        frozenset(suffix),
+        org.group() if (org := r.org.search(base)) else None,
     )
 
 
@@ -484,6 +554,8 @@ def compatible(a: NameShape, b: NameShape, strict_kind: bool = True) -> bool:
         return False
     if a.district != b.district or a.branch != b.branch:
         return False
+    if a.org is not None and b.org is not None and a.org != b.org:
+        return False
     if a.proper is not None and b.proper is not None and a.proper != b.proper:
         return False
     return not strict_kind or a.kind is None or b.kind is None or bool(a.kind & b.kind)
@@ -491,15 +563,68 @@ def compatible(a: NameShape, b: NameShape, strict_kind: bool = True) -> bool:
 
 def _edits_allowed(text: str, target: str, target_shape: NameShape) -> bool:
     """No character of `target` that carries identity was replaced, its first character was not
-    replaced (空军军医大学 is not 陆军军医大学), and no number or district character was lost: a
-    difference there is another institution. A proper name that lost a character (重庆航医院) is
-    still the one it came from: real names are rarely another's with one character less."""
-    for op in Levenshtein.editops(text, target):
+    replaced (空军军医大学 is not 陆军军医大学), and no number, district or short proper name lost a
+    character: a difference there is another institution (重庆市安医院 is no 重庆北安医院). A longer
+    proper name that lost a character is still the one it came from."""
+    for op in list(Levenshtein.editops(text, target)):
         if op.tag == "replace" and (op.dest_pos == 0 or op.dest_pos in target_shape.identity):
             return False
-        if op.tag == "insert" and op.dest_pos in target_shape.protected:
+        if op.tag == "insert" and op.dest_pos in target_shape.identity:
+            return False
+        if op.tag == "delete" and not _harmless_extra(text, op.src_pos, op.dest_pos, target_shape):
             return False
     return True
+
+
+def _harmless_extra(text: str, at: int, before: int, target_shape: NameShape) -> bool:
+    """Whether the character at `at` of `text`, absent from the target before its position `before`,
+    may be noise: not a digit or 第 (another number), not a character of a district name (what is
+    left of a district), and not beside a short proper name (西南铅医院 is no 西南医院)."""
+    r = _rules(True)
+    if text[at] in f"{_ZH_DIGITS}{r.f('第')}" or text[at] in r.district_chars:
+        return False
+    proper = target_shape.identity - target_shape.protected
+    return before not in proper and before - 1 not in proper
+
+
+def one_edit(text: str, target: str, target_shape: NameShape) -> bool:
+    """Whether `text` is `target` with one character lost, added or misread where that cannot make
+    it another institution: not the first character, no number, no district name (its final 区/县
+    may be misread), no character of a short proper name (新桥, 西南), and the kind not turned into
+    another kind (中心医院 without 心 is 中医院). Folded keys both."""
+    if len(target) < ONE_EDIT_MIN_LENGTH:
+        return False
+    ops = list(Levenshtein.editops(text, target))
+    if len(ops) != 1:
+        return False
+    op = ops[0]
+    if op.dest_pos == 0 and op.tag != "delete":
+        return False
+    if op.tag == "replace" and op.dest_pos in target_shape.identity - target_shape.district_suffix:
+        return False
+    if op.tag == "insert" and op.dest_pos in target_shape.identity:
+        return False
+    if op.tag == "delete" and not _harmless_extra(text, op.src_pos, op.dest_pos, target_shape):
+        return False
+    mine = shape(text)
+    if mine.numbers != target_shape.numbers or mine.number_unknown or mine.branch != target_shape.branch:
+        return False
+    if mine.district is not None and mine.district != target_shape.district:
+        return False
+    r = _rules(True)
+    kind = r.kind.search(split_branch(target, folded=True)[0])
+    bare = mine.kind_exact and mine.kind == r.kind_class[r.f("医院")]
+    if op.tag == "replace" and kind is not None and kind.start() <= op.dest_pos < kind.end() - 2:
+        # A character misread at the head of a longer kind: still that kind only when a bare 医院
+        # is left (中医院 → 申医院, 总医院 → 怠医院); 康复医院 → 永复医院 may be 永川医院.
+        return bare
+    # Otherwise the kinds must not differ: 中心医院 without 心 is 中医院.
+    return (
+        mine.kind is None
+        or not mine.kind_exact
+        or target_shape.kind is None
+        or bool(mine.kind & target_shape.kind)
+    )
 
 
 # ---------------------------------------------------------------- abbreviations
@@ -1081,7 +1206,9 @@ class InstitutionMatcher:
             found = self._by_key(text, base, folded_base, SCORE_BRANCH, SCORE_BRANCH)
             if found is not None and found.match not in self._branch_parents:
                 return found
-        return self._fuzzy(text, _fuzzy_forms(fold(c)))
+        # One damage at a time: a name whose district was repaired gets no further one-edit repair.
+        repaired = folded != institution_key(fold(c), folded=True, repair=False)
+        return self._fuzzy(text, _fuzzy_forms(fold(c)), one_edit_ok=not repaired)
 
     def _by_university(self, text: str, key: str) -> InstitutionMatch | None:
         """A university's name before one of its hospitals' own names (陆军军医大学新桥医院 =
@@ -1108,17 +1235,27 @@ class InstitutionMatcher:
             return self._result(text, idx.folded_abbrev[folded], ocr_score, Method.OCR)
         return None
 
-    def _fuzzy(self, text: str, queries: Sequence[str]) -> InstitutionMatch:
+    def _sure_fuzzy(
+        self, text: str, entry: int, score: float, cands: Sequence[Candidate]
+    ) -> InstitutionMatch:
+        inst = self.institutions[entry]
+        first = Candidate(inst.name, score, inst.district)
+        rest = tuple(c for c in cands if c.name != inst.name)
+        return InstitutionMatch(
+            text, inst.name, score, (first, *rest)[:MAX_CANDIDATES], inst.district or None, Method.FUZZY
+        )
+
+    def _fuzzy(self, text: str, queries: Sequence[str], one_edit_ok: bool = True) -> InstitutionMatch:
         """Similar names whose number, district and kind agree; sure only with a clear margin."""
         best_any: dict[int, float] = {}
         best_ok: dict[int, float] = {}
         edits_ok: dict[int, int] = {}
-        # Fewest edits to each institution that might be meant; when the input's own kind is damaged
-        # or unknown, institutions of another kind count too (垫江县民医院: 人民医院 or 中医院?).
-        edits_rival: dict[int, int] = {}
+        # Fewest edits to every institution found, whatever its shape (rivals: 垫江县民医院 may be
+        # 人民医院 or 中医院); and the institutions one harmless edit away (see `one_edit`).
+        edits_any: dict[int, int] = {}
+        single: dict[int, int] = {}
         for query in dict.fromkeys(queries):
             mine = shape(query)
-            strict = mine.kind_exact
             found = process.extract(
                 query,
                 self._folded_list,
@@ -1130,10 +1267,14 @@ class InstitutionMatcher:
                 variant = self._variants[i]
                 entry, sim = variant.entry, score / 100
                 best_any[entry] = max(best_any.get(entry, 0.0), sim)
-                if not compatible(mine, variant.shape, strict_kind=strict):
-                    continue
                 edits = Levenshtein.distance(query, variant.folded, weights=_EDIT_WEIGHTS)
-                edits_rival[entry] = min(edits_rival.get(entry, edits), edits)
+                edits_any[entry] = min(edits_any.get(entry, edits), edits)
+                if (
+                    one_edit_ok
+                    and edits <= max(_EDIT_WEIGHTS)
+                    and one_edit(query, variant.folded, variant.shape)
+                ):
+                    single[entry] = min(single.get(entry, edits), edits)
                 if compatible(mine, variant.shape) and _edits_allowed(query, variant.folded, variant.shape):
                     best_ok[entry] = max(best_ok.get(entry, 0.0), sim)
                     edits_ok[entry] = min(edits_ok.get(entry, edits), edits)
@@ -1144,24 +1285,24 @@ class InstitutionMatcher:
             Candidate(self.institutions[e].name, s * FUZZY_SCALE, self.institutions[e].district)
             for e, s in sorted(best_any.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         )
+        if len(single) == 1:
+            entry, edits = next(iter(single.items()))
+            rival_edits = min((n for e, n in edits_any.items() if e != entry), default=len(text) + 99)
+            # One more edit than the nearest other institution: at least a lost character more.
+            if rival_edits >= edits + min(_EDIT_WEIGHTS):
+                score = max(SCORE_ONE_EDIT, best_any[entry] * FUZZY_SCALE)
+                if score >= self.sure_threshold:
+                    return self._sure_fuzzy(text, entry, score, cands)
         if ranked:
             entry, sim = ranked[0]
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             score = sim * FUZZY_SCALE
-            rival_edits = min((n for e, n in edits_rival.items() if e != entry), default=len(text) + 99)
+            # Any institution as close counts as a rival, even one whose district the input lost
+            # (附属永复医院: 康复医院, or 永川医院 with 川 misread?).
+            rival_edits = min((n for e, n in edits_any.items() if e != entry), default=len(text) + 99)
             clear = sim - runner_up >= FUZZY_MARGIN and rival_edits > edits_ok[entry]
             if score >= self.sure_threshold and clear:
-                inst = self.institutions[entry]
-                first = Candidate(inst.name, score, inst.district)
-                rest = tuple(c for c in cands if c.name != inst.name)
-                return InstitutionMatch(
-                    text,
-                    inst.name,
-                    score,
-                    (first, *rest)[:MAX_CANDIDATES],
-                    inst.district or None,
-                    Method.FUZZY,
-                )
+                return self._sure_fuzzy(text, entry, score, cands)
             reason = Unsure.BELOW_THRESHOLD if score < self.sure_threshold else Unsure.AMBIGUOUS
         else:
             reason = Unsure.CONFLICT

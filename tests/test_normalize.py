@@ -221,3 +221,29 @@ def test_cli_bad_institutions_file_is_exit_2(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
     result = CliRunner().invoke(app, ["institution", "x", "--institutions", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2 and "not found" in result.output and "Traceback" not in result.output
+
+
+def test_one_misread_character_in_a_long_name_still_matches(matcher):
+    # Look-alikes the matcher's table does not know: 洁/结, 匹/区 (a district's 区), 笫/第.
+    assert matcher.match("重庆市南岸区中西医洁合医院").match == "重庆市南岸区中西医结合医院"
+    assert matcher.match("重庆市大足匹妇幼保健院").match == "重庆市大足区妇幼保健院"
+    assert matcher.match("重庆医科大学附属笫二医院").match == SECOND
+    # A district read with one character wrong, when only one district reads so (巴?区).
+    assert matcher.match("重庆市巴商区中医院").match == "重庆市巴南区中医院"
+    # A name cut short by its last character.
+    assert matcher.match("重庆医科大学附属永川医").match == "重庆医科大学附属永川医院"
+
+
+def test_one_edit_that_may_name_another_institution_stays_unsure(matcher):
+    # 长川区: 长寿区 or 合川区 with one character misread; either is possible.
+    assert matcher.match("重庆市长川区人民医院").match is None
+    # A kind that lost a character may be another kind (X区医院 is not surely X区中医院).
+    assert matcher.match("重庆市大足区医院").match is None
+    # Short proper names carry the identity: 北安 → 安, 西南 → 西南铅 are other names.
+    assert matcher.match("重庆市安医院").match is None
+    assert matcher.match("重庆西南铅医院").match is None
+    # 重庆大学 is not 重庆医科大学; an extra 开 is what is left of a district (开州区).
+    assert matcher.match("重庆大学附属三医院").match is None
+    assert matcher.match("重庆市开人民医院").match is None
+    # Short names have too little context for one edit (钢总医院 may be 攀钢总医院).
+    assert matcher.match("钢总医院").match is None
