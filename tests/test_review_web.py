@@ -73,7 +73,7 @@ def test_a_damaged_photo_gets_the_loaders_sentence_and_is_not_kept(tmp_path, gla
     response = upload(client, glare_photo.image.read_bytes()[:20000], "IMG_0001.jpg", "image/jpeg")
     assert response.status_code == 400
     assert response.json() == {"error": "图像文件不完整或已损坏"}
-    assert list(desk._uploads.iterdir()) == [] and client.get("/api/items").json() == {"items": []}
+    assert list(desk.upload_dir().iterdir()) == [] and client.get("/api/items").json() == {"items": []}
 
 
 def test_a_client_never_names_a_path(tmp_path):
@@ -165,8 +165,8 @@ def test_from_uploaded_photo_to_verdict_with_one_correction(tmp_path, glare_phot
     item = response.json()
     # The client's name is shown, never used: the upload is stored under a generated name.
     assert item["file"] == "IMG_0001.jpg"
-    assert [p.suffix for p in desk._uploads.iterdir()] == [".jpg"]
-    assert "IMG_0001" not in next(desk._uploads.iterdir()).name
+    assert [p.suffix for p in desk.upload_dir().iterdir()] == [".jpg"]
+    assert "IMG_0001" not in next(desk.upload_dir().iterdir()).name
     fields = {f["key"]: f for f in item["fields"]}
     # Glare hides the name and the code: they need review, and the reason says why.
     assert fields["name"]["review"] and fields["name"]["value"] is None
@@ -225,3 +225,20 @@ def test_serving_beyond_this_machine_needs_lan_mode(tmp_path):
     result = CliRunner().invoke(app, ["review", "--serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert result.stderr.startswith("certscan: serving on 0.0.0.0 reaches other machines: add --lan")
+
+
+@pytest.mark.parametrize(
+    ("head", "declared", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"0" * 300, "application/pdf", "application/pdf"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"0" * 300, "image/heic", "image/heic"),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 300, "image/png", "image/png"),
+        # Browsers are loose about names: a PNG sent as image/jpeg is still a picture.
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 300, "image/jpeg", "image/png"),
+    ],
+)
+def test_pictures_and_pdfs_are_told_by_their_first_bytes(head, declared, kind):
+    from scanner.review.uploads import check_upload
+
+    accepted = check_upload(head, len(head), declared, "C:\\Users\\张\\Desktop\\证书.x", 1024)
+    assert accepted.kind == kind and accepted.name == "证书.x"

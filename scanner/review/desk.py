@@ -114,7 +114,7 @@ class ReviewDesk:
         self._lock = threading.RLock()
         # OCR runs one image at a time: the models are shared and the machine small.
         self._scan_lock = threading.Lock()
-        self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
+        self._uploads: Path | None = None
 
     # -- filling the desk ------------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class ReviewDesk:
         or one the loader cannot read; nothing of a refused file is kept.
         """
         accepted = check_upload(data[:512], len(data), declared_type, client_name, self.max_upload_bytes)
-        stored = self._uploads / f"{secrets.token_hex(12)}{accepted.suffix}"
+        stored = self.upload_dir() / f"{secrets.token_hex(12)}{accepted.suffix}"
         stored.write_bytes(data)
         try:
             page = load_image(stored, self.max_pixels)
@@ -158,6 +158,13 @@ class ReviewDesk:
             stored.unlink(missing_ok=True)
             raise InputError(accepted.name, exc.reason, exc.reason_zh) from None
         return self._scanned(page.image, accepted.name, stored)
+
+    def upload_dir(self) -> Path:
+        """The private temporary folder uploads are stored in, made on the first upload."""
+        with self._lock:
+            if self._uploads is None:
+                self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
+            return self._uploads
 
     def _scanned(self, image: np.ndarray, file: str, stored: Path) -> Item:
         with self._scan_lock:
@@ -336,7 +343,8 @@ class ReviewDesk:
 
     def close(self) -> None:
         """Remove the stored uploads (the reviewed file and the audit stay)."""
-        shutil.rmtree(self._uploads, ignore_errors=True)
+        if self._uploads is not None:
+            shutil.rmtree(self._uploads, ignore_errors=True)
 
 
 def _find_image(file: str, results: Path) -> Path | None:

@@ -182,7 +182,10 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
 
     @app.post("/api/items/{item_id}/check")
     def check(item_id: str, body: Values, request: Request) -> dict[str, Any]:
-        item_or_404(item_id)
+        if item_or_404(item_id).reviewed.record.error:
+            raise PageError(
+                400, "a file that could not be read has no fields", "无法读取的文件没有可复核的字段"
+            )
         lang = lang_of(request)
         values = {_key(k): v for k, v in body.values.items()}
         record = desk.preview(item_id, values)

@@ -41,8 +41,9 @@ const TEXT = {
 };
 
 const params = new URLSearchParams(location.search);
-const lang = params.get("lang") === "en" ? "en" : (params.get("lang") === "zh" ? "zh" : (localStorage.getItem("certscan.lang") || "zh"));
-const T = TEXT[lang];
+// The language: ?lang= in the address, else the reader's last choice, else the server's (--lang).
+let lang = ["zh", "en"].includes(params.get("lang")) ? params.get("lang") : localStorage.getItem("certscan.lang");
+let T = TEXT[lang || "zh"];
 const state = { current: null, item: null, typing: {}, timer: null };
 
 const $ = (sel) => document.querySelector(sel);
@@ -60,7 +61,7 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function api(path) { return path + (path.includes("?") ? "&" : "?") + "lang=" + lang; }
+function api(path) { return lang ? path + (path.includes("?") ? "&" : "?") + "lang=" + lang : path; }
 
 async function call(path, options = {}) {
   let response;
@@ -151,7 +152,7 @@ async function refreshList() {
   list.replaceChildren(...data.items.map((it) => el("li", {
     class: `item ${it.status}` + (it.id === state.current ? " current" : ""),
     "data-id": it.id,
-    onclick: () => open(it.id),
+    onclick: () => openItem(it.id),
   },
   el("span", { class: "name" }, it.name || it.file),
   el("span", { class: "file" }, it.file + (it.page ? ` #${it.page}` : "")),
@@ -159,7 +160,7 @@ async function refreshList() {
   return data.items;
 }
 
-async function open(id) {
+async function openItem(id) {
   clearError();
   show(await call(`/api/items/${id}`));
 }
@@ -261,7 +262,7 @@ function updateRow(row, state_) {
   const read = row.querySelector(".read");
   const parts = [];
   if (f.read !== null || f.raw) parts.push(`${T.read_as}「${f.raw ?? f.read}」`);
-  else parts.push(T.not_read);
+  else if (f.corrected || f.confirmed) parts.push(T.not_read);  // before that, the reason says so
   if (f.read !== null) parts.push(`${T.confidence} ${Number(f.confidence).toFixed(2)}`);
   if (f.corrected) parts.push(T.corrected);
   else if (f.confirmed) parts.push(T.confirmed);
@@ -269,7 +270,9 @@ function updateRow(row, state_) {
   const actions = row.querySelector(".actions");
   actions.replaceChildren();
   if (dirty) actions.append(el("button", { type: "button", class: "save", onclick: () => save(f.key, input.value) }, T.save));
-  else if (f.review) actions.append(el("button", { type: "button", class: "confirm", onclick: () => save(f.key, input.value) }, T.confirm));
+  else if (f.review && f.value !== null) {
+    actions.append(el("button", { type: "button", class: "confirm", onclick: () => save(f.key, input.value) }, T.confirm));
+  }
 }
 
 function renderCandidates(info) {
@@ -379,11 +382,15 @@ $("#verify").addEventListener("click", async () => {
 
 // -- start -----------------------------------------------------------------------------------------
 
-translate();
-call("/api/config").then((config) => {
+async function start() {
+  const config = await call("/api/config");
+  lang = lang || config.lang;
+  T = TEXT[lang];
+  translate();
   $("#file").accept = config.accept;
-}).catch(() => {});
-refreshList().then((items) => {
+  const items = await refreshList();
   const first = items.find((it) => it.status === "review") || items[0];
-  if (first) open(first.id);
-}).catch(() => {});
+  if (first) openItem(first.id);
+}
+
+start().catch(() => {});
