@@ -242,3 +242,11 @@ def test_pictures_and_pdfs_are_told_by_their_first_bytes(head, declared, kind):
 
     accepted = check_upload(head, len(head), declared, "C:\\Users\\张\\Desktop\\证书.x", 1024)
     assert accepted.kind == kind and accepted.name == "证书.x"
+
+
+def test_an_image_named_at_start_that_cannot_be_read_is_listed_with_its_reason(tmp_path):
+    desk = desk_for(tmp_path)
+    item = desk.add_image(tmp_path / "missing.jpg")
+    shown = client_for(desk).get(f"/api/items/{item.id}?lang=en").json()
+    assert shown["status"] == "error" and shown["error"] == "file not found"
+    assert shown["file"] == "missing.jpg"
