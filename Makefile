@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts demo test lint bench normbench verifybench regbench clean
+.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ fonts:
 			fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
 	fi
 
+# Debian's Chromium runs the review page's browser tests (driven by Playwright, never its own browsers).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 # The demo registry is the bundled sample roster, loaded into a local SQLite file.
 DEMO_DB ?= $(VENV)/demo-registry.db
 
@@ -40,7 +49,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check scanner tests
 	$(VENV)/bin/mypy scanner
 
-test: setup fonts lint
+test: setup fonts browser lint
 	$(VENV)/bin/pytest -q
 
 bench: setup fonts
@@ -56,4 +65,4 @@ regbench: setup
 	$(PY) -m scanner.regbench --rows 1000000 --lookups 10000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out test-artifacts

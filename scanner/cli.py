@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -15,7 +14,6 @@ import typer
 from . import __version__
 from .config import ScanConfig
 from .errors import CertscanError
-from .fields import FieldKey
 from .report import entry_summary, import_summary, stats_summary, summary, to_json_line, verify_summary
 
 if TYPE_CHECKING:
@@ -231,11 +229,10 @@ def verify(
     language = _lang(lang)
     config = _config(det_model, rec_model, rec_keys, threads)
     store = _open_registry(registry, timeout, retries)
-    from .checks import recheck
     from .fields import CertificateRecord
     from .normalize import InstitutionMatcher
-    from .pipeline import normalized_institution
     from .records import read_records
+    from .review.session import ready_for_lookup
     from .verify import Verdict, Verifier
 
     matcher = InstitutionMatcher()
@@ -244,11 +241,7 @@ def verify(
     def reviewed() -> Iterator[CertificateRecord]:
         for path in records or []:
             for record in read_records(path):
-                if record.error is None:
-                    field = record.fields[FieldKey.INSTITUTION]
-                    fields = {**record.fields, FieldKey.INSTITUTION: normalized_institution(matcher, field)}
-                    record = replace(record, fields=fields)
-                yield recheck(record, config.today)
+                yield ready_for_lookup(record, matcher, config.today)
 
     def scanned() -> Iterator[CertificateRecord]:
         if images:
@@ -278,6 +271,131 @@ def verify(
     finally:
         store.close()
     raise typer.Exit(worst)
+
+
+@app.command()
+def review(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="A results file (`certscan scan --json`, a batch, an earlier review) or, with --serve, "
+            "results files and certificate images to put on the review page."
+        ),
+    ] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Open the review web page instead.")] = False,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Address to serve on (default 127.0.0.1; 0.0.0.0 with --lan)."),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on.")] = 8765,
+    lan: Annotated[
+        bool,
+        typer.Option(
+            "--lan", help="Serve on the local network (e.g. for a phone) behind a printed access token."
+        ),
+    ] = False,
+    registry: RegistryOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="The reviewed JSON Lines file (default: RESULTS.reviewed.jsonl beside the results, or "
+            "certscan-reviewed.jsonl); the audit goes beside it as .audit.jsonl.",
+        ),
+    ] = None,
+    reviewer: Annotated[
+        str | None, typer.Option("--reviewer", help="Your name, kept in the audit trail.")
+    ] = None,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", min=0.1, help="Largest upload the page accepts, in MB.")
+    ] = 20.0,
+    lang: LangOption = "zh",
+) -> None:
+    """Correct what OCR read before the lookup: in the terminal, or on a local web page (--serve).
+
+    In the terminal, steps through the fields marked for review in RESULTS.jsonl: Enter keeps a
+    value, a new value corrects it, - clears it. The original results are never overwritten; every
+    correction is appended to an audit file. Exit code 0, 1 when stopped before the end, 2 for
+    unreadable input or wrong options.
+    """
+    language = _lang(lang)
+    from .review.desk import reviewed_path
+
+    if not serve:
+        if not inputs or len(inputs) != 1:
+            raise _fail("name one results file to review, or use --serve for the web page.")
+        from .review.terminal import review_in_terminal
+
+        results = inputs[0]
+
+        def ask(prompt: str) -> str | None:
+            try:
+                answer: str = typer.prompt(prompt, default="", show_default=False)
+            except typer.Abort:
+                return None
+            return answer
+
+        try:
+            outcome = review_in_terminal(
+                results, out or reviewed_path(results), ask, typer.echo, reviewer=reviewer, lang=language
+            )
+        except CertscanError as exc:
+            raise _fail(str(exc)) from None
+        raise typer.Exit(EXIT_FINDING if outcome.stopped else EXIT_OK)
+    _serve_review(inputs or [], host, port, lan, registry, out, max_upload_mb, language)
+
+
+def _serve_review(
+    inputs: list[Path],
+    host: str | None,
+    port: int,
+    lan: bool,
+    registry: str | None,
+    out: Path | None,
+    max_upload_mb: float,
+    lang: Literal["zh", "en"],
+) -> None:
+    import secrets
+
+    from .review.desk import ReviewDesk, reviewed_path
+    from .review.web import WebSettings, create_app, lan_addresses
+
+    address = host or ("0.0.0.0" if lan else "127.0.0.1")
+    if not lan and address not in ("127.0.0.1", "localhost", "::1"):
+        raise _fail(
+            f"serving on {address} reaches other machines: add --lan, which protects the page with a token."
+        )
+    results = [p for p in inputs if p.suffix.lower() in (".json", ".jsonl")]
+    if out is None:
+        out = reviewed_path(results[0]) if len(results) == 1 else Path("certscan-reviewed.jsonl")
+    if any(out.resolve() == p.resolve() for p in results):
+        raise _fail(
+            f"{out} is a results file under review; the OCR result is never overwritten, name another --out."
+        )
+    desk = ReviewDesk(out, registry=registry, max_upload_bytes=round(max_upload_mb * 1024 * 1024))
+    try:
+        for path in inputs:
+            if path in results:
+                desk.add_results(path)
+            else:
+                typer.echo(f"certscan: reading {path}", err=True)
+                desk.add_image(path)
+    except CertscanError as exc:
+        desk.close()
+        raise _fail(str(exc)) from None
+    token = secrets.token_urlsafe(18) if lan else None
+    app_ = create_app(desk, WebSettings(token=token, lang=lang))
+    import uvicorn
+
+    query = f"?token={token}" if token else ""
+    shown = lan_addresses() if lan and address in ("0.0.0.0", "::") else [address]
+    for name in shown:
+        typer.echo(f"certscan review: http://{name}:{port}/{query}")
+    typer.echo(f"certscan review: reviewed records go to {out}, the audit trail to {desk.audit_file}")
+    try:
+        uvicorn.run(app_, host=address, port=port, log_level="warning")
+    finally:
+        desk.close()
 
 
 registry_app = typer.Typer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 from .fields import CertificateRecord
@@ -14,6 +15,16 @@ def read_records(path: Path) -> Iterator[CertificateRecord]:
     """The records of a JSON file (one object, or a list) or a JSON Lines file, in order.
 
     Raises InputError naming the line for a file or line that is not a certscan record.
+    """
+    for row, where, where_zh in read_rows(path):
+        yield _record(row, str(path), where, where_zh)
+
+
+def read_rows(path: Path) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """The JSON objects of a JSON file (one object, or a list) or a JSON Lines file, in order, each
+    with where it is (line 3 / 第3行), so a caller can keep keys a record does not hold.
+
+    Raises InputError naming the line for a file or line that is not JSON or not an object.
     """
     name = str(path)
     if not path.is_file():
@@ -32,7 +43,7 @@ def read_records(path: Path) -> Iterator[CertificateRecord]:
     if whole is not None:
         rows = whole if isinstance(whole, list) else [whole]
         for i, row in enumerate(rows, 1):
-            yield _record(row, name, f"item {i}", f"第{i}项")
+            yield _object(row, name, f"item {i}", f"第{i}项"), f"item {i}", f"第{i}项"
         return
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -41,12 +52,16 @@ def read_records(path: Path) -> Iterator[CertificateRecord]:
             row = json.loads(line)
         except json.JSONDecodeError:
             raise InputError(name, f"line {number} is not JSON", f"第{number}行不是JSON") from None
-        yield _record(row, name, f"line {number}", f"第{number}行")
+        yield _object(row, name, f"line {number}", f"第{number}行"), f"line {number}", f"第{number}行"
 
 
-def _record(row: object, name: str, where: str, where_zh: str) -> CertificateRecord:
+def _object(row: object, name: str, where: str, where_zh: str) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise InputError(name, f"{where} is not a JSON object", f"{where_zh}不是JSON对象")
+    return row
+
+
+def _record(row: dict[str, Any], name: str, where: str, where_zh: str) -> CertificateRecord:
     try:
         return CertificateRecord.from_json(row)
     except ValueError as exc:

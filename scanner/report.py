@@ -148,10 +148,10 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     if review:
         lines.append("  " + text["review"].format(fields=comma.join(labels[k] for k in review)))
     if failed:
-        described = sep.join(_check_text(c, lang, record) for c in failed)
+        described = sep.join(check_text(c, lang, record) for c in failed)
         lines.append("  " + text["checks_failed"].format(checks=described))
     if notes:
-        described = sep.join(_check_text(c, lang, record) for c in notes)
+        described = sep.join(check_text(c, lang, record) for c in notes)
         lines.append("  " + text["notes"].format(notes=described))
     if record.warnings:
         lines.append("  " + text["warnings"].format(warnings=", ".join(record.warnings)))
@@ -160,7 +160,17 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
+def flag_text(flag: Flag, lang: Lang = "zh") -> str:
+    """Why a field may be wrong, for people (识别把握不足, check digit fails ...)."""
+    return _FLAG_TEXT[lang][flag]
+
+
+def verdict_text(verdict: str, lang: Lang = "zh") -> str:
+    """A verdict as the summary heads it (✔ 一致：登记中有此医师，各项相符)."""
+    return _VERDICT_TEXT[lang][verdict]
+
+
+def check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
     """A check for people, in their language; details quoting the ID number are masked."""
     detail = check.detail_zh if lang == "zh" and check.detail_zh else check.detail
     id_number = record.fields[FieldKey.ID_NUMBER].value

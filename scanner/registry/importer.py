@@ -104,8 +104,9 @@ def header_key(text: str) -> str | None:
     return _HEADER_KEYS.get(cleaned) or _HEADER_KEYS.get(cleaned.lower())
 
 
-def parse_date(text: str) -> str:
-    """A date as rosters write it (2009-09-04, 2009/9/4, 2009年9月4日, 20090904) in ISO form."""
+def read_date(text: str) -> str | None:
+    """A date as people write it (2009-09-04, 2009/9/4, 2009年9月4日, 20090904) in ISO form, or None
+    when it is not a real calendar date."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and parse_iso_date(text):
         return text  # already ISO: the common case of a registry export
     m = _DATE.match(text)
@@ -114,7 +115,15 @@ def parse_date(text: str) -> str:
         iso = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
         if parse_iso_date(iso):
             return iso
-    raise _Reject(f"{text!r} is not a date", f"“{text}”不是有效日期")
+    return None
+
+
+def parse_date(text: str) -> str:
+    """A date as rosters write it, in ISO form; a row with anything else is rejected."""
+    iso = read_date(text)
+    if iso is None:
+        raise _Reject(f"{text!r} is not a date", f"“{text}”不是有效日期")
+    return iso
 
 
 def _id_number(text: str) -> str:

@@ -1,0 +1,363 @@
+"""The reviewer's desk: the certificates under review, their images, the output files.
+
+This is the review's I/O layer, shared by the web page: it reads results files, stores uploads under
+generated names in a private temporary folder, scans them, applies corrections through
+`session.ReviewedRecord`, writes the reviewed JSON Lines file after every change (so nothing is lost
+if the server stops) and appends every correction to the audit file beside it. Clients only ever
+name certificates by the ids the desk gives out.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image
+
+from ..errors import InputError
+from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
+from ..load import load_image
+from ..normalize import InstitutionMatcher
+from ..records import read_rows
+from ..report import Lang
+from .session import VERIFY_KEYS, Action, AuditEntry, ReviewedRecord, now_utc, ready_for_lookup
+from .uploads import DEFAULT_MAX_UPLOAD_BYTES, check_upload
+
+if TYPE_CHECKING:
+    from ..pipeline import Scanner
+    from ..verify import Verification
+
+
+@dataclass(frozen=True)
+class Item:
+    """One certificate on the desk. `image` is a server-side path, never one a client sent."""
+
+    id: str
+    reviewed: ReviewedRecord
+    image: Path | None = None
+    # The verification made after the last review action, or None.
+    verification: Verification | None = None
+    verified_after: int = -1
+
+    @property
+    def verified(self) -> Verification | None:
+        """The verification when no correction was made since it."""
+        return self.verification if self.verified_after == len(self.reviewed.audit) else None
+
+
+def audit_path(out: Path) -> Path:
+    """The audit file beside a reviewed file: results.reviewed.jsonl → results.reviewed.audit.jsonl."""
+    return out.with_name(out.name.removesuffix(".jsonl").removesuffix(".json") + ".audit.jsonl")
+
+
+def reviewed_path(results: Path) -> Path:
+    """Where the review of a results file goes by default: results.jsonl → results.reviewed.jsonl."""
+    return results.with_name(results.name.removesuffix(".jsonl").removesuffix(".json") + ".reviewed.jsonl")
+
+
+def append_audit(path: Path, entries: Iterable[AuditEntry]) -> None:
+    """Append audit entries to a JSON Lines file (created, with its folder, when needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        for entry in entries:
+            fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+
+
+def write_rows(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write JSON Lines atomically: a crash never leaves half a reviewed file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+class ReviewDesk:
+    """Certificates under review, in the order they came, with their images and verifications."""
+
+    def __init__(
+        self,
+        out: Path,
+        *,
+        registry: str | None = None,
+        today: dt.date | None = None,
+        scanner: Callable[[], Scanner] | None = None,
+        matcher: InstitutionMatcher | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        max_pixels: int = 128_000_000,
+    ) -> None:
+        self.out = out
+        self.audit_file = audit_path(out)
+        self.registry = registry
+        self.today = today or dt.date.today()
+        self.max_upload_bytes = max_upload_bytes
+        self.max_pixels = max_pixels
+        self.matcher = matcher or InstitutionMatcher()
+        # Made on first use: the OCR models take seconds to load and a desk of results may never scan.
+        self._make_scanner = scanner or self._default_scanner
+        self._scanner: Scanner | None = None
+        self._items: dict[str, Item] = {}
+        self._images: dict[str, bytes] = {}
+        self._lock = threading.RLock()
+        # OCR runs one image at a time: the models are shared and the machine small.
+        self._scan_lock = threading.Lock()
+        self._uploads: Path | None = None
+
+    # -- filling the desk ------------------------------------------------------------------------
+
+    def add_results(self, path: Path) -> list[Item]:
+        """The rows of a results file (`certscan scan --json`, a batch or an earlier review).
+
+        Raises InputError for a file or row that is not a certscan record.
+        """
+        added = []
+        for row, where, where_zh in read_rows(path):
+            try:
+                reviewed = ReviewedRecord.from_row(row, self.today)
+            except ValueError as exc:
+                reason = f"{where} is not a certscan record: {exc}"
+                raise InputError(str(path), reason, f"{where_zh}不是certscan记录") from None
+            added.append(self._add(reviewed, _find_image(reviewed.record.file, path)))
+        return added
+
+    def add_image(self, path: Path) -> Item:
+        """Scan an image file given on the command line and put it on the desk."""
+        try:
+            page = load_image(path, self.max_pixels)
+        except InputError as exc:
+            return self._add(
+                ReviewedRecord(CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh))
+            )
+        return self._scanned(page.image, str(path), path)
+
+    def upload(self, data: bytes, declared_type: str | None, client_name: str | None) -> Item:
+        """Accept a browser upload, store it under a generated name, read it and scan it.
+
+        Raises InputError (one sentence, English and Chinese) for a file of the wrong type or size,
+        or one the loader cannot read; nothing of a refused file is kept.
+        """
+        accepted = check_upload(data[:512], len(data), declared_type, client_name, self.max_upload_bytes)
+        stored = self.upload_dir() / f"{secrets.token_hex(12)}{accepted.suffix}"
+        stored.write_bytes(data)
+        try:
+            page = load_image(stored, self.max_pixels)
+        except InputError as exc:
+            stored.unlink(missing_ok=True)
+            raise InputError(accepted.name, exc.reason, exc.reason_zh) from None
+        return self._scanned(page.image, accepted.name, stored)
+
+    def upload_dir(self) -> Path:
+        """The private temporary folder uploads are stored in, made on the first upload."""
+        with self._lock:
+            if self._uploads is None:
+                self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
+            return self._uploads
+
+    def _scanned(self, image: np.ndarray, file: str, stored: Path) -> Item:
+        with self._scan_lock:
+            record = self.scanner().scan_array(image, file)
+        item = self._add(ReviewedRecord(record), stored)
+        self._images[item.id] = _jpeg(image)
+        self.save()
+        return item
+
+    def scanner(self) -> Scanner:
+        """The scanner, its models loaded on first use."""
+        if self._scanner is None:
+            self._scanner = self._make_scanner()
+        return self._scanner
+
+    def _default_scanner(self) -> Scanner:
+        from ..pipeline import Scanner
+
+        return Scanner(matcher=self.matcher)
+
+    def _add(self, reviewed: ReviewedRecord, image: Path | None = None) -> Item:
+        item = Item(secrets.token_hex(8), reviewed, image)
+        with self._lock:
+            self._items[item.id] = item
+        return item
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def items(self) -> list[Item]:
+        """Every item, those needing review first, then those ready to verify, then those that could
+        not be read; in the order they came within each group."""
+        with self._lock:
+            items = list(self._items.values())
+
+        def rank(item: Item) -> int:
+            record = item.reviewed.record
+            return 2 if record.error else (0 if record.needs_review else 1)
+
+        return sorted(items, key=rank)
+
+    def get(self, item_id: str) -> Item:
+        """The item with this id; KeyError when there is none."""
+        with self._lock:
+            return self._items[item_id]
+
+    def image(self, item_id: str) -> bytes | None:
+        """The certificate image as JPEG, upright as it was read (boxes are in its pixels), or None
+        when the image file is not available."""
+        item = self.get(item_id)
+        if item_id not in self._images:
+            if item.image is None:
+                return None
+            try:
+                page = load_image(item.image, self.max_pixels)
+            except InputError:
+                return None
+            self._images[item_id] = _jpeg(page.image)
+        return self._images[item_id]
+
+    # -- reviewing -------------------------------------------------------------------------------
+
+    def correct(self, item_id: str, key: FieldKey, value: str | None, reviewer: str | None) -> Item:
+        """Set a field (confirm it when the value is unchanged); save and audit at once."""
+        with self._lock:
+            item = self.get(item_id)
+            reviewed, entry = item.reviewed.apply(key, value, self.today, reviewer, now_utc())
+            item = replace(item, reviewed=reviewed)
+            self._items[item_id] = item
+            append_audit(self.audit_file, [entry])
+            self.save()
+        return item
+
+    def preview(self, item_id: str, values: Mapping[FieldKey, str | None]) -> CertificateRecord:
+        """The record as it would be with these values: checks re-run, nothing saved."""
+        return self.get(item_id).reviewed.preview(values, self.today)
+
+    def verify(self, item_id: str) -> Verification:
+        """Look the reviewed record up in the registry. Raises RegistryError (a CertscanError) when
+        the registry cannot be used."""
+        from ..registry import default_registry_path, open_registry
+        from ..verify import Verifier
+
+        item = self.get(item_id)
+        record = ready_for_lookup(item.reviewed.record, self.matcher, self.today)
+        # A connection per lookup: requests run on several threads and SQLite connections stay on one.
+        store = open_registry(self.registry or default_registry_path())
+        try:
+            verification = Verifier(store, self.matcher).verify(record)
+        finally:
+            store.close()
+        with self._lock:
+            current = self.get(item_id)
+            self._items[item_id] = replace(
+                current, verification=verification, verified_after=len(current.reviewed.audit)
+            )
+            self.save()
+        return verification
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def rows(self, lang: Lang = "zh") -> list[dict[str, Any]]:
+        """The reviewed rows in the order the certificates came, each with its verification when one
+        was made after the last correction (the keys of `certscan verify --json`)."""
+        with self._lock:
+            items = list(self._items.values())
+        rows = []
+        for item in items:
+            row = item.reviewed.to_json()
+            verified = item.verified
+            if verified is not None:
+                row |= {k: v for k, v in verified.to_json(lang).items() if k in VERIFY_KEYS}
+            rows.append(row)
+        return rows
+
+    def save(self) -> None:
+        """Write the reviewed file (all certificates, corrected values, audit trails)."""
+        with self._lock:
+            write_rows(self.out, self.rows())
+
+    def export_jsonl(self, lang: Lang = "zh") -> str:
+        """The reviewed rows as JSON Lines, for download."""
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in self.rows(lang))
+
+    def export_csv(self, lang: Lang = "zh") -> str:
+        """One line per certificate for people and spreadsheets: the values after review, what is
+        still to review, what a person corrected, by whom, and the verdict."""
+        labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+        head = (
+            [
+                "文件",
+                "页",
+                *(labels[k] for k in FIELD_ORDER),
+                "待复核",
+                "人工更正",
+                "复核人",
+                "结论",
+                "无法读取",
+            ]
+            if lang == "zh"
+            else [
+                "File",
+                "Page",
+                *(labels[k] for k in FIELD_ORDER),
+                "To review",
+                "Corrected",
+                "Reviewer",
+                "Verdict",
+                "Unreadable",
+            ]
+        )
+        sep = "、" if lang == "zh" else ", "
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(head)
+        with self._lock:
+            items = list(self._items.values())
+        for item in items:
+            record, audit = item.reviewed.record, item.reviewed.audit
+            corrected = list(dict.fromkeys(labels[e.field] for e in audit if e.action is Action.CORRECTED))
+            reviewers = list(dict.fromkeys(e.reviewer for e in audit if e.reviewer))
+            verified = item.verified
+            writer.writerow(
+                [
+                    record.file,
+                    record.page or "",
+                    *((record.value(k) or "") for k in FIELD_ORDER),
+                    sep.join(labels[k] for k in record.needs_review),
+                    sep.join(corrected),
+                    sep.join(reviewers),
+                    str(verified.verdict) if verified and verified.verdict else "",
+                    (record.error_zh if lang == "zh" else record.error) or "",
+                ]
+            )
+        # A byte-order mark lets Excel and WPS open the Chinese text as UTF-8.
+        return "\ufeff" + buffer.getvalue()
+
+    def close(self) -> None:
+        """Remove the stored uploads (the reviewed file and the audit stay)."""
+        if self._uploads is not None:
+            shutil.rmtree(self._uploads, ignore_errors=True)
+
+
+def _find_image(file: str, results: Path) -> Path | None:
+    """The image a results row names: as written (relative to where the scan ran), else beside the
+    results file. Only the server resolves these; clients never send paths."""
+    named = Path(file)
+    for candidate in (named, results.parent / named, results.parent / named.name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _jpeg(image: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="JPEG", quality=88)
+    return out.getvalue()
