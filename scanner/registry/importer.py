@@ -14,9 +14,9 @@ import codecs
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,14 @@ def _no_spaces(text: str) -> str:
     return text.replace(" ", "")
 
 
+def _checked(convert: Callable[[str], str], text: str) -> str | _Reject:
+    """`convert(text)`, or the rejection it raises, as a value."""
+    try:
+        return convert(text)
+    except _Reject as why:
+        return why
+
+
 def _mask(value: str) -> str:
     from ..report import mask_id
 
@@ -216,49 +224,105 @@ class RosterImporter:
         return found
 
     def parse(self, row: dict[str | None, str], source: str) -> Parsed:
-        """One roster row as registry values; raises _Reject for a row the registry cannot hold.
+        """One roster row as registry values; raises _Reject for a row the registry cannot hold."""
+        keys = [k for k in row if k]
+        [(parsed, why)] = self.parse_rows(keys, [[row[k] for k in keys]], [source])
+        if why is not None:
+            raise why
+        assert parsed is not None
+        return parsed
 
-        Written for speed (a million rows should import in seconds): columns with few distinct
-        values are converted once per distinct text, and white space is tidied only in rows that
-        have any.
+    def parse_rows(
+        self, keys: Sequence[str | None], rows: Sequence[Sequence[str]], sources: Sequence[str]
+    ) -> list[tuple[Parsed | None, _Reject | None]]:
+        """Many roster rows (cells under `keys`) as registry values or the reason each is rejected.
+
+        Column by column, for speed (a million rows should import in seconds): a column of few
+        distinct values (sex, level, scope, institution, dates ...) is converted once per distinct
+        text, white space is tidied only in columns that have any, and per-row work is kept to the
+        name, ID number and code.
         """
-        joined = "".join(v for v in row.values() if v)
-        if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
-            row = {k: _tidy(v) for k, v in row.items() if v}
-        get = row.get
-        name, code = get("name"), get("certificate_code")
-        if not name:
-            raise _Reject("no name", "缺少姓名")
-        if not code:
-            raise _Reject("no certificate_code", "缺少证书编码")
-        cached = self.cached
-        id_number, category, scope = get("id_number"), get("category"), get("scope")
-        if category:
-            category = cached("category", category, self._category)
-        if scope:
-            scope = cached(f"scope|{category}", scope, partial(self._scope, category or ""))
+        n = len(rows)
+        columns: dict[str, list[str]] = {}
+        for i, key in enumerate(keys):
+            if key and key not in columns:
+                column = [r[i] if i < len(r) else "" for r in rows]
+                joined = "\x1f".join(column)
+                if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
+                    column = [_tidy(c) for c in column]
+                columns[key] = column
+        empty = [""] * n
 
-        def cell(key: str, convert: Callable[[str], str]) -> str | None:
-            text = get(key)
-            return cached(key, text, convert) if text else None
+        def col(key: str) -> list[str]:
+            return columns.get(key, empty)
 
-        sites, unsure = self._sites(get("institution"), get(OTHER_INSTITUTIONS))
-        values = (
-            _code(code),
-            unicodedata.normalize("NFKC", name).replace(" ", ""),
-            cell("sex", _sex),
-            cell("birth_date", parse_date),
-            _id_number(id_number) if id_number else None,
-            cell("level", _level),
-            category or None,
-            scope or None,
-            cell("practice_place", _no_spaces),
-            sites[0] if sites else None,
-            cell("authority", _no_spaces),
-            cell("issue_date", parse_date),
-            source,
-        )
-        return Parsed(values, sites[1:], unsure)
+        def convert(key: str, fn: Callable[[str], str]) -> list[str | _Reject | None]:
+            values = col(key)
+            table: dict[str, str | _Reject | None] = {"": None}
+            for text in set(values) - {""}:
+                found = self._cells.get((key, text))
+                if found is None:
+                    try:
+                        found = fn(text)
+                    except _Reject as why:
+                        found = why
+                    self._cells[(key, text)] = found
+                table[text] = found
+            return [table[v] for v in values]
+
+        categories = convert("category", self._category)
+        columns["scope|"] = [
+            f"{c if isinstance(c, str) else ''}|{text}" if text else ""
+            for c, text in zip(categories, col("scope"), strict=True)
+        ]
+        names = [unicodedata.normalize("NFKC", v).replace(" ", "") for v in col("name")]
+        codes = [v if len(v) == 15 and v.isdigit() else _checked(_code, v) for v in col("certificate_code")]
+        out_columns: list[list[str | _Reject | None]] = [
+            codes,  # type: ignore[list-item]
+            names,  # type: ignore[list-item]
+            convert("sex", _sex),
+            convert("birth_date", parse_date),
+            [_checked(_id_number, v) if v else None for v in col("id_number")],
+            convert("level", _level),
+            categories,
+            convert("scope|", self._scope_of),
+            convert("practice_place", _no_spaces),
+            convert("institution", self._official),
+            convert("authority", _no_spaces),
+            convert("issue_date", parse_date),
+            list(sources),
+        ]
+        others, written_codes = col(OTHER_INSTITUTIONS), col("certificate_code")
+        written_sites = col("institution")
+        results: list[tuple[Parsed | None, _Reject | None]] = []
+        for i, values in enumerate(zip(*out_columns, strict=True)):
+            why: _Reject | None
+            if not names[i]:
+                why = _Reject("no name", "缺少姓名")
+            elif not written_codes[i]:
+                why = _Reject("no certificate_code", "缺少证书编码")
+            else:
+                why = next((v for v in values if v.__class__ is _Reject), None)
+            if why is not None:
+                results.append((None, why))
+                continue
+            institution = values[9]
+            further: list[str] = []
+            sure = institution is None or self._institutions[written_sites[i]][1]
+            unsure = [] if sure else [str(institution)]
+            if others[i]:
+                sites, unsure_more = self._sites(None, others[i])
+                further = [x for x in sites if x != institution]
+                unsure += unsure_more
+            results.append((Parsed(values, further, unsure), None))
+        return results
+
+    def _official(self, text: str) -> str:
+        return self.institution(text)[0]
+
+    def _scope_of(self, category_and_scope: str) -> str:
+        category, _, scope = category_and_scope.partition("|")
+        return self._scope(category, scope)
 
     def _sites(self, main: str | None, others: str | None) -> tuple[list[str], list[str]]:
         """Official names of the institutions a row names (main first) and those not surely known."""
@@ -305,7 +369,7 @@ class Parsed:
         return ([main] if main else []) + self.further
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str | None, str]]], list[str]]:
+def read_table(path: Path) -> tuple[list[str | None], Iterator[tuple[int, list[str]]], list[str]]:
     """The canonical keys of a CSV's columns, its rows (line number, canonical key → text; None keys
     the columns certscan does not use) and the
     headers it ignores. UTF-8 (with or without BOM) or GB18030, as Excel and WPS save them."""
@@ -336,20 +400,27 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str | Non
         )
     ignored = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
 
-    def rows() -> Iterator[tuple[int, dict[str | None, str]]]:
+    def rows() -> Iterator[tuple[int, list[str]]]:
         with fh:
             line = reader.line_num + 1
             try:
                 for cells in reader:
                     if any(c.strip() for c in cells):
-                        yield line, dict(zip(keys, cells, strict=False))
+                        yield line, cells
                     line = reader.line_num + 1
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise InputError(
                     name, f"line {line} cannot be read as CSV ({exc})", f"第{line}行无法按CSV读取（{exc}）"
                 ) from None
 
-    return [k for k in keys if k], rows(), ignored
+    return keys, rows(), ignored
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str | None, str]]], list[str]]:
+    """Like `read_table`, each row as canonical key → text (None keys the unused columns)."""
+    keys, table, ignored = read_table(path)
+    rows = ((line, dict(zip(keys, cells, strict=False))) for line, cells in table)
+    return [k for k in keys if k], rows, ignored
 
 
 def _encoding(path: Path) -> str:
@@ -366,7 +437,7 @@ def _encoding(path: Path) -> str:
 def import_csv(path: Path, registry: SqliteRegistry, importer: RosterImporter | None = None) -> ImportReport:
     """Load one CSV into the registry: good rows upserted, bad rows reported with line and reason."""
     importer = importer or RosterImporter()
-    _, rows, ignored = read_rows(path)
+    keys, table, ignored = read_table(path)
     report = ImportReport(file=str(path), ignored_columns=ignored)
     before = registry.count()
     # Who holds each code in this file, so a second row of the same person adds a site and a row of
@@ -382,22 +453,22 @@ def import_csv(path: Path, registry: SqliteRegistry, importer: RosterImporter | 
         pending.clear()
         late_sites.clear()
 
-    for line, cells in rows:
+    for line, parsed, why in _parsed(importer, keys, table, path.name):
         report.rows += 1
-        try:
-            parsed = importer.parse(cells, f"{path.name}:{line}")
-        except _Reject as why:
+        if parsed is None:
+            assert why is not None
             report.rejected.append(Rejection(line, why.reason, why.reason_zh))
             continue
         for name in parsed.unsure:
             report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
-        code = parsed.code
+        row = parsed.row
+        code, person = str(row[0]), (row[1], row[4])
         held = holders.get(code)
         if held is None:
-            holders[code] = (parsed.person, line)
+            holders[code] = (person, line)
             pending[code] = parsed
             upserted += 1
-        elif held[0] == parsed.person:
+        elif held[0] == person:
             # The same doctor again: a further registered site (多机构备案).
             if code in pending:
                 first = pending[code]
@@ -421,3 +492,14 @@ def import_csv(path: Path, registry: SqliteRegistry, importer: RosterImporter | 
     report.added = registry.count() - before
     report.updated = upserted - report.added
     return report
+
+
+def _parsed(
+    importer: RosterImporter, keys: list[str | None], table: Iterator[tuple[int, list[str]]], name: str
+) -> Iterator[tuple[int, Parsed | None, _Reject | None]]:
+    """The table's rows parsed a chunk at a time (column-wise parsing needs many rows at once)."""
+    while chunk := list(islice(table, _BATCH)):
+        lines = [line for line, _ in chunk]
+        results = importer.parse_rows(keys, [cells for _, cells in chunk], [f"{name}:{n}" for n in lines])
+        for line, (parsed, why) in zip(lines, results, strict=True):
+            yield line, parsed, why

@@ -21,12 +21,14 @@ CREATE TABLE IF NOT EXISTS doctors (
     practice_place TEXT, institution TEXT, authority TEXT, issue_date TEXT, source TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number);
+CREATE INDEX IF NOT EXISTS doctors_name_institution ON doctors (name, institution);
 CREATE TABLE IF NOT EXISTS sites (
     certificate_code TEXT NOT NULL,
     institution TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (certificate_code, institution)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sites_institution ON sites (institution);
 """
 
 # The doctors table's columns, in the order rows are written and read.
@@ -155,11 +157,13 @@ class SqliteRegistry:
 
     def by_name_and_institution(self, name: str, institution: str) -> list[RegistryEntry]:
         """Entries of this name registered at this institution, main or further site."""
-        # Start from the name (few doctors share one) and probe each one's sites by primary key;
-        # starting from the institution would walk every doctor of a large hospital.
+        # Main institutions are indexed with the name; further sites (rare) by institution.
         sql = (
-            _SELECT + " WHERE d.name = ?1 AND (d.institution = ?2 OR EXISTS (SELECT 1 FROM sites s"
-            " WHERE s.certificate_code = d.certificate_code AND s.institution = ?2))"
+            _SELECT
+            + " WHERE d.name = ?1 AND d.institution = ?2 UNION "
+            + _SELECT
+            + " JOIN sites s ON s.certificate_code = d.certificate_code"
+            " WHERE s.institution = ?2 AND d.name = ?1"
         )
         return self._entries(sql, (name, institution))
 
