@@ -18,6 +18,7 @@ from .report import entry_summary, import_summary, stats_summary, summary, to_js
 
 if TYPE_CHECKING:
     from .registry import Registry
+    from .registry.sqlite import SqliteRegistry
 
 app = typer.Typer(
     add_completion=False,
@@ -418,6 +419,15 @@ def _db(db: Path | None) -> Path:
     return db or default_registry_path()
 
 
+def _existing_db(db: Path | None) -> SqliteRegistry:
+    from .registry.sqlite import SqliteRegistry
+
+    try:
+        return SqliteRegistry.open_existing(_db(db))
+    except CertscanError as exc:
+        raise _fail(str(exc)) from None
+
+
 @registry_app.command("import")
 def registry_import(
     files: Annotated[
@@ -473,12 +483,7 @@ def registry_stats(
 ) -> None:
     """How many doctors and sites the registry holds, by category and level."""
     language = _lang(lang)
-    from .registry.sqlite import SqliteRegistry
-
-    try:
-        store = SqliteRegistry.open_existing(_db(db))
-    except CertscanError as exc:
-        raise _fail(str(exc)) from None
+    store = _existing_db(db)
     stats = store.stats()
     store.close()
     if as_json:
@@ -498,12 +503,7 @@ def registry_show(
 ) -> None:
     """Show the registry entry of a certificate code. Exit code 1 when the registry does not hold it."""
     language = _lang(lang)
-    from .registry.sqlite import SqliteRegistry
-
-    try:
-        store = SqliteRegistry.open_existing(_db(db))
-    except CertscanError as exc:
-        raise _fail(str(exc)) from None
+    store = _existing_db(db)
     entries = store.by_code(code.strip())
     store.close()
     if not entries:

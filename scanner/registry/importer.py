@@ -209,20 +209,6 @@ class RosterImporter:
             self._institutions[text] = cached
         return cached
 
-    def cached(self, key: str, text: str, convert: Callable[[str], str]) -> str:
-        """`convert(text)` for a column of few distinct values (sex, level, scope ...), computed once
-        per distinct text; a rejection is remembered too."""
-        found = self._cells.get((key, text))
-        if found is None:
-            try:
-                found = convert(text)
-            except _Reject as why:
-                found = why
-            self._cells[(key, text)] = found
-        if isinstance(found, _Reject):
-            raise found
-        return found
-
     def parse(self, row: dict[str | None, str], source: str) -> Parsed:
         """One roster row as registry values; raises _Reject for a row the registry cannot hold."""
         keys = [k for k in row if k]

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from ..fields import FIELD_ORDER, FieldKey
 from . import RegistryEntry, RegistryError, RegistryStats
 
 SCHEMA_VERSION = "1"
@@ -31,22 +32,9 @@ CREATE TABLE IF NOT EXISTS sites (
 CREATE INDEX IF NOT EXISTS sites_institution ON sites (institution);
 """
 
-# The doctors table's columns, in the order rows are written and read.
-COLUMNS = (
-    "certificate_code",
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "level",
-    "category",
-    "scope",
-    "practice_place",
-    "institution",
-    "authority",
-    "issue_date",
-    "source",
-)
+# The doctors table's columns, in the order rows are written and read: the key, the other
+# certificate fields in canonical order, and where the row came from.
+COLUMNS = ("certificate_code", *(str(k) for k in FIELD_ORDER if k is not FieldKey.CERTIFICATE_CODE), "source")
 _SELECT = "SELECT " + ", ".join(f"d.{c}" for c in COLUMNS) + " FROM doctors d"
 _UPSERT = (
     f"INSERT INTO doctors ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
