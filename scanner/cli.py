@@ -66,10 +66,11 @@ def _config(det: Path | None, rec: Path | None, keys: Path | None, threads: int)
 @app.command()
 def scan(
     images: Annotated[
-        list[Path], typer.Argument(help="Certificate photos or scans (JPEG, PNG, BMP, TIFF, WebP).")
+        list[Path],
+        typer.Argument(help="Certificate photos, scans or PDFs (JPEG, PNG, BMP, TIFF, WebP, HEIC, PDF)."),
     ],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object per image (JSON Lines).")
+        bool, typer.Option("--json", help="Print one JSON object per certificate (JSON Lines).")
     ] = False,
     lang: LangOption = "zh",
     det_model: DetOption = None,
@@ -79,7 +80,8 @@ def scan(
 ) -> None:
     """Read certificates and check them: every field, its confidence, and what needs review.
 
-    Exit code 0 when every image was read, 2 when an image could not be read or options are wrong.
+    Each page of a PDF and each frame of a TIFF is a certificate of its own. Exit code 0 when every
+    page was read, 2 when a file or page could not be read or options are wrong.
     """
     language = _lang(lang)
     config = _config(det_model, rec_model, rec_keys, threads)
