@@ -106,6 +106,11 @@ _TEXT: dict[Lang, dict[str, str]] = {
 }
 
 
+def flag_text(flag: Flag, lang: Lang = "zh") -> str:
+    """Why a field needs review, in words for people."""
+    return _FLAG_TEXT[lang][flag]
+
+
 def mask_id(value: str | None) -> str | None:
     """An ID number as people may see it: region code and last four digits only."""
     if value is None or len(value) < 10:
