@@ -158,18 +158,28 @@ def process_file(task: FileTask) -> FileResult:
 
 
 def _write_thumbnail(image: np.ndarray, row: dict[str, Any], path: Path) -> None:
-    """A small JPEG of the page with the fields in question outlined in red, written atomically."""
+    """A small JPEG of the page with the fields in question outlined in red and the middle of the
+    ID number masked, written atomically."""
     import cv2
 
     from .batchreport import fields_in_question
 
     picture = np.array(image)  # drawn on: the page itself may be a read-only view
     scale = THUMB_SIDE / max(picture.shape[:2])
-    width = max(2, round(6 / scale)) if scale < 1 else 2
+    id_box = (row.get("fields") or {}).get("id_number", {}).get("box")
+    if id_box:
+        # Masked as in every summary: region code and last four digits stay visible.
+        x0, y0, x1, y1 = id_box
+        step = (x1 - x0) / 18
+        hidden = ((round(x0 + 6 * step), y0), (round(x0 + 14 * step), y1))
+        picture = cv2.rectangle(picture, *hidden, (190, 190, 190), -1)
+    # Two thumbnail pixels wide, drawn just outside the box so the value itself stays legible.
+    width = max(2, round(2 / scale))
     for key in fields_in_question(row):
         box = row["fields"][key].get("box")
         if box:
-            picture = cv2.rectangle(picture, (box[0], box[1]), (box[2], box[3]), (230, 0, 0), width)
+            x0, y0, x1, y1 = (box[0] - 2 * width, box[1] - 2 * width, box[2] + 2 * width, box[3] + 2 * width)
+            picture = cv2.rectangle(picture, (x0, y0), (x1, y1), (230, 0, 0), width)
     if scale < 1:
         size = (round(picture.shape[1] * scale), round(picture.shape[0] * scale))
         picture = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)

@@ -50,7 +50,7 @@ _OUTCOME_TEXT: dict[Lang, dict[Outcome, str]] = {
         Outcome.INVALID: "无效",
     },
     "en": {
-        Outcome.OK: "read, nothing to review",
+        Outcome.OK: "reliable",
         Outcome.NEEDS_REVIEW: "needs review",
         Outcome.FAILED: "failed",
         Outcome.CONSISTENT: "consistent",

@@ -130,7 +130,7 @@ def batch(
         typer.Option("--roster", help="CSV of file, name, institution as HR has them; flags disagreements."),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes (default: one per core).")
+        int, typer.Option("--workers", min=0, help="Worker processes (0, the default: one per core).")
     ] = 0,
     dask: Annotated[
         str | None,

@@ -108,12 +108,14 @@ class Scanner:
         pages = load_pages(path, self.config.max_pixels, self.config.max_side)
         try:
             for item in pages:
+                if item.page is not None and item.page in skip:
+                    continue
                 if isinstance(item, BadPage):
                     record = CertificateRecord.failed(
                         name, item.error.reason, item.page, error_zh=item.error.reason_zh
                     )
                     yield ScannedPage(record, None, item.pages)
-                elif item.page is None or item.page not in skip:
+                else:
                     yield ScannedPage(self._scan_page(item, name), item.image, item.pages)
         except InputError as exc:
             yield ScannedPage(CertificateRecord.failed(name, exc.reason, error_zh=exc.reason_zh), None, 1)
