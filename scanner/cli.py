@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -17,6 +20,7 @@ from .errors import CertscanError
 from .report import entry_summary, import_summary, stats_summary, summary, to_json_line, verify_summary
 
 if TYPE_CHECKING:
+    from .batch import BatchProgress
     from .registry import Registry
     from .registry.sqlite import SqliteRegistry
 
@@ -47,6 +51,23 @@ KeysOption = Annotated[
 ThreadsOption = Annotated[int, typer.Option("--threads", min=0, help="ONNX Runtime threads (0: all cores).")]
 
 
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        help="Registry to verify against: a SQLite file made by `certscan registry import`, or the "
+        "http(s):// URL of a registry service. Default: $CERTSCAN_REGISTRY, else "
+        "~/.local/share/certscan/registry.db.",
+    ),
+]
+TimeoutOption = Annotated[
+    float, typer.Option("--registry-timeout", min=0.1, help="Seconds to wait for an HTTP registry.")
+]
+RetriesOption = Annotated[
+    int, typer.Option("--registry-retries", min=0, help="Retries after a failed HTTP registry request.")
+]
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"certscan: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -72,10 +93,11 @@ def _config(det: Path | None, rec: Path | None, keys: Path | None, threads: int)
 @app.command()
 def scan(
     images: Annotated[
-        list[Path], typer.Argument(help="Certificate photos or scans (JPEG, PNG, BMP, TIFF, WebP).")
+        list[Path],
+        typer.Argument(help="Certificate photos, scans or PDFs (JPEG, PNG, BMP, TIFF, WebP, HEIC, PDF)."),
     ],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object per image (JSON Lines).")
+        bool, typer.Option("--json", help="Print one JSON object per certificate (JSON Lines).")
     ] = False,
     lang: LangOption = "zh",
     det_model: DetOption = None,
@@ -85,7 +107,8 @@ def scan(
 ) -> None:
     """Read certificates and check them: every field, its confidence, and what needs review.
 
-    Exit code 0 when every image was read, 2 when an image could not be read or options are wrong.
+    Each page of a PDF and each frame of a TIFF is a certificate of its own. Exit code 0 when every
+    page was read, 2 when a file or page could not be read or options are wrong.
     """
     language = _lang(lang)
     config = _config(det_model, rec_model, rec_keys, threads)
@@ -106,6 +129,167 @@ def scan(
         sys.stdout.flush()
     if unreadable:
         raise typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Folders (read recursively), glob patterns and files: images, HEIC, PDFs."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="JSON Lines output; rerunning resumes it.")],
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the rows as a CSV for Excel and WPS.")
+    ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Where to write the HTML report (default: beside --out, .html)."),
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="CSV of file, name, institution as HR has them; flags disagreements."),
+    ] = None,
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            help="Verify every certificate against this registry (SQLite file or http(s) URL): rows "
+            "get a verdict, differences and advice.",
+        ),
+    ] = None,
+    registry_timeout: TimeoutOption = 5.0,
+    registry_retries: RetriesOption = 2,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Worker processes (0, the default: one per core).")
+    ] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option("--dask", help="Read on a Dask cluster at this scheduler address instead of locally."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=1, help="Seconds one file may take before it is stopped.")
+    ] = None,
+    lang: LangOption = "zh",
+    det_model: DetOption = None,
+    rec_model: RecOption = None,
+    rec_keys: KeysOption = None,
+) -> None:
+    """Read many files into one row per certificate, in parallel, resumable.
+
+    Each PDF page and TIFF frame is a row. Rerunning the same command skips files already in the
+    output (by content, so renamed files are not read again). Prints a summary; writes the HTML
+    report of the rows needing attention and, with --csv, a CSV. Exit code 0 when every file was
+    read, 2 when some could not be (their rows say why) or options are wrong, 130 when interrupted.
+    """
+    language = _lang(lang)
+    config = _config(det_model, rec_model, rec_keys, 0)
+    from .batch import BatchError, BatchSettings, run_batch
+    from .batchreport import summarize, write_csv, write_html
+    from .registry import HttpSettings
+
+    if roster is not None:
+        from .roster import Roster
+
+        try:
+            Roster.read(roster)
+        except CertscanError as exc:
+            raise _fail(str(exc)) from None
+    http = HttpSettings(registry_timeout, registry_retries)
+    if registry is not None:
+        # Opened here once so a wrong path or URL is one sentence before any worker starts.
+        _open_registry(registry, registry_timeout, registry_retries).close()
+        if not registry.startswith(("http://", "https://")):
+            registry = str(Path(registry).absolute())
+    thumbs = out.with_name(out.name + ".thumbs")
+    settings = BatchSettings(
+        config=config,
+        thumbs_dir=thumbs.absolute(),
+        roster=roster,
+        registry=registry,
+        http=http,
+        lang=language,
+    )
+    backend = None
+    if dask is not None:
+        from .distributed import DaskBackend
+
+        try:
+            backend = DaskBackend.connect(dask, settings)
+        except CertscanError as exc:
+            raise _fail(str(exc)) from None
+    n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    try:
+        with _progress_display() as show:
+            run = run_batch(inputs, out, settings, n, backend=backend, progress=show, timeout=timeout)
+    except BatchError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        typer.echo("certscan: interrupted; finished rows are kept, rerun the command to resume.", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        if backend is not None:
+            backend.close(cancel=False)
+    summary = summarize(out)
+    html_out = html_path or out.with_suffix(".html")
+    write_html(out, html_out, thumbs, summary, language)
+    if csv_path is not None:
+        write_csv(out, csv_path, language)
+    done = "本次读取{read}个文件，跳过已完成的{skipped}个"
+    if language == "en":
+        done = "{read} files read, {skipped} already done"
+    typer.echo(done.format(read=run.read, skipped=run.skipped))
+    for line in summary.lines(language):
+        typer.echo(line)
+    typer.echo(("报告：" if language == "zh" else "Report: ") + str(html_out))
+    if summary.failed:
+        raise typer.Exit(EXIT_USAGE)
+
+
+@contextmanager
+def _progress_display() -> Iterator[Callable[[BatchProgress], None]]:
+    """A progress bar with rate and ETA on a terminal; a quiet line every 30 s in a log."""
+    if sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (
+            TextColumn("certscan batch"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, transient=False) as bar:
+            task = bar.add_task("files", total=None, rate="")
+
+            def show(p: BatchProgress) -> None:
+                bar.update(task, total=p.total, completed=p.done, rate=f"{p.rate:.2f} files/s")
+
+            yield show
+        return
+    last = [0.0]
+
+    def log_line(p: BatchProgress) -> None:
+        now = time.monotonic()
+        if now - last[0] < 30 and p.done < p.total:
+            return
+        last[0] = now
+        eta = f", about {p.eta / 60:.0f} min left" if p.eta is not None else ""
+        typer.echo(
+            f"certscan batch: {p.done}/{p.total} files ({p.skipped} already done), {p.rate:.2f} files/s{eta}",
+            err=True,
+        )
+
+    yield log_line
 
 
 @app.command("config")
@@ -165,23 +349,6 @@ def institution(
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             typer.echo(result.summary(language))
-
-
-RegistryOption = Annotated[
-    str | None,
-    typer.Option(
-        "--registry",
-        help="Registry to verify against: a SQLite file made by `certscan registry import`, or the "
-        "http(s):// URL of a registry service. Default: $CERTSCAN_REGISTRY, else "
-        "~/.local/share/certscan/registry.db.",
-    ),
-]
-TimeoutOption = Annotated[
-    float, typer.Option("--registry-timeout", min=0.1, help="Seconds to wait for an HTTP registry.")
-]
-RetriesOption = Annotated[
-    int, typer.Option("--registry-retries", min=0, help="Retries after a failed HTTP registry request.")
-]
 
 
 def _open_registry(location: str | None, timeout: float = 5.0, retries: int = 2) -> Registry:

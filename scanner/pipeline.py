@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Container, Generator, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -16,7 +16,7 @@ from .errors import InputError
 from .extract import extract_fields, value_probes
 from .fields import CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
-from .load import load_image
+from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
 from .ocr import OcrEngine, OcrLine, create_engine
 
@@ -107,22 +107,74 @@ class Scanner:
         """Read one RGB image of a certificate."""
         return self.record_from_lines(self.read_lines(image), file, page)
 
-    def scan_file(self, path: Path) -> CertificateRecord:
-        """Read one image file; an unreadable file gives a record with `error` set, never an exception."""
+    def read_file(self, path: Path, skip: Container[int] = ()) -> Generator[ScannedPage, None, None]:
+        """Every page of one input file with its record, as each is read.
+
+        A file or page that cannot be read gives a failed record (`error` set), never an exception,
+        and the other pages of the file are still read. Pages numbered in `skip` are loaded but not
+        read (a resumed run that already holds them).
+        """
+        name = str(path)
+        pages = load_pages(path, self.config.max_pixels, self.config.max_side)
         try:
-            page = load_image(path, self.config.max_pixels)
-            return self.scan_array(page.image, str(path), page.page)
+            for item in pages:
+                if item.page is not None and item.page in skip:
+                    continue
+                if isinstance(item, BadPage):
+                    record = CertificateRecord.failed(
+                        name, item.error.reason, item.page, error_zh=item.error.reason_zh
+                    )
+                    yield ScannedPage(record, None, item.pages)
+                else:
+                    yield ScannedPage(self._scan_page(item, name), item.image, item.pages)
         except InputError as exc:
-            return CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh)
+            yield ScannedPage(CertificateRecord.failed(name, exc.reason, error_zh=exc.reason_zh), None, 1)
         except Exception as exc:  # one bad file must never stop the others: record the failure
             log.exception("internal error while reading %s", path)
-            return CertificateRecord.failed(
-                str(path),
-                f"internal error while reading it ({type(exc).__name__})",
-                error_zh=f"读取时发生内部错误（{type(exc).__name__}）",
-            )
+            yield ScannedPage(_internal_error(name, exc, None), None, 1)
+        finally:
+            pages.close()
+
+    def _scan_page(self, page: Page, name: str) -> CertificateRecord:
+        try:
+            return self.scan_array(page.image, name, page.page)
+        except Exception as exc:  # one bad page must never stop the others: record the failure
+            log.exception("internal error while reading %s page %s", name, page.page)
+            return _internal_error(name, exc, page.page)
+
+    def scan_pages(self, path: Path) -> Iterator[CertificateRecord]:
+        """One record per page of a file (one for a photo or scan), as each is read."""
+        for scanned in self.read_file(path):
+            yield scanned.record
+
+    def scan_file(self, path: Path) -> CertificateRecord:
+        """The record of the first page of a file: the whole of a photo or scan (see `scan_pages`)."""
+        pages = self.read_file(path)
+        try:
+            return next(pages).record
+        finally:
+            pages.close()
 
     def scan_files(self, paths: Iterable[Path]) -> Iterator[CertificateRecord]:
-        """Records for many files, in order, as each is done."""
+        """Records for many files, in order, one per page, as each is done."""
         for path in paths:
-            yield self.scan_file(path)
+            yield from self.scan_pages(path)
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """One page as read: its record, the image it was read from (None when it could not be
+    loaded), and how many pages its file has, so a caller can tell when a file is complete."""
+
+    record: CertificateRecord
+    image: np.ndarray | None
+    pages: int
+
+
+def _internal_error(name: str, exc: Exception, page: int | None) -> CertificateRecord:
+    return CertificateRecord.failed(
+        name,
+        f"internal error while reading it ({type(exc).__name__})",
+        page,
+        error_zh=f"读取时发生内部错误（{type(exc).__name__}）",
+    )

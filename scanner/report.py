@@ -111,6 +111,11 @@ _TEXT: dict[Lang, dict[str, str]] = {
 }
 
 
+def flag_text(flag: Flag, lang: Lang = "zh") -> str:
+    """Why a field needs review, in words for people."""
+    return _FLAG_TEXT[lang][flag]
+
+
 def mask_id(value: str | None) -> str | None:
     """An ID number as people may see it: region code and last four digits only."""
     if value is None or len(value) < 10:
@@ -158,11 +163,6 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     if not review and not failed:
         lines.append("  " + text["all_ok"])
     return "\n".join(lines) + "\n"
-
-
-def flag_text(flag: Flag, lang: Lang = "zh") -> str:
-    """Why a field may be wrong, for people (识别把握不足, check digit fails ...)."""
-    return _FLAG_TEXT[lang][flag]
 
 
 def verdict_text(verdict: str, lang: Lang = "zh") -> str:

@@ -90,3 +90,18 @@ def test_unknown_language_is_bad_usage(samples):
     result = runner.invoke(app, ["scan", str(samples[0].image), "--lang", "fr"])
     assert result.exit_code == 2
     assert "unknown language" in result.output
+
+
+def test_scan_of_a_pdf_gives_one_row_per_page(samples, tmp_path: Path):
+    from PIL import Image
+
+    pdf = tmp_path / "hr_file.pdf"
+    first, second = (Image.open(s.image) for s in samples[:2])
+    first.save(pdf, save_all=True, append_images=[second], resolution=200)
+    result = runner.invoke(app, ["scan", str(pdf), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["file"], r["page"]) for r in rows] == [(str(pdf), 1), (str(pdf), 2)]
+    assert [r["fields"]["certificate_code"]["value"] for r in rows] == [
+        s.truth["certificate_code"] for s in samples[:2]
+    ]

@@ -27,3 +27,17 @@ def test_unsure_institution_keeps_the_reading_and_is_reviewed(scanner):
     field = record.fields[FieldKey.INSTITUTION]
     assert field.value == "重庆市巴南区第三人民医院"
     assert field.review
+
+
+def test_pages_a_resumed_run_already_holds_are_not_read_again(scanner, tmp_path):
+    import io
+
+    from helpers import pdf_of_jpegs
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(buffer, "JPEG")
+    pdf = tmp_path / "staff.pdf"
+    pdf.write_bytes(pdf_of_jpegs([buffer.getvalue()] * 3, broken={2}))
+    (only,) = scanner.read_file(pdf, skip={1, 3})
+    assert only.record.page == 2 and only.record.error and only.pages == 3 and only.image is None

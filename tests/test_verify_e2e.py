@@ -116,3 +116,30 @@ def test_verify_without_a_registry_says_how_to_make_one(tmp_path, samples):
     assert result.exit_code == 2
     assert "certscan registry import" in result.stderr and "Traceback" not in result.output
     assert runner.invoke(app, ["verify"]).exit_code == 2
+
+
+def test_batch_with_a_registry_writes_verify_rows_and_counts_verdicts(scenarios, tmp_path):
+    out_dir, db, truths = scenarios
+    picked = [n for n, t in truths.items() if t["scenario"] in ("genuine", "moved", "not_in_registry")]
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    for name in picked:
+        (folder / name).write_bytes((out_dir / name).read_bytes())
+    out = tmp_path / "results.jsonl"
+    result = runner.invoke(
+        app, ["batch", str(folder), "--out", str(out), "--registry", str(db), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    verdicts = {Path(r["file"]).name: r["verdict"] for r in rows}
+    assert {truths[n]["expected_verdict"] for n in picked} >= set(verdicts.values()) - {"needs_review"}
+    assert all(r["advice"] for r in rows) and all("registry_record" in r for r in rows)
+    # The end summary counts verdicts, in Chinese by default.
+    counts = {v: list(verdicts.values()).count(v) for v in ("consistent", "mismatch", "not_found")}
+    words = {"consistent": "，一致", "mismatch": "不一致", "not_found": "未查到"}
+    for verdict, n in counts.items():
+        if n:
+            assert f"{words[verdict]}{n}" in result.stdout, result.stdout
+    bad = runner.invoke(app, ["batch", str(folder), "--out", str(tmp_path / "x.jsonl"), "--registry",
+                              str(tmp_path / "none.db")])  # fmt: skip
+    assert bad.exit_code == 2 and "certscan registry import" in bad.stderr
