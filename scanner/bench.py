@@ -1,10 +1,12 @@
 """Accuracy and speed benchmark on freshly generated certificates, beside plain RapidOCR.
 
-    python -m scanner.bench --count 60 --seed 2026      (60 identities × scan and photo = 120 images)
+    python -m scanner.bench --count 60 --seed 2026      (60 identities × scan, photo, hard = 180 images)
 
 Prints, per degradation mode: field accuracy, record accuracy (all 12 fields right), the silent-error
-rate (a wrong value with review false, over all fields), and the median seconds per image of certscan
-and of plain RapidOCR (default settings) on the same images in the same process, with their ratio.
+rate (a wrong value with review false, over all fields), the share of fields sent to review, how
+often the page was found and turned upright, and the median seconds per image of certscan and of
+plain RapidOCR (default settings) on the same images in the same process, with their ratio. Photos
+the generator turned by a quarter or half turn are also reported apart from upright ones.
 Plain RapidOCR extracts no fields; its column "truth seen" is the share of truth values that appear
 verbatim inside one of its text lines, a generous upper bound on what a naive reader could get.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -22,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .config import ScanConfig
 from .fields import FIELD_ORDER, CertificateRecord
@@ -43,6 +48,9 @@ class ModeStats:
     plain: list[float] = field(default_factory=list)
     wrong_by_field: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     silent_examples: list[str] = field(default_factory=list)
+    upright: int = 0
+    page_found: int = 0
+    warned: int = 0
 
 
 def score(record: CertificateRecord, truth: dict[str, str], stats: ModeStats) -> None:
@@ -64,6 +72,24 @@ def score(record: CertificateRecord, truth: dict[str, str], stats: ModeStats) ->
             stats.silent += 1
             stats.silent_examples.append(f"{record.file}: {key} read {value!r}, truth {expected!r}")
     stats.records_right += int(all_right)
+
+
+def page_outcome(geometry: dict[str, Any] | None, truth_quad: Sequence[Sequence[float]]) -> tuple[bool, bool]:
+    """Whether the page came out upright, and whether it came out flat, judged by where the true page
+    corners land on the flattened page: the true top-left corner must land top-left, and every true
+    edge must run within 3° of horizontal or vertical."""
+    if geometry is None:
+        return False, False
+    matrix = np.asarray(geometry["matrix"], dtype=np.float64)
+    pts = np.hstack([np.asarray(truth_quad, dtype=np.float64), np.ones((4, 1))]) @ matrix.T
+    pts = pts[:, :2] / pts[:, 2:3]
+    upright = bool(np.argmin(pts.sum(axis=1)) == 0 and pts[1, 0] > pts[0, 0] and pts[3, 1] > pts[0, 1])
+    flat = True
+    for i in range(4):
+        dx, dy = pts[(i + 1) % 4] - pts[i]
+        off_axis = math.degrees(math.atan2(min(abs(dx), abs(dy)), max(abs(dx), abs(dy))))
+        flat = flat and off_axis <= 3.0
+    return upright, upright and flat
 
 
 def _plain_seen(texts: Sequence[str], truth: dict[str, str]) -> int:
@@ -110,9 +136,20 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
                 stats.plain.append(time.perf_counter() - t0)
                 texts = tuple(result.txts or ())
         assert record is not None
-        stats.images += 1
-        score(record, sample["fields"], stats)
-        stats.seen_by_plain += _plain_seen(texts, sample["fields"])
+        groups = [stats]
+        if sample["mode"] == "hard":
+            turned = sample["degrade"].get("quarter_turns", 0) != 0
+            groups.append(per_mode["hard turned" if turned else "hard upright"])
+            groups[-1].ours.append(stats.ours[-1])
+            groups[-1].plain.append(stats.plain[-1])
+        upright, found = page_outcome(record.geometry, sample["quad"])
+        for group in groups:
+            group.images += 1
+            score(record, sample["fields"], group)
+            group.seen_by_plain += _plain_seen(texts, sample["fields"])
+            group.upright += int(upright)
+            group.page_found += int(found)
+            group.warned += int(bool(set(record.warnings) - {"no_text_found"}))
         if verbose:
             print(f"[{n + 1}/{len(truth_paths)}] {image_path.name}", file=sys.stderr)
 
@@ -135,6 +172,9 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
             "seconds_per_image": ours_median,
             "plain_seconds_per_image": plain_median,
             "time_ratio": ours_median / plain_median,
+            "upright_rate": s.upright / s.images,
+            "page_found_rate": s.page_found / s.images,
+            "warned_rate": s.warned / s.images,
             "wrong_by_field": dict(s.wrong_by_field),
             "silent_examples": s.silent_examples[:20],
         }
@@ -144,14 +184,16 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
 def render(report: dict[str, Any]) -> str:
     """The figures as a table for people."""
     head = (
-        f"{'mode':<7}{'images':>7}{'field acc':>11}{'record acc':>12}{'silent err':>12}"
-        f"{'reviewed':>10}{'s/img':>8}{'plain s/img':>13}{'ratio':>7}{'plain truth seen':>18}"
+        f"{'mode':<14}{'images':>7}{'field acc':>11}{'record acc':>12}{'silent err':>12}"
+        f"{'reviewed':>10}{'upright':>9}{'flat':>7}{'warned':>8}{'s/img':>7}{'plain s/img':>13}"
+        f"{'ratio':>7}{'plain truth seen':>18}"
     )
     rows = [f"certscan benchmark: {report['count']} identities, seed {report['seed']}", head]
     for mode, m in report["modes"].items():
         rows.append(
-            f"{mode:<7}{m['images']:>7}{m['field_accuracy']:>11.2%}{m['record_accuracy']:>12.2%}"
-            f"{m['silent_error_rate']:>12.3%}{m['review_rate']:>10.1%}{m['seconds_per_image']:>8.2f}"
+            f"{mode:<14}{m['images']:>7}{m['field_accuracy']:>11.2%}{m['record_accuracy']:>12.2%}"
+            f"{m['silent_error_rate']:>12.3%}{m['review_rate']:>10.1%}{m['upright_rate']:>9.1%}"
+            f"{m['page_found_rate']:>7.1%}{m['warned_rate']:>8.1%}{m['seconds_per_image']:>7.2f}"
             f"{m['plain_seconds_per_image']:>13.2f}{m['time_ratio']:>7.2f}{m['plain_truth_seen']:>18.1%}"
         )
     for mode, m in report["modes"].items():
@@ -167,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scanner.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=60, help="identities to generate (each in every mode)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--modes", default="scan,photo", help="comma-separated degradation modes")
+    parser.add_argument("--modes", default="scan,photo,hard", help="comma-separated degradation modes")
     parser.add_argument("--workdir", type=Path, help="keep the generated images here (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--verbose", action="store_true", help="print progress per image")

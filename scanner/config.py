@@ -37,6 +37,11 @@ class ScanConfig:
     # Text detection runs on the image scaled to this long side (recognition still reads the
     # full-resolution crops); 0 keeps RapidOCR's default of detecting at full size.
     det_side: int = 1280
+    # Finding the page: text detection runs on a first look at it with this long side.
+    locate_side: int = 800
+    # The flattened page is enlarged to at least this long side, so that small print in a
+    # low-resolution photo reaches text detection at a size it finds.
+    flat_min_side: int = 1280
     # "Today" for date checks; fixed in tests, the real date otherwise.
     today: dt.date = field(default_factory=dt.date.today)
 

@@ -79,6 +79,12 @@ class Flag(StrEnum):
     IMPLAUSIBLE = "implausible"
     UNKNOWN_REGION = "unknown_region"
     INCOMPLETE = "incomplete"
+    # Image quality where the value was printed: read, but not to be trusted unseen.
+    BLUR = "blur"
+    GLARE = "glare"
+    LOW_CONTRAST = "low_contrast"
+    LOW_RESOLUTION = "low_resolution"
+    PARTLY_OUTSIDE = "partly_outside"
 
 
 # Flags set by intrinsic checks: they say the value is wrong as a certificate value, not that OCR may
@@ -262,6 +268,8 @@ class CertificateRecord:
     ocr: dict[str, Any] = field(default_factory=dict)
     # The error for people reading Chinese; JSON carries `error`.
     error_zh: str | None = None
+    # Where the certificate lies in the image and how it was flattened (`page_geometry` in JSON).
+    geometry: dict[str, Any] | None = None
 
     def value(self, key: FieldKey) -> str | None:
         """The canonical value of a field, or None."""
@@ -285,6 +293,8 @@ class CertificateRecord:
         out["checks"] = [c.to_json() for c in self.checks]
         out["warnings"] = list(self.warnings)
         out["error"] = None
+        if self.geometry is not None:
+            out["page_geometry"] = self.geometry
         if self.ocr:
             out["ocr"] = self.ocr
         return out

@@ -1,8 +1,9 @@
-"""The scanning pipeline: load → ocr → extract → checks, one record per certificate image."""
+"""The scanning pipeline: load → deskew → ocr → extract → checks, one record per certificate image."""
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Container, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -10,11 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from . import deskew, quality
 from .checks import run_checks
 from .config import ScanConfig
+from .deskew import Locator, PageGeometry
 from .errors import InputError
 from .extract import extract_fields, value_probes
-from .fields import CertificateRecord, FieldKey, FieldResult, Flag
+from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
@@ -60,6 +63,38 @@ def normalized_institution(matcher: InstitutionMatcher, field: FieldResult) -> F
     return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
 
 
+# The first look at a page outline includes this much of its surroundings (share of its long side).
+LOCATE_MARGIN = 0.1
+# The flat page reaches this many text line heights beyond the outermost text.
+FLAT_MARGIN_LINES = 3.0
+# Text lines on a page flattened by its outline agree in direction within this spread (degrees).
+MAX_LINE_SPREAD = 4.0
+# Lines the direction classifier reads to tell an upright page from an upside-down one.
+DIRECTION_LINES = 8
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One image as OCR saw it.
+
+    `flat` is the certificate flattened and turned upright; `geometry` maps the caller's image onto
+    it (`geometry.matrix`, 3×3, image pixels → flat pixels). `flat_lines` are the OCR lines in the
+    flat page's pixels, `lines` the same lines in the caller's image pixels. A review page can show
+    the photo and the flat page side by side with the boxes of both.
+    """
+
+    geometry: PageGeometry
+    flat: np.ndarray
+    flat_lines: tuple[OcrLine, ...]
+    lines: tuple[OcrLine, ...]
+    image_size: tuple[int, int]
+
+    def to_image(self, box: Box) -> Box:
+        """A box on the flat page as the box around it in the caller's image."""
+        x0, y0, x1, y1 = deskew.map_box((box.x0, box.y0, box.x1, box.y1), self.geometry.inverse)
+        return Box(x0, y0, x1, y1)
+
+
 class Scanner:
     """Reads certificates. Loads the OCR models once and reuses them for every image."""
 
@@ -87,6 +122,101 @@ class Scanner:
         # Report boxes in the caller's pixels, not in the scaled copy OCR read.
         return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
 
+    def locate(self, image: np.ndarray) -> PageGeometry:
+        """Where the certificate lies in an RGB image, and the homography that flattens it upright.
+
+        The page's outline, found by its edges, is flattened with a margin around it into a small
+        first look; without an outline the first look is the whole image, straightened by the
+        rectangle around its text. Text detection on the first look says whether the page is
+        turned a quarter (text lines are wide), how much skew is left, and where the text lies; the
+        direction classifier, reading the longest lines, says whether the page is upside down. The
+        flat page is the text's area, at the photo's own resolution or more.
+        """
+        h, w = image.shape[:2]
+        candidates = deskew.page_candidates(image)
+        if candidates:
+            quad, locator = candidates[0], Locator.EDGES
+        else:
+            quad, locator = deskew.order_corners(np.array([[0, 0], [w, 0], [w, h], [0, h]])), Locator.WHOLE
+        size = deskew.flat_size(quad)
+        pad = LOCATE_MARGIN * max(size) if candidates else 0.0
+        factor = self.config.locate_side / (max(size) + 2 * pad)
+        frame = (round((size[0] + 2 * pad) * factor), round((size[1] + 2 * pad) * factor))
+        matrix = deskew.scale_matrix(factor) @ deskew.translation(pad, pad) @ deskew.quad_matrix(quad, size)
+        look = deskew.warp(image, matrix, frame)
+        text = [deskew.order_corners(np.array(q)) for q in self.engine.detect(suppress_red(look))]
+        if candidates and deskew.direction_spread(text) > MAX_LINE_SPREAD:
+            # Text lines fanning out on the flattened outline: it was not the page's own outline
+            # (a frame's inner bevel, a shadow). Straighten by the text instead.
+            text = deskew.map_quads(text, np.linalg.inv(matrix))
+            matrix, frame = np.eye(3), (w, h)
+            candidates = []
+        if not candidates:
+            rect = deskew.text_quad(text, frame)
+            if rect is not None:
+                rect_size = deskew.flat_size(rect)
+                to_rect = deskew.quad_matrix(rect, rect_size)
+                matrix, frame, locator = to_rect @ matrix, rect_size, Locator.TEXT
+                text = deskew.map_quads(text, to_rect)
+            else:
+                locator = Locator.WHOLE
+        if deskew.text_is_vertical(text):
+            turn, frame = deskew.turn_matrix(1, frame)
+            matrix, text = turn @ matrix, deskew.map_quads(text, turn)
+        skew = deskew.text_skew(text)
+        if abs(skew) > math.radians(0.3):
+            level, frame = deskew.level_matrix(skew, frame)
+            matrix, text = level @ matrix, deskew.map_quads(text, level)
+        x0, y0, x1, y1 = deskew.text_extent(text, FLAT_MARGIN_LINES) or (0.0, 0.0, *map(float, frame))
+        if locator is Locator.EDGES:
+            # Text too faint for the first look (labels on shaded cells) still lies on the page.
+            outline = deskew.apply_homography(quad, matrix)
+            x0, y0 = min(x0, float(outline[:, 0].min())), min(y0, float(outline[:, 1].min()))
+            x1, y1 = max(x1, float(outline[:, 0].max())), max(y1, float(outline[:, 1].max()))
+        x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(frame[0])), min(y1, float(frame[1]))
+        matrix = deskew.translation(-x0, -y0) @ matrix
+        region = np.array([[0, 0], [x1 - x0, 0], [x1 - x0, y1 - y0], [0, y1 - y0]], dtype=np.float64)
+        # The photo's own resolution (never less than detection works at, never more than OCR needs).
+        natural = max(deskew.flat_size(deskew.apply_homography(region, np.linalg.inv(matrix))))
+        target = min(max(natural, self.config.flat_min_side), self.config.max_side)
+        zoom = target / max(x1 - x0, y1 - y0, 1.0)
+        matrix = deskew.scale_matrix(zoom) @ matrix
+        size = (max(round((x1 - x0) * zoom), 1), max(round((y1 - y0) * zoom), 1))
+        text = deskew.map_quads(text, deskew.scale_matrix(zoom) @ deskew.translation(-x0, -y0))
+        inverse = np.linalg.inv(matrix)
+        crops = [
+            crop_quad(image, tuple(map(tuple, deskew.apply_homography(q, inverse))))  # type: ignore[arg-type]
+            for q in deskew.line_crop_quads(text, DIRECTION_LINES)
+        ]
+        if crops and float(np.mean(self.engine.upside_down(crops))) > 0.5:
+            turn, size = deskew.turn_matrix(2, size)
+            matrix = turn @ matrix
+        return deskew.page_geometry(matrix, size, math.degrees(skew), locator)
+
+    def read(self, image: np.ndarray) -> Reading:
+        """Find, flatten and read the certificate in one RGB image."""
+        fitted = fit_long_side(image, self.config.max_side)
+        geometry = self.locate(fitted)
+        flat = deskew.warp(fitted, geometry.matrix, geometry.size)
+        flat_lines = self.read_lines(flat)
+        # The caller's pixels, not the scaled copy the page was found in.
+        geometry = geometry.scaled(fitted.shape[1] / image.shape[1])
+        lines = tuple(deskew.map_line(line, geometry.inverse) for line in flat_lines)
+        return Reading(geometry, flat, tuple(flat_lines), lines, (image.shape[1], image.shape[0]))
+
+    def record_from_reading(self, reading: Reading, file: str, page: int | None = None) -> CertificateRecord:
+        """Fields, checks and warnings from a reading; boxes in the caller's image pixels."""
+        record = self.record_from_lines(list(reading.flat_lines), file, page)
+        found = quality.assess(reading.flat, reading.geometry.matrix, reading.image_size, record.fields)
+        fields = {
+            key: (field if field.box is None else replace(field, box=reading.to_image(field.box))).with_flags(
+                *found.flags.get(key, ())
+            )
+            for key, field in record.fields.items()
+        }
+        warnings = tuple(dict.fromkeys((*record.warnings, *found.warnings)))
+        return replace(record, fields=fields, warnings=warnings, geometry=reading.geometry.to_json())
+
     def record_from_lines(
         self, lines: list[OcrLine], file: str, page: int | None = None
     ) -> CertificateRecord:
@@ -104,8 +234,8 @@ class Scanner:
         return normalized_institution(self.matcher, field)
 
     def scan_array(self, image: np.ndarray, file: str, page: int | None = None) -> CertificateRecord:
-        """Read one RGB image of a certificate."""
-        return self.record_from_lines(self.read_lines(image), file, page)
+        """Read one RGB image of a certificate: a scan, or a photo at any angle or quarter turn."""
+        return self.record_from_reading(self.read(image), file, page)
 
     def read_file(self, path: Path, skip: Container[int] = ()) -> Generator[ScannedPage, None, None]:
         """Every page of one input file with its record, as each is read.

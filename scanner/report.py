@@ -37,6 +37,11 @@ _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
         Flag.IMPLAUSIBLE: "日期不合理",
         Flag.UNKNOWN_REGION: "地区码不存在",
         Flag.INCOMPLETE: "名称不完整",
+        Flag.BLUR: "图像模糊",
+        Flag.GLARE: "反光遮挡",
+        Flag.LOW_CONTRAST: "字迹对比度过低",
+        Flag.LOW_RESOLUTION: "分辨率过低",
+        Flag.PARTLY_OUTSIDE: "超出画面",
     },
     "en": {
         Flag.LOW_CONFIDENCE: "low OCR confidence",
@@ -51,6 +56,11 @@ _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
         Flag.IMPLAUSIBLE: "implausible date",
         Flag.UNKNOWN_REGION: "unknown region code",
         Flag.INCOMPLETE: "name looks cut short",
+        Flag.BLUR: "blurred in the picture",
+        Flag.GLARE: "under a reflection",
+        Flag.LOW_CONTRAST: "print too faint in the picture",
+        Flag.LOW_RESOLUTION: "printed too small in the picture",
+        Flag.PARTLY_OUTSIDE: "runs off the picture",
     },
 }
 

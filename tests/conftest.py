@@ -43,3 +43,18 @@ def scanner():
     from scanner.pipeline import Scanner
 
     return Scanner()
+
+
+@pytest.fixture(scope="session")
+def hard_samples(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """Four generated hard photos (strong perspective, quarter turns, glare, blur, low resolution),
+    each with its truth record (fields, page quad, quarter turns) and `path`."""
+    from scanner.synth import generate
+
+    out = tmp_path_factory.mktemp("hard")
+    found = []
+    for truth_path in generate(out, count=4, seed=23, modes=("hard",)):
+        data = json.loads(truth_path.read_text("utf-8"))
+        data["path"] = out / data["file"]
+        found.append(data)
+    return found

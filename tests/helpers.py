@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from stdnum.cn import ric
 
+from scanner.fields import CertificateRecord, FieldKey
 from scanner.ocr.base import OcrChar, OcrLine
 
 
@@ -111,3 +114,21 @@ def set_tiff_frame_size(data: bytes, frame: int, width: int, height: int) -> byt
         if tag in (256, 257):  # ImageWidth, ImageLength, rewritten as one LONG each
             struct.pack_into("<HHII", out, entry, tag, 4, 1, width if tag == 256 else height)
     return bytes(out)
+
+
+def right_fields_without_silent_errors(
+    readings: Iterable[tuple[str, CertificateRecord, Mapping[str, str]]],
+) -> tuple[int, int]:
+    """(fields read right, fields read) over (name, record, truth) triples, asserting that every
+    wrong value is marked for review: a wrong value trusted unseen is the worst defect."""
+    right = total = 0
+    for name, record, truth in readings:
+        assert record.error is None, name
+        for key in FieldKey:
+            field = record.fields[key]
+            total += 1
+            if field.value == truth[key]:
+                right += 1
+            else:
+                assert field.review, f"{name}: {key} read {field.value!r}, truth {truth[key]!r}"
+    return right, total

@@ -93,6 +93,14 @@ class OcrEngine(Protocol):
         """
         ...
 
+    def detect(self, image: np.ndarray) -> list[tuple[Point, Point, Point, Point]]:
+        """Text line quads of `image` without reading them (cheap: finding the page and its turn)."""
+        ...
+
+    def upside_down(self, crops: Sequence[np.ndarray]) -> list[float]:
+        """For each crop holding one horizontal line of text, the probability it is upside down."""
+        ...
+
     def describe(self) -> dict[str, Any]:
         """Which engine and models are in use, recorded in every output."""
         ...

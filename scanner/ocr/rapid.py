@@ -7,6 +7,7 @@ Every model path is passed explicitly, which keeps RapidOCR away from its downlo
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ import numpy as np
 
 from ..config import ScanConfig
 from ..errors import ModelError
-from .base import OcrChar, OcrLine, quad_bounds, spread_chars
+from .base import OcrChar, OcrLine, Point, quad_bounds, spread_chars
 
 BUNDLED_DET = "PP-OCRv6_det_small.onnx"
 BUNDLED_REC = "PP-OCRv6_rec_small.onnx"
+# The text-line direction classifier (0° or 180°) that tells an upside-down page.
+BUNDLED_CLS = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 
 def bundled_models_dir() -> Path:
@@ -62,7 +65,8 @@ class RapidOcrEngine:
         bundled = bundled_models_dir()
         self.det_path = Path(config.det_model or bundled / BUNDLED_DET)
         self.rec_path = Path(config.rec_model or bundled / BUNDLED_REC)
-        for path in (self.det_path, self.rec_path):
+        self.cls_path = bundled / BUNDLED_CLS
+        for path in (self.det_path, self.rec_path, self.cls_path):
             if not path.is_file():
                 raise ModelError(f"OCR model not found: {path}")
         params: dict[str, Any] = {
@@ -72,6 +76,7 @@ class RapidOcrEngine:
             "Det.model_path": str(self.det_path),
             **({"Det.limit_type": "max", "Det.limit_side_len": config.det_side} if config.det_side else {}),
             "Rec.model_path": str(self.rec_path),
+            "Cls.model_path": str(self.cls_path),
             "EngineConfig.onnxruntime.intra_op_num_threads": config.threads or -1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1 if config.threads else -1,
         }
@@ -93,6 +98,8 @@ class RapidOcrEngine:
             "det_sha256": file_sha256(self.det_path),
             "rec_model": self.rec_path.name,
             "rec_sha256": file_sha256(self.rec_path),
+            "cls_model": self.cls_path.name,
+            "cls_sha256": file_sha256(self.cls_path),
         }
         if self._rec_keys is not None:
             out["rec_keys"] = Path(self._rec_keys).name
@@ -120,6 +127,25 @@ class RapidOcrEngine:
                 chars = spread_chars([(c, float(score)) for c in str(text)], quad_bounds(quad_t))
             lines.append(OcrLine(str(text), float(score), quad_t, chars))  # type: ignore[arg-type]
         return lines
+
+    def detect(self, image: np.ndarray) -> list[tuple[Point, Point, Point, Point]]:
+        """Text detection only, on an RGB image."""
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
+        boxes = getattr(result, "boxes", None)
+        if boxes is None:
+            return []
+        return [tuple((float(x), float(y)) for x, y in quad) for quad in boxes]  # type: ignore[misc]
+
+    def upside_down(self, crops: Sequence[np.ndarray]) -> list[float]:
+        """PaddleOCR's text-line direction classifier (0° or 180°), bundled in the wheel."""
+        out = []
+        for crop in crops:
+            bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+            result: Any = self._engine(bgr, use_det=False, use_cls=True, use_rec=False, return_word_box=False)
+            label, score = result.cls_res[0]
+            out.append(float(score) if "180" in str(label) else 1.0 - float(score))
+        return out
 
     def recognize(self, crop: np.ndarray) -> OcrLine | None:
         """Recognition only, on an RGB crop holding one line of text."""

@@ -1,10 +1,11 @@
-"""Turn a flat certificate render into an office scan or a phone photo.
+"""Turn a flat certificate render into an office scan, a phone photo or a hard photo.
 
 Each mode is a function that places the page on a canvas (returning the
 page-to-output homography) and applies its own optics; JPEG encoding and the
-page quad are shared.  A new mode (e.g. a harsher "hard" mode with quarter
-turns, glare and low resolution) is one more function in ``MODES`` built from
-the same primitives.
+page quad are shared.  The "hard" mode is the phone photo at its worst: strong
+perspective, quarter turns, glare, blur, dim light, low resolution, heavy JPEG.
+The page quad always starts at the page's own top-left corner, wherever the
+turn put it in the image.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ ModeFn = Callable[[np.ndarray, random.Random, np.random.Generator], _Shot]
 # ---------------------------------------------------------------- geometry
 
 
-def page_corners(width: int, height: int) -> np.ndarray:
+def page_corners(width: float, height: float) -> np.ndarray:
     """Flat page corners, clockwise from top-left."""
     return np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float64)
 
@@ -185,6 +186,22 @@ def _soft_shadow(small: np.ndarray, rng: random.Random, depth: float) -> None:
     cv2.ellipse(mask, (round(cx), round(cy)), axes, rng.uniform(0, 180), 0, 360, 1.0, -1)
     mask = np.asarray(cv2.GaussianBlur(mask, (0, 0), max(sw, sh) * 0.06), dtype=np.float32)
     small *= (1.0 - depth * mask)[..., None] if small.ndim == 3 else 1.0 - depth * mask
+
+
+def _light(
+    pixels: np.ndarray,
+    light3: np.ndarray,
+    rng: random.Random,
+    shadow_chance: float,
+    depths: tuple[float, float],
+    params: dict[str, Any],
+) -> np.ndarray:
+    """Apply a low-res RGB lighting gain, sometimes with a soft hand or phone shadow cast into it."""
+    if rng.random() < shadow_chance:
+        depth = rng.uniform(*depths)
+        _soft_shadow(light3, rng, depth)
+        params["soft_shadow"] = round(depth, 2)
+    return _multiply(pixels, light3)
 
 
 def _jpeg(pixels: np.ndarray, quality: int) -> tuple[bytes, Image.Image]:
@@ -390,12 +407,7 @@ def _photo(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _
     tint = np.array([rng.uniform(0.95, 1.05), 1.0, rng.uniform(0.92, 1.04)], np.float32) * rng.uniform(
         0.9, 1.06
     )
-    light3 = light[..., None] * tint
-    if rng.random() < 0.2:
-        depth = rng.uniform(0.12, 0.3)
-        _soft_shadow(light3, rng, depth)
-        params["soft_shadow"] = round(depth, 2)
-    canvas = _multiply(canvas, light3)
+    canvas = _light(canvas, light[..., None] * tint, rng, 0.2, (0.12, 0.3), params)
     sigma = rng.uniform(0.5, 1.5)
     canvas = _blur(canvas, sigma)
     noise = rng.uniform(2.0, 5.0)
@@ -412,11 +424,260 @@ def _photo(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _
     return _Shot(canvas, matrix, params, rng.randint(65, 92))
 
 
-MODES: dict[str, ModeFn] = {"scan": _scan, "photo": _photo}
+# ---------------------------------------------------------------- hard photos
+
+
+def _tilted_quad(w: float, h: float, rng: random.Random) -> tuple[np.ndarray, dict[str, float]]:
+    """Page corners as a pinhole camera sees them with the page plane turned away in 3D.
+
+    Yaw and pitch of up to ~35 degrees at a short camera distance give the strong keystone of a
+    photo taken from the side of a wall certificate; roll is the camera's own rotation. The quad
+    comes out in units of the page's long side, centred on the origin.
+    """
+    yaw, pitch = math.radians(rng.uniform(-35, 35)), math.radians(rng.uniform(-30, 30))
+    roll = math.radians(rng.uniform(-12, 12))
+    distance = rng.uniform(1.2, 2.2)  # camera distance in page long sides: nearer = stronger keystone
+    cy, sy = math.cos(yaw), math.sin(yaw)
+    cp, sp = math.cos(pitch), math.sin(pitch)
+    cr, sr = math.cos(roll), math.sin(roll)
+    rot_y = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rot_x = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
+    rot_z = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
+    side = max(w, h)
+    flat = np.hstack([(page_corners(w, h) - [w / 2, h / 2]) / side, np.zeros((4, 1))])
+    cam = flat @ (rot_z @ rot_x @ rot_y).T + [0.0, 0.0, distance]
+    quad = cam[:, :2] / cam[:, 2:3] * distance
+    params = {
+        "yaw": round(math.degrees(yaw), 1),
+        "pitch": round(math.degrees(pitch), 1),
+        "roll": round(math.degrees(roll), 1),
+        "camera_distance": round(distance, 2),
+    }
+    return np.asarray(quad - quad.mean(axis=0), dtype=np.float64), params
+
+
+def _glare(
+    shape: tuple[int, int], rng: random.Random, center: tuple[float, float], size: float
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """One specular reflection (a lamp or window in the glass) as a low-res gain in [0, 1].
+
+    A bright core that clips to white where the reflection is strongest, fading out softly; a
+    window reflection is a long streak. Drawn at 1/4 resolution: glare has no fine detail.
+    """
+    h, w = shape
+    sh, sw = h // 4 + 1, w // 4 + 1
+    streak = rng.random() < 0.3
+    axes = (size * rng.uniform(1.5, 3.0), size * rng.uniform(0.25, 0.5)) if streak else (size, size)
+    axes = (axes[0] * rng.uniform(0.8, 1.2), axes[1] * rng.uniform(0.6, 1.0))
+    angle = rng.uniform(0, 180)
+    peak = rng.uniform(0.5, 1.0)
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * 4.0
+    a = math.radians(angle)
+    u = ((xx - center[0]) * math.cos(a) + (yy - center[1]) * math.sin(a)) / axes[0]
+    v = (-(xx - center[0]) * math.sin(a) + (yy - center[1]) * math.cos(a)) / axes[1]
+    # A flat-topped bump: the core saturates, the rim falls off over about half the radius.
+    gain = peak * np.clip(1.6 * np.exp(-(u**2 + v**2) * 1.4), 0.0, 1.0)
+    spot = {
+        "center": [round(center[0], 1), round(center[1], 1)],
+        "axes": [round(axes[0], 1), round(axes[1], 1)],
+        "angle": round(angle, 1),
+        "peak": round(peak, 2),
+    }
+    return np.asarray(gain, dtype=np.float32), spot
+
+
+def _add_glare(pixels: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Blend towards white by a low-res gain field: out = x + (255 - x) * gain."""
+    h, w = pixels.shape[:2]
+    g = cv2.resize(cv2.convertScaleAbs(gain, alpha=255.0), (w, h), interpolation=cv2.INTER_LINEAR)
+    g3 = cv2.cvtColor(g, cv2.COLOR_GRAY2RGB)
+    lift = cv2.multiply(cv2.bitwise_not(pixels), g3, scale=1 / 255)
+    return np.asarray(cv2.add(pixels, lift), dtype=np.uint8)
+
+
+def _motion_blur(pixels: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
+    """Linear camera-shake blur of ``length`` px in direction ``angle_deg``."""
+    size = math.ceil(length) | 1
+    kernel = np.zeros((size, size), np.float32)
+    c = size // 2
+    a = math.radians(angle_deg)
+    dx, dy = math.cos(a) * length / 2, math.sin(a) * length / 2
+    cv2.line(kernel, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, 1, cv2.LINE_AA)
+    kernel /= kernel.sum()
+    return np.asarray(cv2.filter2D(pixels, -1, kernel), dtype=np.uint8)
+
+
+def _clutter(canvas: np.ndarray, rng: random.Random, avoid: np.ndarray) -> list[str]:
+    """Things lying on a desk beside the certificate: a sheet of paper, a dark phone or book.
+
+    They give contour-based page finding rival rectangles. Each is drawn as a rotated rectangle
+    whose centre lies outside the certificate (it is partly under or beside it).
+    """
+    ch, cw = canvas.shape[:2]
+    drawn: list[str] = []
+    for _ in range(rng.randint(1, 2)):
+        kind = rng.choice(("paper", "dark"))
+        for _attempt in range(10):
+            center = (rng.uniform(0, cw), rng.uniform(0, ch))
+            if cv2.pointPolygonTest(avoid.astype(np.float32), center, False) < 0:
+                break
+        size = (rng.uniform(0.2, 0.45) * cw, rng.uniform(0.2, 0.45) * ch)
+        box = cv2.boxPoints((center, size, rng.uniform(0, 90)))
+        colour = (
+            tuple(rng.randint(236, 252) for _ in range(3))
+            if kind == "paper"
+            else tuple(rng.randint(20, 60) for _ in range(3))
+        )
+        cv2.fillConvexPoly(canvas, np.round(box).astype(np.int32), colour, lineType=cv2.LINE_AA)
+        drawn.append(kind)
+    return drawn
+
+
+# The page is shown at no less than this linear scale along any of its edges in a hard photo, so
+# print of ~45 px in the render is still ~15 px high where the page is most foreshortened. Nobody
+# photographs a certificate so small or so obliquely that its print is a few pixels high.
+MIN_HARD_PRINT_SCALE = 0.33
+HARD_MAX_SIDE = 1800
+
+
+def _edge_scale(quad: np.ndarray, w: int, h: int) -> float:
+    """The smallest ratio of a photographed page edge to the same edge on the flat page."""
+    edges = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+    return float(min(edges[0] / w, edges[1] / h, edges[2] / w, edges[3] / h))
+
+
+def _hard_framing(
+    w: int, h: int, rng: random.Random, fill: float
+) -> tuple[np.ndarray, tuple[int, int], int, dict[str, float]]:
+    """Camera pose and picture size of a hard photo: the page quad (centred on the origin, in
+    output pixels), the canvas size, its long side and the pose parameters.
+
+    A phone picture has a long side of ~1000 px; a wide (16:9) or oblique shot that would shrink
+    the print below legibility is taken with more pixels, and a pose that would still do so is
+    not one a person would photograph a certificate from.
+    """
+    aspect = rng.choice((4 / 3, 4 / 3, 16 / 9, 1.0))
+    base_side = rng.randint(960, 1300)
+    for _attempt in range(20):
+        shape_quad, tilt = _tilted_quad(w, h, rng)
+        span = shape_quad.max(axis=0) - shape_quad.min(axis=0)
+        landscape = bool(span[0] >= span[1])
+        long_side = base_side
+        for _grow in range(2):
+            cw, ch = _canvas(long_side, aspect, landscape)
+            scale = min(cw / span[0], ch / span[1]) * fill
+            shown = _edge_scale(shape_quad * scale, w, h)
+            if shown >= MIN_HARD_PRINT_SCALE:
+                return shape_quad * scale, (cw, ch), long_side, tilt
+            long_side = min(HARD_MAX_SIDE, math.ceil(long_side * MIN_HARD_PRINT_SCALE / shown))
+    return shape_quad * scale, (cw, ch), long_side, tilt
+
+
+def _hard(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _Shot:
+    """A difficult phone photo of a certificate on a wall, behind glass or on a desk.
+
+    Strong perspective, the phone turned by a quarter turn, glare spots, shadows, dim light,
+    motion or focus blur, a small picture (long side ~1000 px), heavy JPEG, sometimes a corner of
+    the certificate out of the frame. Field text stays readable for a person in most shots; where
+    glare or the frame edge takes a field away, it is gone for any reader.
+    """
+    h, w = page.shape[:2]
+    background = rng.choice(("wall", "desk", "frame"))
+    fill = rng.uniform(0.7, 0.92) if background != "frame" else rng.uniform(0.6, 0.78)
+    shape_quad, (cw, ch), long_side, tilt = _hard_framing(w, h, rng, fill)
+    span = shape_quad.max(axis=0) - shape_quad.min(axis=0)
+    center = np.array([cw / 2 + rng.uniform(-0.05, 0.05) * cw, ch / 2 + rng.uniform(-0.05, 0.05) * ch])
+    quad = shape_quad + center
+    params: dict[str, Any] = {"background": background, **tilt, "fill": round(fill, 3)}
+    if rng.random() < 0.12:
+        # The certificate slips partly out of the shot: push it towards one edge.
+        direction = rng.choice(((1, 0), (-1, 0), (0, 1), (0, -1)))
+        lo, hi = quad.min(axis=0), quad.max(axis=0)
+        overshoot = rng.uniform(0.02, 0.08) * max(span)
+        dx = direction[0] * ((cw - hi[0]) + overshoot if direction[0] > 0 else lo[0] + overshoot)
+        dy = direction[1] * ((ch - hi[1]) + overshoot if direction[1] > 0 else lo[1] + overshoot)
+        quad = quad + np.array([dx, dy])
+        params["partly_outside"] = True
+    else:
+        quad = _fit_inside(quad, (cw, ch), 0.01 * long_side)
+    canvas = (_wood if background == "desk" else _wall)((ch, cw), rng, nrng)
+    matrix_guess = cv2.getPerspectiveTransform(page_corners(w, h).astype(np.float32), quad.astype(np.float32))
+    if background == "frame":
+        params.update(_draw_frame(canvas, matrix_guess, (w, h), rng))
+    elif background == "desk" and rng.random() < 0.4:
+        params["clutter"] = _clutter(canvas, rng, quad)
+    matrix = _warp_page(page, quad, canvas)
+    light = _light_field((ch, cw), rng, nrng, rng.uniform(0.1, 0.45), rng.uniform(0.1, 0.4))
+    dim = rng.uniform(0.5, 0.8) if rng.random() < 0.25 else rng.uniform(0.85, 1.05)
+    tint = np.array([rng.uniform(0.92, 1.06), 1.0, rng.uniform(0.85, 1.05)], np.float32) * dim
+    canvas = _light(canvas, light[..., None] * tint, rng, 0.45, (0.2, 0.5), params)
+    params["light"] = round(dim, 2)
+    glass = background == "frame" or rng.random() < 0.25
+    if rng.random() < (0.75 if glass else 0.3):
+        spots = []
+        gain = np.zeros((ch // 4 + 1, cw // 4 + 1), np.float32)
+        for _ in range(rng.choice((1, 1, 2))):
+            # Reflections land anywhere on the glass, mostly over the certificate.
+            u, v = rng.uniform(0.1, 0.9), rng.uniform(0.1, 0.9)
+            top = quad[0] + (quad[1] - quad[0]) * u
+            bottom = quad[3] + (quad[2] - quad[3]) * u
+            spot_gain, spot = _glare(
+                (ch, cw), rng, tuple(top + (bottom - top) * v), rng.uniform(0.04, 0.1) * long_side
+            )
+            gain = np.maximum(gain, spot_gain)
+            spots.append(spot)
+        canvas = _add_glare(canvas, gain)
+        params["glare"] = spots
+    if rng.random() < 0.3:
+        streak, heading = rng.uniform(1.5, 3.5), rng.uniform(0, 180)
+        canvas = _motion_blur(canvas, streak, heading)
+        params["motion_blur"] = {"length": round(streak, 1), "angle": round(heading, 1)}
+    sigma = rng.uniform(0.3, 0.9)
+    canvas = _blur(canvas, sigma)
+    # A dim shot is a high-ISO shot; the phone's denoising keeps what is left moderate.
+    noise = rng.uniform(2.0, 4.0) / max(dim, 0.75)
+    canvas = _add_noise(canvas, rng, noise)
+    turns = _weighted_turns(rng)
+    canvas, matrix = _quarter_turn(canvas, matrix, turns)
+    params.update(
+        {
+            "long_side": long_side,
+            "blur_sigma": round(sigma, 2),
+            "noise_sigma": round(noise, 2),
+            "quarter_turns": turns,
+        }
+    )
+    return _Shot(canvas, matrix, params, rng.randint(35, 65))
+
+
+def _weighted_turns(rng: random.Random) -> int:
+    """Clockwise quarter turns of a hard photo: upright in 40%, each other turn in 20%."""
+    return int(rng.choices((0, 1, 2, 3), weights=(2, 1, 1, 1))[0])
+
+
+def _quarter_turn(pixels: np.ndarray, matrix: np.ndarray, turns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Turn a photo ``turns`` quarter turns clockwise (a phone held sideways, EXIF lost).
+
+    Returns the turned pixels and the page-to-output homography composed with the turn.
+    """
+    h, w = pixels.shape[:2]
+    turns %= 4
+    if turns == 0:
+        return pixels, matrix
+    turn = {
+        1: np.array([[0.0, -1.0, h], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]),
+        2: np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]]),
+        3: np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, w], [0.0, 0.0, 1.0]]),
+    }[turns]
+    code = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}[turns]
+    return np.ascontiguousarray(cv2.rotate(pixels, code)), turn @ matrix
+
+
+MODES: dict[str, ModeFn] = {"scan": _scan, "photo": _photo, "hard": _hard}
 
 
 def degrade(image: Image.Image, rng: random.Random, mode: str) -> DegradeResult:
-    """Apply ``mode`` ("scan" or "photo") to a flat certificate image."""
+    """Apply ``mode`` ("scan", "photo" or "hard") to a flat certificate image."""
     try:
         mode_fn = MODES[mode]
     except KeyError:

@@ -1,0 +1,399 @@
+"""Deskew stage: find the certificate in a photo, flatten it, and turn it upright.
+
+A photo of a certificate on a wall or a desk shows the page as a quadrilateral: seen at an angle,
+rotated, sometimes with the phone turned a quarter. This module holds small pure numpy/OpenCV
+functions that find that quadrilateral (from the page's edges, or from where the text is when the
+edges are weak), compute the homography that maps the photo onto a flat upright page, decide the
+page's quarter turn from the direction of its text lines, and map OCR results back into the photo.
+
+Every matrix here maps photo pixels to flat-page pixels (3×3, homogeneous); points are (x, y).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .ocr.base import OcrChar, OcrLine
+
+QuadArray = np.ndarray  # (4, 2) float64, clockwise from the top-left corner
+
+
+class Locator(StrEnum):
+    """How the page was found in the image."""
+
+    EDGES = "edges"  # the page's outline (paper edge, printed border or frame)
+    TEXT = "text"  # the rectangle around the detected text lines (edges too weak)
+    WHOLE = "whole"  # nothing better: the whole image is the page
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Where the certificate lies in the image and how to flatten it.
+
+    `quad` holds the page corners in image pixels, clockwise from the page's own top-left corner
+    (after the quarter turn, so `quad[0]` is where the certificate's top-left corner is in the
+    photo). `matrix` maps image pixels to the flat upright page of `size` (width, height).
+    `turns` is how many clockwise quarter turns the page shows in the image (0-3): 1 means the
+    image must be turned a quarter counter-clockwise to stand upright.
+    """
+
+    quad: QuadArray
+    matrix: np.ndarray
+    size: tuple[int, int]
+    turns: int
+    skew_degrees: float
+    locator: Locator
+
+    def scaled(self, factor: float) -> PageGeometry:
+        """The same geometry for the image scaled by 1/`factor` (an image `factor` times smaller
+        was located; this one is the original)."""
+        matrix = self.matrix @ scale_matrix(factor)
+        return replace(self, quad=self.quad / factor, matrix=matrix)
+
+    @property
+    def inverse(self) -> np.ndarray:
+        """The flat-page-to-image homography."""
+        return np.asarray(np.linalg.inv(self.matrix), dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        """The geometry as plain data for a JSON row (quad in image pixels, rotation in degrees)."""
+        return {
+            "quad": [[round(float(x), 1), round(float(y), 1)] for x, y in self.quad],
+            "rotation": 90 * self.turns,
+            "skew": round(self.skew_degrees, 2),
+            "located_by": str(self.locator),
+            "flat_size": list(self.size),
+            "matrix": [[round(float(v), 6) for v in row] for row in self.matrix],
+        }
+
+
+# ---------------------------------------------------------------- points and matrices
+
+
+def order_corners(points: np.ndarray) -> QuadArray:
+    """Four points clockwise (y down) starting from the one nearest the image's top-left."""
+    pts = np.asarray(points, dtype=np.float64).reshape(4, 2)
+    centre = pts.mean(axis=0)
+    pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))]
+    return np.roll(pts, -int(np.argmin(pts.sum(axis=1))), axis=0)
+
+
+def apply_homography(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Project N×2 points through a 3×3 homography."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    out = np.hstack([pts, np.ones((len(pts), 1))]) @ np.asarray(matrix, dtype=np.float64).T
+    return np.asarray(out[:, :2] / out[:, 2:3], dtype=np.float64)
+
+
+def flat_size(quad: QuadArray) -> tuple[int, int]:
+    """Width and height of the flat page for a quad: its longer opposite edges, so no print shrinks."""
+    q = np.asarray(quad, dtype=np.float64)
+    edges = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    return max(round(max(edges[0], edges[2])), 1), max(round(max(edges[1], edges[3])), 1)
+
+
+def quad_matrix(quad: QuadArray, size: tuple[int, int]) -> np.ndarray:
+    """The homography that maps `quad` (clockwise from top-left) onto the rectangle of `size`."""
+    w, h = size
+    dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    return np.asarray(cv2.getPerspectiveTransform(np.asarray(quad, dtype=np.float32), dst), dtype=np.float64)
+
+
+def turn_matrix(turns: int, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """Turning a (width, height) image `turns` quarter turns counter-clockwise: matrix and new size.
+
+    Counter-clockwise, because a page that shows `turns` clockwise quarter turns in a photo is set
+    upright by turning it back.
+    """
+    w, h = size
+    turns %= 4
+    if turns == 0:
+        return np.eye(3), size
+    if turns == 1:
+        return np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, w], [0.0, 0.0, 1.0]]), (h, w)
+    if turns == 2:
+        return np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]]), (w, h)
+    return np.array([[0.0, -1.0, h], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), (h, w)
+
+
+def level_matrix(skew: float, size: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
+    """The rotation about the centre that brings text lines at `skew` radians (image frame, y down,
+    positive when they descend to the right) to horizontal, on a canvas grown to hold the whole
+    image: matrix and new size."""
+    w, h = size
+    cos, sin = math.cos(skew), math.sin(skew)
+    nw, nh = round(abs(w * cos) + abs(h * sin)), round(abs(w * sin) + abs(h * cos))
+    to_origin = np.array([[1.0, 0.0, -w / 2], [0.0, 1.0, -h / 2], [0.0, 0.0, 1.0]])
+    rotate = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])
+    back = np.array([[1.0, 0.0, nw / 2], [0.0, 1.0, nh / 2], [0.0, 0.0, 1.0]])
+    return back @ rotate @ to_origin, (nw, nh)
+
+
+def scale_matrix(factor: float) -> np.ndarray:
+    """Uniform scaling as a homography."""
+    return np.diag([factor, factor, 1.0])
+
+
+def translation(dx: float, dy: float) -> np.ndarray:
+    """A shift by (dx, dy) as a homography."""
+    return np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
+
+
+def map_quads(quads: Sequence[QuadArray], matrix: np.ndarray) -> list[QuadArray]:
+    """Quads moved through a homography, each again clockwise from its top-left corner."""
+    return [order_corners(apply_homography(q, matrix)) for q in quads]
+
+
+def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The image seen through `matrix` on a canvas of `size`; outside the photo is replicated edge."""
+    return np.asarray(
+        cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE),
+        dtype=np.uint8,
+    )
+
+
+def page_geometry(
+    matrix: np.ndarray, size: tuple[int, int], skew_degrees: float, locator: Locator
+) -> PageGeometry:
+    """The geometry of a flattening homography: the flat page's corners in the image, and the
+    quarter turns the page shows there (from the direction of its top edge)."""
+    w, h = size
+    inverse = np.linalg.inv(matrix)
+    quad = apply_homography(np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64), inverse)
+    top = quad[1] - quad[0]
+    turns = round(math.degrees(math.atan2(top[1], top[0])) / 90) % 4
+    return PageGeometry(quad, np.asarray(matrix, dtype=np.float64), size, turns, skew_degrees, locator)
+
+
+# ---------------------------------------------------------------- finding the page
+
+
+def _fit(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """A copy with long side `side` (never enlarged) and the factor applied."""
+    h, w = image.shape[:2]
+    factor = min(1.0, side / max(h, w))
+    if factor == 1.0:
+        return image, 1.0
+    small = cv2.resize(image, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
+    return small, factor
+
+
+def _inner_band_is_paper(grey: np.ndarray, quad: QuadArray) -> bool:
+    """Whether the strip just inside a quad is light and even, as paper (or a mat) is.
+
+    A picture frame's outer edge has the dark or patterned moulding inside it; the page, its
+    printed border and a mat have paper inside.
+    """
+    centre = quad.mean(axis=0)
+    outer = np.round(centre + (quad - centre) * 0.985).astype(np.int32)
+    inner = np.round(centre + (quad - centre) * 0.94).astype(np.int32)
+    mask = np.zeros(grey.shape, np.uint8)
+    cv2.fillConvexPoly(mask, outer, 255)
+    cv2.fillConvexPoly(mask, inner, 0)
+    band = grey[mask > 0]
+    if band.size == 0:
+        return False
+    light = float(np.percentile(grey, 95))
+    return float(np.median(band)) >= 0.72 * light
+
+
+def _plausible_page(quad: QuadArray, image_area: float) -> bool:
+    """A convex quad of a sensible size whose flat aspect could be a certificate's (1:2.2 to 2.2:1),
+    with no corner angle so sharp that it must be something else."""
+    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
+        return False
+    if cv2.contourArea(quad.astype(np.float32)) < 0.12 * image_area:
+        return False
+    w, h = flat_size(quad)
+    if not 1 / 2.2 <= w / h <= 2.2:
+        return False
+    for i in range(4):
+        a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
+        u, v = a - b, c - b
+        cos = float(np.dot(u, v) / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
+        if abs(cos) > math.cos(math.radians(35)):
+            return False
+    return True
+
+
+def _along_border(quad: QuadArray, shape: tuple[int, ...]) -> bool:
+    """Whether a side of the quad runs along the image's border: the outline of a page cut off by
+    the picture's edge, or of the picture itself, not a page's own edge."""
+    h, w = shape[:2]
+    tol = 0.015 * max(h, w)
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        for axis, limit in ((0, 0.0), (0, float(w)), (1, 0.0), (1, float(h))):
+            if abs(a[axis] - limit) < tol and abs(b[axis] - limit) < tol:
+                return True
+    return False
+
+
+def text_extent(quads: Sequence[QuadArray], pad: float) -> tuple[float, float, float, float] | None:
+    """The box (x0, y0, x1, y1) around all text quads, grown by `pad` times the median line height."""
+    if not quads:
+        return None
+    points = np.concatenate([np.asarray(q, dtype=np.float64).reshape(-1, 2) for q in quads])
+    heights = [min(math.dist(q[0], q[1]), math.dist(q[0], q[3])) for q in quads]
+    grow = pad * statistics.median(heights)
+    x0, y0 = points.min(axis=0) - grow
+    x1, y1 = points.max(axis=0) + grow
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def page_candidates(image: np.ndarray, work_side: int = 640) -> list[QuadArray]:
+    """Outlines in an image that could be the certificate, largest first, in image pixels.
+
+    Edges are found at a few Canny sensitivities (a paper edge on a pale wall is faint, a frame is
+    strong); every closed outline whose convex hull simplifies to four corners, is large enough,
+    has a certificate's proportions and has paper just inside is a candidate: the page itself, its
+    printed border, or a mat around it, all in the page's plane, so flattening any of them
+    flattens the page.
+    """
+    small, factor = _fit(image, work_side)
+    grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+    area = float(grey.shape[0] * grey.shape[1])
+    found: list[tuple[float, QuadArray]] = []
+    for low, high in ((8, 24), (20, 60), (40, 120)):
+        edges = cv2.dilate(cv2.Canny(grey, low, high), np.ones((3, 3), np.uint8))
+        contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            hull = cv2.convexHull(contour)
+            hull_area = float(cv2.contourArea(hull))
+            if hull_area < 0.12 * area:
+                continue
+            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            if len(approx) != 4:
+                continue
+            quad = order_corners(approx.reshape(4, 2))
+            if (
+                _plausible_page(quad, area)
+                and not _along_border(quad, grey.shape)
+                and _inner_band_is_paper(grey, quad)
+            ):
+                found.append((hull_area, quad))
+    found.sort(key=lambda item: -item[0])
+    distinct: list[QuadArray] = []
+    for _, quad in found:
+        # The same outline found at several sensitivities is one candidate.
+        if all(np.abs(quad - other).max() > 0.01 * max(grey.shape) for other in distinct):
+            distinct.append(quad)
+    return [q / factor for q in distinct]
+
+
+def text_quad(quads: Sequence[QuadArray], size: tuple[int, int]) -> QuadArray | None:
+    """The page as the turned rectangle around all detected text, grown by a margin.
+
+    Used when the page's edges are too weak to find (a pale wall, glare on the border, a page
+    partly out of the picture). It removes rotation but not perspective, which extraction
+    tolerates. None when there is too little text to go by.
+    """
+    if len(quads) < 3:
+        return None
+    points = np.array([p for q in quads for p in q], dtype=np.float32)
+    (cx, cy), (w, h), angle = cv2.minAreaRect(points)
+    heights = [math.dist(q[0], q[3]) for q in quads if math.dist(q[0], q[1]) > 2 * math.dist(q[0], q[3])]
+    margin = 2.0 * (statistics.median(heights) if heights else 0.02 * max(w, h))
+    box = cv2.boxPoints(((cx, cy), (w + 2 * margin, h + 2 * margin), angle))
+    width, height = size
+    box[:, 0] = np.clip(box[:, 0], 0, width)
+    box[:, 1] = np.clip(box[:, 1], 0, height)
+    return order_corners(box)
+
+
+# ---------------------------------------------------------------- text direction
+
+
+def _line_axes(quad: QuadArray) -> tuple[float, float, float]:
+    """Length of a detected line's first edge, of its second edge, and the first edge's angle."""
+    (x0, y0), (x1, y1), _, (x3, y3) = quad[0], quad[1], quad[2], quad[3]
+    return math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0), math.atan2(y1 - y0, x1 - x0)
+
+
+def text_is_vertical(quads: Sequence[QuadArray]) -> bool | None:
+    """Whether the text lines run up and down (the page is turned a quarter), by the long axis of
+    the clearly elongated detection boxes: text lines are much wider than high. None when no box
+    is clearly elongated."""
+    votes = 0.0
+    for quad in quads:
+        first, second, angle = _line_axes(quad)
+        long_side, short_side = max(first, second), min(first, second)
+        if long_side < 2.0 * short_side:
+            continue
+        direction = angle if first >= second else angle + math.pi / 2
+        # Weight by length: long lines say most about the page, stray marks little.
+        votes += long_side * (1.0 if abs(math.sin(direction)) > math.sqrt(0.5) else -1.0)
+    if votes == 0.0:
+        return None
+    return votes > 0
+
+
+def direction_spread(quads: Sequence[QuadArray]) -> float:
+    """How much the directions of the clearly elongated text lines disagree, in degrees (the
+    circular spread of their long axes). Lines of a well flattened page are parallel; lines of a page
+    flattened by an outline that was not its own fan out."""
+    doubled = []
+    for quad in quads:
+        first, second, angle = _line_axes(quad)
+        if max(first, second) >= 2.0 * min(first, second):
+            direction = angle if first >= second else angle + math.pi / 2
+            doubled.append((math.cos(2 * direction), math.sin(2 * direction)))
+    if len(doubled) < 3:
+        return 0.0
+    resultant = math.hypot(*np.mean(np.array(doubled), axis=0))
+    return math.degrees(math.sqrt(max(-2.0 * math.log(max(resultant, 1e-9)), 0.0)) / 2)
+
+
+def text_skew(quads: Sequence[QuadArray]) -> float:
+    """The residual rotation of horizontal text lines in radians (median over elongated lines),
+    positive when lines descend to the right."""
+    angles = []
+    for quad in quads:
+        first, second, angle = _line_axes(quad)
+        if first >= 2.0 * second:
+            # Angles of a nearly horizontal line may come as ±π: fold into (-π/2, π/2].
+            angles.append(math.atan(math.tan(angle)))
+    return statistics.median(angles) if angles else 0.0
+
+
+def line_crop_quads(quads: Sequence[QuadArray], count: int) -> list[QuadArray]:
+    """The `count` longest horizontal lines' quads, clockwise from their top-left: the text a
+    direction classifier reads best."""
+    ranked = []
+    for quad in quads:
+        first, second, _ = _line_axes(quad)
+        if first >= 2.5 * second:
+            ranked.append((first, np.asarray(quad, dtype=np.float64)))
+    ranked.sort(key=lambda item: -item[0])
+    return [q for _, q in ranked[:count]]
+
+
+# ---------------------------------------------------------------- mapping OCR results
+
+
+def map_line(line: OcrLine, matrix: np.ndarray) -> OcrLine:
+    """An OCR line moved through a homography: its quad corner by corner, each character's box as
+    the axis-aligned box around its mapped corners."""
+    quad = apply_homography(np.array(line.quad), matrix)
+    chars = []
+    for ch in line.chars:
+        x0, y0, x1, y1 = ch.box
+        pts = apply_homography(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), matrix)
+        box = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+        chars.append(OcrChar(ch.text, ch.confidence, box))
+    corners = tuple((float(x), float(y)) for x, y in quad)
+    return OcrLine(line.text, line.confidence, corners, tuple(chars))  # type: ignore[arg-type]
+
+
+def map_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> tuple[float, float, float, float]:
+    """The axis-aligned box around an axis-aligned box moved through a homography."""
+    x0, y0, x1, y1 = box
+    pts = apply_homography(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), matrix)
+    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())

@@ -1,0 +1,169 @@
+"""Image-quality stage: what in the picture may have made a field's reading unreliable.
+
+OCR can read blurred, glared or tiny print confidently and wrongly (a blurred 6 read as 0 with high
+confidence). Confidence alone does not protect against that, so each value's own patch of the image
+is measured: how large its print was in the photo, how sharp its strokes are, whether a reflection
+washed it out, whether it runs off the picture's edge. A field so affected is marked for review with
+a flag naming the cause, and the record's `warnings` name the causes for the whole image.
+
+Pure functions on arrays and boxes; thresholds live in `QualityLimits`.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .deskew import apply_homography
+from .fields import Box, FieldKey, FieldResult, Flag
+
+
+@dataclass(frozen=True)
+class QualityLimits:
+    """Where a measurement starts to make a reading unreliable (calibrated on generated photos)."""
+
+    # A value's line (box height) lower than this many pixels in the photo is too small to trust.
+    min_print_px: float = 14.0
+    # A stroke edge spread over more than this share of the line height is blurred.
+    max_blur: float = 0.1
+    # Print with less ink-to-paper contrast than this (0-255) is misread confidently (dim light,
+    # faded ink); no value of a scan or an ordinary photo comes near it.
+    min_contrast: float = 60.0
+    # A patch whose ink contrast falls below this share of the page's typical contrast, its print
+    # lifted this much (0-255) towards white, is washed out by a reflection.
+    glare_contrast: float = 0.45
+    glare_lift: float = 40.0
+    # Paper darker than this (0-255) means a dim picture.
+    dark_paper: float = 100.0
+    # A value box this close to the picture's edge (share of the image's long side) may run off it.
+    edge_margin: float = 0.006
+
+
+@dataclass(frozen=True)
+class PatchMeasure:
+    """Measurements of one value's patch of the flat page."""
+
+    print_px: float  # print height in the photo's pixels
+    blur: float  # stroke edge spread / print height
+    contrast: float  # ink-to-paper contrast (0-255)
+    ink: float  # brightness of the print's darkest strokes (0-255)
+    at_edge: bool  # the value's box touches the picture's edge
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Quality warnings for an image and the flags they put on fields."""
+
+    warnings: tuple[str, ...]
+    flags: dict[FieldKey, tuple[Flag, ...]] = field(default_factory=dict)
+
+
+def local_zoom(matrix: np.ndarray, point: tuple[float, float]) -> float:
+    """How many flat-page pixels one photo pixel becomes near `point` (photo pixels), the square root
+    of the homography's local area change."""
+    x, y = point
+    pts = apply_homography(np.array([[x, y], [x + 1.0, y], [x, y + 1.0]]), matrix)
+    u, v = pts[1] - pts[0], pts[2] - pts[0]
+    return math.sqrt(abs(float(u[0] * v[1] - u[1] * v[0]))) or 1.0
+
+
+def measure_patch(grey: np.ndarray, box: Box, zoom: float) -> PatchMeasure | None:
+    """Print size, sharpness, contrast and paper brightness of one value's box on the flat page.
+
+    Sharpness: a step edge blurred by a Gaussian of spread s has a steepest gradient of
+    contrast / (s·√(2π)), so s follows from the contrast and the strongest gradients of the patch;
+    it is compared with the print height so that small sharp print and large soft print compare.
+    """
+    h, w = grey.shape[:2]
+    x0, y0 = max(int(box.x0), 0), max(int(box.y0), 0)
+    x1, y1 = min(math.ceil(box.x1), w), min(math.ceil(box.y1), h)
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    patch = grey[y0:y1, x0:x1].astype(np.float32)
+    low, high = np.percentile(patch, (3, 97))
+    contrast = float(high - low)
+    gx = cv2.Sobel(patch, cv2.CV_32F, 1, 0, ksize=3) / 8.0
+    gy = cv2.Sobel(patch, cv2.CV_32F, 0, 1, ksize=3) / 8.0
+    steepest = float(np.percentile(np.hypot(gx, gy), 99))
+    height = float(y1 - y0)
+    spread = contrast / (steepest * math.sqrt(2 * math.pi)) if steepest > 0 else height
+    return PatchMeasure(
+        print_px=height / zoom,
+        blur=spread / height,
+        contrast=contrast,
+        ink=float(low),
+        at_edge=False,
+    )
+
+
+def assess(
+    flat: np.ndarray,
+    matrix: np.ndarray,
+    image_size: tuple[int, int],
+    fields: Mapping[FieldKey, FieldResult],
+    limits: QualityLimits | None = None,
+) -> Assessment:
+    """Quality warnings for one reading and the flags they put on its fields.
+
+    `flat` is the flattened page (RGB), `matrix` maps the photo onto it, `fields` carry their boxes
+    on the flat page. A field is flagged `low_resolution`, `blur`, `glare`, `low_contrast` or
+    `partly_outside` when its own patch is affected; the warnings name every cause found, plus
+    `dark` for a dim picture.
+    """
+    limits = limits or QualityLimits()
+    grey = cv2.cvtColor(flat, cv2.COLOR_RGB2GRAY)
+    inverse = np.linalg.inv(matrix)
+    width, height = image_size
+    margin = limits.edge_margin * max(width, height)
+    measures: dict[FieldKey, PatchMeasure] = {}
+    for key, result in fields.items():
+        if result.box is None or result.value is None:
+            continue
+        b = result.box
+        corners = apply_homography(
+            np.array([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]]), inverse
+        )
+        centre = corners.mean(axis=0)
+        measure = measure_patch(grey, b, local_zoom(matrix, (float(centre[0]), float(centre[1]))))
+        if measure is None:
+            continue
+        at_edge = bool(
+            (corners[:, 0] < margin).any()
+            or (corners[:, 1] < margin).any()
+            or (corners[:, 0] > width - margin).any()
+            or (corners[:, 1] > height - margin).any()
+        )
+        measures[key] = PatchMeasure(measure.print_px, measure.blur, measure.contrast, measure.ink, at_edge)
+    flags: dict[FieldKey, list[Flag]] = {}
+    if measures:
+        typical_contrast = statistics.median(m.contrast for m in measures.values())
+        typical_ink = statistics.median(m.ink for m in measures.values())
+        for key, m in measures.items():
+            found = flags.setdefault(key, [])
+            if m.print_px < limits.min_print_px:
+                found.append(Flag.LOW_RESOLUTION)
+            if m.blur > limits.max_blur:
+                found.append(Flag.BLUR)
+            if (
+                m.contrast < limits.glare_contrast * typical_contrast
+                and m.ink > typical_ink + limits.glare_lift
+            ):
+                found.append(Flag.GLARE)
+            if m.at_edge:
+                found.append(Flag.PARTLY_OUTSIDE)
+            if m.contrast < limits.min_contrast and Flag.GLARE not in found:
+                found.append(Flag.LOW_CONTRAST)
+    warnings = [
+        str(f)
+        for f in (Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE)
+        if any(f in v for v in flags.values())
+    ]
+    paper = float(np.percentile(flat.max(axis=2), 90))
+    if paper < limits.dark_paper:
+        warnings.append("dark")
+    return Assessment(tuple(warnings), {k: tuple(v) for k, v in flags.items() if v})

@@ -1,0 +1,111 @@
+"""Finding, flattening and turning the page upright (scanner.deskew and Scanner.locate)."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from scanner import deskew
+from scanner.bench import page_outcome
+from scanner.load import load_image
+from scanner.ocr.base import OcrChar, OcrLine
+
+
+def _turned(image: np.ndarray, quad: np.ndarray, turns: int) -> tuple[np.ndarray, np.ndarray]:
+    """An image turned `turns` quarter turns clockwise, with a quad of it turned along."""
+    out, pts = image, quad.copy()
+    for _ in range(turns):
+        h = out.shape[0]
+        out = np.ascontiguousarray(cv2.rotate(out, cv2.ROTATE_90_CLOCKWISE))
+        pts = np.stack([h - pts[:, 1], pts[:, 0]], axis=1)
+    return out, pts
+
+
+def test_corners_are_ordered_clockwise_from_the_top_left():
+    shuffled = np.array([[90, 80], [10, 12], [95, 5], [3, 70]], dtype=float)
+    assert deskew.order_corners(shuffled).tolist() == [[10, 12], [95, 5], [90, 80], [3, 70]]
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_turning_back_a_turned_image_restores_every_point(turns):
+    size = (300, 200)
+    turn, turned_size = deskew.turn_matrix(turns, size)
+    assert turned_size == (size if turns == 2 else (200, 300))
+    # Turning the page back and forth by quarter turns is exact: four quarter turns are none.
+    total = np.eye(3)
+    for _ in range(4):
+        step, size = deskew.turn_matrix(turns, size)
+        total = step @ total
+    np.testing.assert_allclose(total, np.eye(3), atol=1e-9)
+    corners = np.array([[0, 0], [300, 0], [300, 200], [0, 200]], dtype=float)
+    mapped = deskew.apply_homography(corners, turn)
+    assert mapped.min() >= -1e-9 and mapped[:, 0].max() <= turned_size[0] + 1e-9
+
+
+def test_skewed_text_lines_are_levelled():
+    angle = math.radians(4.0)
+    lines = []
+    for row in range(5):
+        x0, y0 = 100.0, 100.0 + 60 * row
+        direction = np.array([math.cos(angle), math.sin(angle)])
+        normal = np.array([-math.sin(angle), math.cos(angle)])
+        start = np.array([x0, y0])
+        lines.append(
+            np.array(
+                [start, start + 400 * direction, start + 400 * direction + 30 * normal, start + 30 * normal]
+            )
+        )
+    assert math.degrees(deskew.text_skew(lines)) == pytest.approx(4.0, abs=0.01)
+    level, _ = deskew.level_matrix(deskew.text_skew(lines), (800, 600))
+    assert abs(deskew.text_skew(deskew.map_quads(lines, level))) < 1e-6
+    assert deskew.text_is_vertical(lines) is False
+    turn, _ = deskew.turn_matrix(1, (800, 600))
+    assert deskew.text_is_vertical(deskew.map_quads(lines, np.linalg.inv(turn))) is True
+
+
+def test_a_line_mapped_to_the_flat_page_and_back_is_unchanged():
+    quad = ((100.0, 50.0), (300.0, 60.0), (298.0, 90.0), (98.0, 80.0))
+    line = OcrLine(
+        "姓名", 0.99, quad, (OcrChar("姓", 0.99, (100, 50, 150, 85)), OcrChar("名", 0.98, (150, 52, 200, 88)))
+    )
+    matrix = cv2.getPerspectiveTransform(
+        np.float32([[0, 0], [1000, 30], [980, 700], [20, 690]]),
+        np.float32([[0, 0], [900, 0], [900, 700], [0, 700]]),
+    )
+    there = deskew.map_line(line, matrix)
+    back = deskew.map_line(there, np.linalg.inv(matrix))
+    np.testing.assert_allclose(np.array(back.quad), np.array(quad), atol=1e-6)
+    assert back.text == "姓名" and [c.text for c in back.chars] == ["姓", "名"]
+
+
+def test_the_page_outline_is_found_by_its_edges_in_hard_photos(hard_samples):
+    # Only pages wholly inside the picture have four visible corners.
+    whole = [s for s in hard_samples if not s["degrade"].get("partly_outside")]
+    assert whole
+    for sample in whole:
+        image = load_image(sample["path"], 10**9).image
+        candidates = deskew.page_candidates(image)
+        assert candidates, sample["file"]
+        truth = np.array(sample["quad"])
+        diagonal = math.hypot(*image.shape[:2])
+        # The outline found first is the page (or its printed border or mat, in the page's plane).
+        error = min(np.abs(np.roll(candidates[0], k, axis=0) - truth).max() for k in range(4)) / diagonal
+        assert error < 0.08, (sample["file"], error)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_a_hard_photo_comes_out_flat_and_upright_in_every_quarter_turn(hard_samples, scanner, turns):
+    sample = next(s for s in hard_samples if not s["degrade"].get("partly_outside"))
+    image = load_image(sample["path"], 10**9).image
+    # Undo the generator's own turn first, then turn by exactly `turns`.
+    own = sample["degrade"]["quarter_turns"]
+    upright, quad = _turned(image, np.array(sample["quad"], dtype=float), (4 - own) % 4)
+    photo, truth = _turned(upright, quad, turns)
+    geometry = scanner.locate(photo)
+    assert geometry.turns == turns
+    came_upright, came_flat = page_outcome(geometry.to_json(), truth.tolist())
+    assert came_upright and came_flat
