@@ -322,7 +322,8 @@ class CertificateRecord:
             fields[key] = replace(result, flags=tuple(f for f in result.flags if f not in drop))
         warnings = tuple(str(w) for w in data.get("warnings") or ())
         ocr = data.get("ocr") if isinstance(data.get("ocr"), dict) else {}
-        return cls(file=file, fields=fields, warnings=warnings, page=page, ocr=ocr or {})
+        geometry = data.get("page_geometry") if isinstance(data.get("page_geometry"), dict) else None
+        return cls(file=file, fields=fields, warnings=warnings, page=page, ocr=ocr or {}, geometry=geometry)
 
     @classmethod
     def failed(

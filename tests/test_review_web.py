@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from review_fixtures import glare_photo  # noqa: F401  (fixture)
 from test_registry import zhang
 from test_verify import reading
@@ -173,6 +174,13 @@ def test_from_uploaded_photo_to_verdict_with_one_correction(tmp_path, glare_phot
     assert fields["name"]["reasons"] == ["未识别到"]
     assert item["views"][0]["kind"] == "photo" and item["views"][0]["boxes"]["id_number"]
     assert client.get(item["views"][0]["url"]).headers["content-type"] == "image/jpeg"
+    # Beside the photo, the certificate flattened and upright, with the boxes mapped onto it.
+    flat = item["views"][1]
+    assert flat["kind"] == "flat" and set(flat["boxes"]) == set(item["views"][0]["boxes"])
+    picture = Image.open(io.BytesIO(client.get(flat["url"]).content))
+    width, height = picture.size
+    for x0, y0, x1, y1 in flat["boxes"].values():
+        assert -5 <= x0 < x1 <= width + 5 and -5 <= y0 < y1 <= height + 5
 
     # Typing a wrong ID number shows its failed check digit before anything is saved.
     wrong = truth["id_number"][:-1] + ("0" if truth["id_number"][-1] != "0" else "1")

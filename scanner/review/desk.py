@@ -111,6 +111,7 @@ class ReviewDesk:
         self._scanner: Scanner | None = None
         self._items: dict[str, Item] = {}
         self._images: dict[str, bytes] = {}
+        self._flats: dict[str, bytes] = {}
         self._lock = threading.RLock()
         # OCR runs one image at a time: the models are shared and the machine small.
         self._scan_lock = threading.Lock()
@@ -223,6 +224,21 @@ class ReviewDesk:
                 return None
             self._images[item_id] = _jpeg(page.image)
         return self._images[item_id]
+
+    def flat_image(self, item_id: str) -> bytes | None:
+        """The certificate flattened and turned upright as OCR read it, as JPEG, or None when the
+        photo or the page geometry is not available."""
+        item = self.get(item_id)
+        found = flat_matrix(item.reviewed.record)
+        photo = self.image(item_id)
+        if found is None or photo is None:
+            return None
+        if item_id not in self._flats:
+            from ..deskew import warp
+
+            image = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
+            self._flats[item_id] = _jpeg(warp(image, *found))
+        return self._flats[item_id]
 
     # -- reviewing -------------------------------------------------------------------------------
 
@@ -355,6 +371,15 @@ def _find_image(file: str, results: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def flat_matrix(record: CertificateRecord) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The homography (photo pixels → flat page) and flat page size a record was read with, if any."""
+    geometry = record.geometry or {}
+    matrix, size = geometry.get("matrix"), geometry.get("flat_size")
+    if not matrix or not size:
+        return None
+    return np.asarray(matrix, dtype=np.float64), (int(size[0]), int(size[1]))
 
 
 def _jpeg(image: np.ndarray) -> bytes:

@@ -24,10 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..advice import masked
+from ..deskew import map_box
 from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
 from ..report import Lang, check_text, verdict_text
-from .desk import Item, ReviewDesk
+from .desk import Item, ReviewDesk, flat_matrix
 from .session import reasons
 from .uploads import ACCEPT, too_large
 
@@ -180,6 +181,14 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             raise PageError(404, "the image of this certificate is not available", "此证书的图像不可用")
         return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
+    @app.get("/api/items/{item_id}/flat")
+    def flat(item_id: str) -> Response:
+        item_or_404(item_id)
+        data = desk.flat_image(item_id)
+        if data is None:
+            raise PageError(404, "no flattened page for this certificate", "此证书没有拉平的图像")
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
     @app.post("/api/items/{item_id}/check")
     def check(item_id: str, body: Values, request: Request) -> dict[str, Any]:
         if item_or_404(item_id).reviewed.record.error:
@@ -308,10 +317,14 @@ def _item_view(desk: ReviewDesk, item: Item, lang: Lang) -> dict[str, Any]:
                 **states[str(key)],
             }
         )
-    # Each view is a picture of the certificate with the fields' boxes in its own pixels. Today the
-    # photo as read; a flattened certificate can be added beside it with the boxes mapped onto it.
+    # Each view is a picture of the certificate with the fields' boxes in its own pixels: the photo
+    # as given, and beside it the certificate flattened and turned upright as OCR read it.
     boxes = {f["key"]: f["box"] for f in fields if f["box"]}
     views = [{"kind": "photo", "url": f"/api/items/{item.id}/image", "boxes": boxes}] if item.image else []
+    flat = flat_matrix(record)
+    if item.image and flat is not None:
+        flat_boxes = {k: [round(v) for v in map_box(tuple(b), flat[0])] for k, b in boxes.items()}
+        views.append({"kind": "flat", "url": f"/api/items/{item.id}/flat", "boxes": flat_boxes})
     institution = reviewed.read(FieldKey.INSTITUTION)
     out |= {
         "fields": fields,
