@@ -98,7 +98,10 @@ def test_a_reviewer_goes_from_photo_to_verdict_in_the_browser(served, page, glar
     expect(page.locator("#alert")).to_be_hidden()
     expect(name.locator(".reasons")).to_have_text("未识别到")
     expect(page.locator(".view.photo img")).to_be_visible()
-    expect(page.locator('svg.boxes rect[data-key="id_number"]')).to_have_count(1)
+    # The flattened certificate beside the photo, each with the field's box.
+    expect(page.locator(".view.flat img")).to_be_visible()
+    expect(page.locator('.view.photo svg.boxes rect[data-key="id_number"]')).to_have_count(1)
+    expect(page.locator('.view.flat svg.boxes rect[data-key="id_number"]')).to_have_count(1)
     expect(page.locator("#items li.review .badge")).to_have_text("待复核 2")
 
     # As the reviewer types, checks re-run: a wrong ID number shows its failed check digit at once.
