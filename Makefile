@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts demo test lint bench normbench clean
+.PHONY: setup fonts demo test lint bench normbench batchbench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: setup fonts
 
 normbench: setup
 	$(PY) -m scanner.normbench
+
+batchbench: setup fonts
+	$(PY) -m scanner.batchbench --count 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out

@@ -153,8 +153,23 @@ def process_file(task: FileTask) -> FileResult:
             if thumbs is not None and scanned.image is not None and task.sha256 and needs_attention(row):
                 _write_thumbnail(scanned.image, row, thumbs / thumbnail_name(task.sha256, row.get("page")))
             rows.append(row)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    return FileResult(rows, f"{os.uname().nodename}:{os.getpid()}", peak)
+    return FileResult(rows, f"{os.uname().nodename}:{os.getpid()}", peak_rss())
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes.
+
+    Linux's VmHWM belongs to the process's own address space; getrusage's ru_maxrss would carry
+    over the peak of the parent that spawned the worker (it survives exec), hiding the worker's own.
+    """
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def _write_thumbnail(image: np.ndarray, row: dict[str, Any], path: Path) -> None:
