@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench clean
+.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench batchbench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,9 @@ verifybench: setup fonts
 
 regbench: setup
 	$(PY) -m scanner.regbench --rows 1000000 --lookups 10000
+
+batchbench: setup fonts
+	$(PY) -m scanner.batchbench --count 200
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out test-artifacts
