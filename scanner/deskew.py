@@ -225,15 +225,17 @@ def _plausible_page(quad: QuadArray, image_area: float) -> bool:
 
 
 def _along_border(quad: QuadArray, shape: tuple[int, ...]) -> bool:
-    """Whether a side of the quad runs along the image's border: the outline of a page cut off by
-    the picture's edge, or of the picture itself, not a page's own edge."""
+    """Whether two or more sides of the quad run along the image's border: the outline of the
+    picture itself, or of a page cut off at a corner, not a page's own edges. (One side may: a scan
+    puts the page against the bed's edge.)"""
     h, w = shape[:2]
-    tol = 0.015 * max(h, w)
+    tol = 0.005 * max(h, w)
+    sides = 0
     for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
         for axis, limit in ((0, 0.0), (0, float(w)), (1, 0.0), (1, float(h))):
             if abs(a[axis] - limit) < tol and abs(b[axis] - limit) < tol:
-                return True
-    return False
+                sides += 1
+    return sides >= 2
 
 
 def text_extent(quads: Sequence[QuadArray], pad: float) -> tuple[float, float, float, float] | None:
@@ -349,6 +351,23 @@ def direction_spread(quads: Sequence[QuadArray]) -> float:
         return 0.0
     resultant = math.hypot(*np.mean(np.array(doubled), axis=0))
     return math.degrees(math.sqrt(max(-2.0 * math.log(max(resultant, 1e-9)), 0.0)) / 2)
+
+
+def reaches_edge(quads: Sequence[QuadArray], size: tuple[int, int], margin: float = 0.01) -> bool:
+    """Whether any text line comes within `margin` (share of the long side) of the frame's edge:
+    text that may go on beyond it."""
+    w, h = size
+    limit = margin * max(w, h)
+    for quad in quads:
+        q = np.asarray(quad, dtype=np.float64)
+        if (
+            q[:, 0].min() < limit
+            or q[:, 1].min() < limit
+            or q[:, 0].max() > w - limit
+            or q[:, 1].max() > h - limit
+        ):
+            return True
+    return False
 
 
 def text_skew(quads: Sequence[QuadArray]) -> float:

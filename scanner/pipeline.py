@@ -134,23 +134,18 @@ class Scanner:
         """
         h, w = image.shape[:2]
         candidates = deskew.page_candidates(image)
-        if candidates:
-            quad, locator = candidates[0], Locator.EDGES
-        else:
-            quad, locator = deskew.order_corners(np.array([[0, 0], [w, 0], [w, h], [0, h]])), Locator.WHOLE
-        size = deskew.flat_size(quad)
-        pad = LOCATE_MARGIN * max(size) if candidates else 0.0
-        factor = self.config.locate_side / (max(size) + 2 * pad)
-        frame = (round((size[0] + 2 * pad) * factor), round((size[1] + 2 * pad) * factor))
-        matrix = deskew.scale_matrix(factor) @ deskew.translation(pad, pad) @ deskew.quad_matrix(quad, size)
-        look = deskew.warp(image, matrix, frame)
-        text = [deskew.order_corners(np.array(q)) for q in self.engine.detect(suppress_red(look))]
-        if candidates and deskew.direction_spread(text) > MAX_LINE_SPREAD:
-            # Text lines fanning out on the flattened outline: it was not the page's own outline
-            # (a frame's inner bevel, a shadow). Straighten by the text instead.
-            text = deskew.map_quads(text, np.linalg.inv(matrix))
-            matrix, frame = np.eye(3), (w, h)
+        whole = deskew.order_corners(np.array([[0, 0], [w, 0], [w, h], [0, h]]))
+        quad, locator = (candidates[0], Locator.EDGES) if candidates else (whole, Locator.WHOLE)
+        matrix, frame, text = self._first_look(image, quad, LOCATE_MARGIN if candidates else 0.0)
+        if candidates and (
+            deskew.direction_spread(text) > MAX_LINE_SPREAD or deskew.reaches_edge(text, frame)
+        ):
+            # Text lines fanning out on the flattened outline, or running on past its margin: the
+            # outline was not the page's own (a frame's bevel, one page of a two-page spread).
+            # Look at the whole image instead and straighten it by its text.
             candidates = []
+            quad, locator = whole, Locator.WHOLE
+            matrix, frame, text = self._first_look(image, quad, 0.0)
         if not candidates:
             rect = deskew.text_quad(text, frame)
             if rect is not None:
@@ -192,6 +187,20 @@ class Scanner:
             turn, size = deskew.turn_matrix(2, size)
             matrix = turn @ matrix
         return deskew.page_geometry(matrix, size, math.degrees(skew), locator)
+
+    def _first_look(
+        self, image: np.ndarray, quad: np.ndarray, margin: float
+    ) -> tuple[np.ndarray, tuple[int, int], list[np.ndarray]]:
+        """The quad flattened with `margin` (share of its long side) around it at the locating size:
+        its matrix from the image, its size, and the text lines detected on it."""
+        size = deskew.flat_size(quad)
+        pad = margin * max(size)
+        factor = self.config.locate_side / (max(size) + 2 * pad)
+        frame = (round((size[0] + 2 * pad) * factor), round((size[1] + 2 * pad) * factor))
+        matrix = deskew.scale_matrix(factor) @ deskew.translation(pad, pad) @ deskew.quad_matrix(quad, size)
+        look = deskew.warp(image, matrix, frame)
+        text = [deskew.order_corners(np.array(q)) for q in self.engine.detect(suppress_red(look))]
+        return matrix, frame, text
 
     def read(self, image: np.ndarray) -> Reading:
         """Find, flatten and read the certificate in one RGB image."""
