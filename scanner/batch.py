@@ -51,9 +51,9 @@ log = logging.getLogger(__name__)
 # Files read while others wait, per worker: enough to keep every worker busy, few enough that
 # memory stays flat and an interrupted run loses little.
 IN_FLIGHT_PER_WORKER = 2
-# A local worker is replaced by a fresh one after this many files: a long-lived process's heap
-# fragments as images of every size come and go, and its peak memory crept up by ~40 MiB per 200
-# files; a fresh worker costs one model load (about 2 s) per this many files.
+# A local worker is replaced by a fresh one after this many files: a long-lived worker's peak
+# memory crept up by ~40 MiB per 200 files (most likely its heap fragmenting as images of every
+# size come and go); a fresh worker costs one model load (about 2 s) per this many files.
 FILES_PER_WORKER = 200
 # Long side of the thumbnails kept for rows that need attention (for the HTML report).
 THUMB_SIDE = 480
