@@ -173,21 +173,22 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     def item(item_id: str, request: Request) -> dict[str, Any]:
         return _item_view(desk, item_or_404(item_id), lang_of(request))
 
+    def picture(data: bytes | None, missing: str, missing_zh: str) -> Response:
+        if data is None:
+            raise PageError(404, missing, missing_zh)
+        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
     @app.get("/api/items/{item_id}/image")
     def image(item_id: str) -> Response:
         item_or_404(item_id)
-        data = desk.image(item_id)
-        if data is None:
-            raise PageError(404, "the image of this certificate is not available", "此证书的图像不可用")
-        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+        missing = "the image of this certificate is not available"
+        return picture(desk.image(item_id), missing, "此证书的图像不可用")
 
     @app.get("/api/items/{item_id}/flat")
     def flat(item_id: str) -> Response:
         item_or_404(item_id)
-        data = desk.flat_image(item_id)
-        if data is None:
-            raise PageError(404, "no flattened page for this certificate", "此证书没有拉平的图像")
-        return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+        missing = "no flattened page for this certificate"
+        return picture(desk.flat_image(item_id), missing, "此证书没有拉平的图像")
 
     @app.post("/api/items/{item_id}/check")
     def check(item_id: str, body: Values, request: Request) -> dict[str, Any]:
