@@ -626,7 +626,8 @@ def registry_import(
     try:
         for file in files:
             try:
-                report = import_csv(file, store, importer)
+                with _import_progress(file) as show:
+                    report = import_csv(file, store, importer, show)
             except CertscanError as exc:
                 typer.echo(f"certscan: {exc}", err=True)
                 worst = EXIT_USAGE
@@ -640,6 +641,30 @@ def registry_import(
     finally:
         store.close()
     raise typer.Exit(worst)
+
+
+@contextmanager
+def _import_progress(file: Path) -> Iterator[Callable[[int, int, int], None] | None]:
+    """A progress bar over the file's bytes, with the rows read, on a terminal; nothing in a log."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn(f"certscan registry import {file.name}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=None, rows=0)
+
+        def show(rows: int, done: int, size: int) -> None:
+            bar.update(task, total=size, completed=done, rows=rows)
+
+        yield show
 
 
 @registry_app.command("stats")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from helpers import make_id
 
 from scanner.errors import InputError
 from scanner.registry import RegistryError, open_registry
+from scanner.registry import importer
 from scanner.registry.importer import import_csv, parse_date
 from scanner.registry.sqlite import SqliteRegistry
 
@@ -177,3 +179,86 @@ def test_stats_count_doctors_by_category_and_level(tmp_path, store):
 )  # fmt: skip
 def test_roster_dates_are_read_in_the_forms_people_write(text, iso):
     assert parse_date(text) == iso
+
+
+def test_blank_lines_and_line_breaks_in_cells_keep_line_numbers_right(tmp_path, store):
+    path = tmp_path / "r.csv"
+    write_csv(path, [zhang(institution="重庆医科大学\n附属第一医院")])  # a quoted cell over two lines
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write("\n,,,\n")  # a blank line and a row of empty cells
+        csv.writer(fh).writerow(zhang(certificate_code="110500012340001", sex="未知").values())
+    report = import_csv(path, store)
+    assert report.rows == 2 and [(r.line, "not 男 or 女" in r.reason) for r in report.rejected] == [(6, True)]
+    assert store.by_code("110500012345678")[0].institution == "重庆医科大学附属第一医院"
+
+
+def test_rows_of_one_code_far_apart_are_sites_or_rejections(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(importer, "_BATCH", 2)  # the repeats land in later chunks than the first row
+    li = zhang(name="李四", id_number=LI_ID, certificate_code="215001098582736", institution="重庆市人民医院")
+    rows = [
+        zhang(),
+        li,
+        zhang(institution="重庆市急救医疗中心"),  # the same doctor at a further site
+        zhang(name="冒名", id_number=QIAN_ID),  # another person under that code
+        li,  # the same row again
+    ]
+    report = import_csv(write_csv(tmp_path / "r.csv", rows), store)
+    assert (report.added, report.extra_sites) == (2, 2)
+    assert [(r.line, r.reason) for r in report.rejected] == [
+        (5, "certificate code 110500012345678 is already used on line 2 by another person")
+    ]
+    [entry] = store.by_code("110500012345678")
+    assert entry.institutions == ("重庆医科大学附属第一医院", "重庆市急救医疗中心")
+    assert store.by_code("215001098582736")[0].institutions == ("重庆市人民医院",)
+
+
+def test_a_failed_first_import_leaves_an_empty_registry_with_its_indexes(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(importer, "_BATCH", 1)  # the first row is written before the bad line is met
+    path = write_csv(
+        tmp_path / "r.csv", [zhang(), zhang(certificate_code="110500012340001", scope="x" * 200_000)]
+    )
+    with pytest.raises(InputError, match="cannot be read as CSV"):
+        import_csv(path, store)
+    assert store.count() == 0
+    indexes = {n for (n,) in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"doctors_name_id", "doctors_name_institution"} <= indexes
+    import_csv(write_csv(tmp_path / "ok.csv", [zhang()]), store)
+    assert [e.name for e in store.by_name_and_id("张三", ZHANG_ID)] == ["张三"]
+
+
+def test_a_registry_of_the_first_file_layout_is_read_and_updated(tmp_path):
+    # Version 1 clustered doctors on the certificate code; the queries are the same for both.
+    path = tmp_path / "v1.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE doctors (certificate_code TEXT PRIMARY KEY, name TEXT NOT NULL, sex TEXT,
+            birth_date TEXT, id_number TEXT, level TEXT, category TEXT, scope TEXT, practice_place TEXT,
+            institution TEXT, authority TEXT, issue_date TEXT, source TEXT) WITHOUT ROWID;
+        CREATE INDEX doctors_name_id ON doctors (name, id_number);
+        CREATE INDEX doctors_name_institution ON doctors (name, institution);
+        CREATE TABLE sites (certificate_code TEXT NOT NULL, institution TEXT NOT NULL,
+            position INTEGER NOT NULL, PRIMARY KEY (certificate_code, institution)) WITHOUT ROWID;
+        CREATE INDEX sites_institution ON sites (institution);
+        """
+    )
+    db.close()
+    store = SqliteRegistry.create(path)
+    import_csv(write_csv(tmp_path / "a.csv", [zhang()]), store)
+    report = import_csv(write_csv(tmp_path / "b.csv", [zhang(institution="重庆市人民医院")]), store)
+    store.close()
+    assert (report.added, report.updated) == (0, 1)
+    reader = open_registry(path)
+    assert [e.institution for e in reader.by_name_and_id("张三", ZHANG_ID)] == ["重庆市人民医院"]
+
+
+def test_progress_is_reported_up_to_the_whole_file(tmp_path, store, monkeypatch):
+    monkeypatch.setattr(importer, "_BATCH", 2)
+    rows = [zhang(certificate_code=f"1105000123400{i:02d}", name=f"医师{i}") for i in range(5)]
+    path = write_csv(tmp_path / "r.csv", rows)
+    seen: list[tuple[int, int, int]] = []
+    import_csv(path, store, progress=lambda *p: seen.append(p))
+    size = path.stat().st_size
+    assert [rows for rows, _, _ in seen] == [2, 4, 5] and seen[-1][1:] == (size, size)

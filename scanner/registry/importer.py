@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
+import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -198,7 +202,7 @@ class RosterImporter:
         self.matcher = matcher or InstitutionMatcher()
         self._institutions: dict[str, tuple[str, bool]] = {}
         # Rosters repeat a handful of sexes, levels, scopes, authorities and dates: each once.
-        self._cells: dict[tuple[str, str], str | _Reject] = {}
+        self._cells: dict[tuple[str, Any], str | _Reject | None] = {}
 
     def institution(self, text: str) -> tuple[str, bool]:
         """The official name when surely known (and True), else the name as written (and False)."""
@@ -209,106 +213,139 @@ class RosterImporter:
             self._institutions[text] = cached
         return cached
 
-    def parse(self, row: dict[str | None, str], source: str) -> Parsed:
-        """One roster row as registry values; raises _Reject for a row the registry cannot hold."""
-        keys = [k for k in row if k]
-        [(parsed, why)] = self.parse_rows(keys, [[row[k] for k in keys]], [source])
-        if why is not None:
-            raise why
-        assert parsed is not None
-        return parsed
-
     def parse_rows(
-        self, keys: Sequence[str | None], rows: Sequence[Sequence[str]], sources: Sequence[str]
-    ) -> list[tuple[Parsed | None, _Reject | None]]:
-        """Many roster rows (cells under `keys`) as registry values or the reason each is rejected.
+        self, keys: Sequence[str | None], rows: Sequence[Sequence[str]], lines: Sequence[int], file: str
+    ) -> Chunk:
+        """Many roster rows (cells under `keys`, read from `lines` of `file`) as registry rows and
+        the reasons for those rejected.
 
         Column by column, for speed (a million rows should import in seconds): a column of few
         distinct values (sex, level, scope, institution, dates ...) is converted once per distinct
-        text, white space is tidied only in columns that have any, and per-row work is kept to the
-        name, ID number and code.
+        text, white space is tidied only in columns that have any, columns already in their final
+        form (names, codes) are taken whole, and per-row work is kept to the ID number's check digit.
         """
-        n = len(rows)
-        columns: dict[str, list[str]] = {}
-        for i, key in enumerate(keys):
+        width = len(keys)
+        if rows and min(map(len, rows)) < width:
+            rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        columns: dict[str, Sequence[str]] = {}
+        for key, column in zip(keys, zip(*rows, strict=True), strict=False):  # keys may be fewer
             if key and key not in columns:
-                column = [r[i] if i < len(r) else "" for r in rows]
                 joined = "\x1f".join(column)
                 if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
-                    column = [_tidy(c) for c in column]
+                    column = tuple(_tidy(c) for c in column)
                 columns[key] = column
-        empty = [""] * n
+        if "" in columns["name"]:
+            # Blank rows (a spreadsheet's empty lines) are no rows at all: leave them out.
+            blank = {i for i, v in enumerate(columns["name"]) if not v and not "".join(rows[i]).strip()}
+            if blank:
+                kept = [i for i in range(len(rows)) if i not in blank]
+                return self.parse_rows(keys, [rows[i] for i in kept], [lines[i] for i in kept], file)
+        empty = ("",) * len(rows)
+        suspects: list[Sequence[str | _Reject | None]] = []  # columns that hold a rejection
 
-        def col(key: str) -> list[str]:
+        def col(key: str) -> Sequence[str]:
             return columns.get(key, empty)
 
-        def convert(key: str, fn: Callable[[str], str]) -> list[str | _Reject | None]:
-            values = col(key)
-            table: dict[str, str | _Reject | None] = {"": None}
-            for text in set(values) - {""}:
-                found = self._cells.get((key, text))
+        def convert(
+            key: str, fn: Callable[[Any], str], values: Sequence[Any] | None = None
+        ) -> Sequence[str | _Reject | None]:
+            """The column of `key` (or `values`) converted by `fn`, once per distinct value; the
+            column itself when every value is already in its final form."""
+            values = col(key) if values is None else values
+            distinct = set(values)
+            table: dict[Any, str | _Reject | None] = {"": None}
+            final = "" not in distinct
+            for value in distinct:
+                found = self._cells.get((key, value))
                 if found is None:
                     try:
-                        found = fn(text)
+                        found = fn(value)
                     except _Reject as why:
                         found = why
-                    self._cells[(key, text)] = found
-                table[text] = found
-            return [table[v] for v in values]
+                    self._cells[(key, value)] = found
+                table[value] = found
+                final = final and found == (value[1] if key == "scope" else value)
+            if final:
+                return col(key)
+            converted = list(map(table.__getitem__, values))
+            if any(v.__class__ is _Reject for v in table.values()):
+                suspects.append(converted)
+            return converted
 
         categories = convert("category", self._category)
-        columns["scope|"] = [
-            f"{c if isinstance(c, str) else ''}|{text}" if text else ""
-            for c, text in zip(categories, col("scope"), strict=True)
+        scopes = list(zip(categories, col("scope"), strict=True))  # the scope is read against its category
+        names = _names(col("name"))
+        written_codes = col("certificate_code")
+        codes: Sequence[str | _Reject]
+        joined = "".join(written_codes)
+        if joined.isascii() and joined.isdigit() and len(joined) == 15 * len(written_codes):
+            codes = written_codes  # every code is 15 digits: the export's normal case
+        else:
+            codes = [_checked(_code, v) for v in written_codes]
+            suspects.append(codes)
+        check = ric.calc_check_digit
+        ids = [
+            v
+            if len(v) == 18 and v.isascii() and v[:17].isdigit() and check(v) == v[17]
+            else (_checked(_id_number, v) if v else None)
+            for v in col("id_number")
         ]
-        names = [unicodedata.normalize("NFKC", v).replace(" ", "") for v in col("name")]
-        codes = [v if len(v) == 15 and v.isdigit() else _checked(_code, v) for v in col("certificate_code")]
-        out_columns: list[list[str | _Reject | None]] = [
-            codes,  # type: ignore[list-item]
-            names,  # type: ignore[list-item]
+        if any(v.__class__ is _Reject for v in ids):
+            suspects.append(ids)
+        out_columns: list[Sequence[str | _Reject | None]] = [
+            codes,
+            names,
             convert("sex", _sex),
             convert("birth_date", parse_date),
-            [_checked(_id_number, v) if v else None for v in col("id_number")],
+            ids,
             convert("level", _level),
             categories,
-            convert("scope|", self._scope_of),
+            convert("scope", self._scope_of, scopes),
             convert("practice_place", _no_spaces),
             convert("institution", self._official),
             convert("authority", _no_spaces),
             convert("issue_date", parse_date),
-            list(sources),
+            list(map(f"{file}:{{}}".format, lines)),
         ]
-        others, written_codes = col(OTHER_INSTITUTIONS), col("certificate_code")
-        written_sites = col("institution")
-        results: list[tuple[Parsed | None, _Reject | None]] = []
-        for i, values in enumerate(zip(*out_columns, strict=True)):
-            why: _Reject | None
-            if not names[i]:
-                why = _Reject("no name", "缺少姓名")
-            elif not written_codes[i]:
-                why = _Reject("no certificate_code", "缺少证书编码")
-            else:
-                why = next((v for v in values if v.__class__ is _Reject), None)
-            if why is not None:
-                results.append((None, why))
-                continue
-            institution = values[9]
-            further: list[str] = []
-            sure = institution is None or self._institutions[written_sites[i]][1]
-            unsure = [] if sure else [str(institution)]
-            if others[i]:
-                sites, unsure_more = self._sites(None, others[i])
-                further = [x for x in sites if x != institution]
-                unsure += unsure_more
-            results.append((Parsed(values, further, unsure), None))
-        return results
+        # Rows to reject: few, found column by column rather than row by row.
+        why_of: dict[int, _Reject] = {}
+        for out in reversed(out_columns):  # the first column's reason wins
+            if any(out is c for c in suspects):
+                why_of.update((i, v) for i, v in enumerate(out) if v.__class__ is _Reject)
+        why_of.update(
+            (i, _Reject("no certificate_code", "缺少证书编码")) for i, v in enumerate(written_codes) if not v
+        )
+        why_of.update((i, _Reject("no name", "缺少姓名")) for i, v in enumerate(names) if not v)
+        chunk = Chunk(
+            rows=list(zip(*out_columns, strict=True)),
+            lines=list(lines),
+            rejected=[Rejection(lines[i], w.reason, w.reason_zh) for i, w in sorted(why_of.items())],
+        )
+        written_sites, others = col("institution"), col(OTHER_INSTITUTIONS)
+        unsure_texts = {t for t in set(written_sites) if t and not self._institutions[t][1]}
+        if unsure_texts:
+            for i, text in enumerate(written_sites):
+                if text in unsure_texts:
+                    chunk.unsure[i] = [self._institutions[text][0]]
+        if any(others):
+            for i, text in enumerate(others):
+                if text:
+                    main = chunk.rows[i][9]
+                    sites, unsure = self._sites(None, text)
+                    chunk.further[i] = [s for s in sites if s != main]
+                    chunk.unsure.setdefault(i, []).extend(unsure)
+        if why_of:
+            chunk.drop(why_of)
+        return chunk
 
     def _official(self, text: str) -> str:
         return self.institution(text)[0]
 
-    def _scope_of(self, category_and_scope: str) -> str:
-        category, _, scope = category_and_scope.partition("|")
-        return self._scope(category, scope)
+    def _scope_of(self, category_and_scope: tuple[str | _Reject | None, str]) -> str:
+        category, scope = category_and_scope
+        if not scope:
+            return None  # type: ignore[return-value]
+        return self._scope(category if isinstance(category, str) else "", scope)
 
     def _sites(self, main: str | None, others: str | None) -> tuple[list[str], list[str]]:
         """Official names of the institutions a row names (main first) and those not surely known."""
@@ -331,39 +368,55 @@ class RosterImporter:
         return normalize_scope(text, category or None).match or text
 
 
-@dataclass(slots=True)
-class Parsed:
-    """A roster row as the registry holds it: doctor values (COLUMNS order), further sites, and the
-    institutions it names that have no sure official name."""
-
-    row: Row
-    further: list[str]
-    unsure: list[str]
-
-    @property
-    def code(self) -> str:
-        return str(self.row[0])
-
-    @property
-    def person(self) -> tuple[str | None, str | None]:
-        """Name and ID number: who the row is about."""
-        return self.row[1], self.row[4]
-
-    @property
-    def sites(self) -> list[str]:
-        main = self.row[9]
-        return ([main] if main else []) + self.further
+def _names(column: Sequence[str]) -> Sequence[str]:
+    """Names in NFKC form without spaces; the column as it is when it is in that form already."""
+    joined = "\x1f".join(column)
+    if " " not in joined and unicodedata.is_normalized("NFKC", joined):
+        return column
+    return [unicodedata.normalize("NFKC", v).replace(" ", "") for v in column]
 
 
-def read_table(path: Path) -> tuple[list[str | None], Iterator[tuple[int, list[str]]], list[str]]:
-    """The canonical keys of a CSV's columns, its rows (line number, canonical key → text; None keys
-    the columns certscan does not use) and the
+@dataclass
+class Chunk:
+    """Roster rows as the registry holds them (values in COLUMNS order) with their lines in the
+    file, further sites and institutions without a sure official name (both keyed by position in
+    `rows`), and the rows rejected."""
+
+    rows: list[Row]
+    lines: list[int]
+    rejected: list[Rejection]
+    further: dict[int, list[str]] = field(default_factory=dict)
+    unsure: dict[int, list[str]] = field(default_factory=dict)
+
+    def drop(self, positions: Iterable[int]) -> None:
+        """Leave out the rows at these positions, renumbering the rest."""
+        gone = set(positions)
+        kept = [i for i in range(len(self.rows)) if i not in gone]
+        new = {old: new for new, old in enumerate(kept)}
+        self.rows = [self.rows[i] for i in kept]
+        self.lines = [self.lines[i] for i in kept]
+        self.further = {new[i]: v for i, v in self.further.items() if i in new}
+        self.unsure = {new[i]: v for i, v in self.unsure.items() if i in new}
+
+    def sites(self, position: int) -> list[str]:
+        """The official names of all institutions of the row at `position`, main first."""
+        main = self.rows[position][9]
+        return ([main] if main else []) + self.further.get(position, [])
+
+
+Chunks = Iterator[tuple[list[int], list[list[str]], int]]
+
+
+def read_table(path: Path) -> tuple[list[str | None], Chunks, list[str]]:
+    """The canonical keys of a CSV's columns (None for the columns certscan does not use), its
+    rows in chunks (line numbers, cells with blank rows included, bytes read so far) and the
     headers it ignores. UTF-8 (with or without BOM) or GB18030, as Excel and WPS save them."""
     name = str(path)
     if not path.is_file():
         raise InputError(name, "file not found", "文件不存在")
     encoding = _encoding(path)
-    fh = path.open(encoding=encoding, newline="")
+    raw = path.open("rb")
+    fh = io.TextIOWrapper(raw, encoding=encoding, newline="")
     try:
         reader = csv.reader(fh)
         header = next(reader, None)
@@ -386,27 +439,35 @@ def read_table(path: Path) -> tuple[list[str | None], Iterator[tuple[int, list[s
         )
     ignored = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def chunks() -> Chunks:
         with fh:
-            line = reader.line_num + 1
+            done = reader.line_num  # physical lines read so far
             try:
-                for cells in reader:
-                    if any(c.strip() for c in cells):
-                        yield line, cells
-                    line = reader.line_num + 1
+                while chunk := list(islice(reader, _BATCH)):
+                    if reader.line_num - done == len(chunk):
+                        lines = list(range(done + 1, reader.line_num + 1))  # one line per row
+                    else:
+                        lines = _first_lines(chunk, done)  # some cells hold line breaks
+                    done = reader.line_num
+                    yield lines, chunk, raw.tell()
             except (csv.Error, UnicodeDecodeError) as exc:
+                line = reader.line_num
                 raise InputError(
                     name, f"line {line} cannot be read as CSV ({exc})", f"第{line}行无法按CSV读取（{exc}）"
                 ) from None
 
-    return keys, rows(), ignored
+    return keys, chunks(), ignored
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str | None, str]]], list[str]]:
-    """Like `read_table`, each row as canonical key → text (None keys the unused columns)."""
-    keys, table, ignored = read_table(path)
-    rows = ((line, dict(zip(keys, cells, strict=False))) for line, cells in table)
-    return [k for k in keys if k], rows, ignored
+def _first_lines(rows: list[list[str]], before: int) -> list[int]:
+    """The line each row starts on, counting the line breaks inside its cells."""
+    lines = []
+    line = before + 1
+    for cells in rows:
+        lines.append(line)
+        text = "".join(cells)
+        line += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+    return lines
 
 
 def _encoding(path: Path) -> str:
@@ -420,72 +481,97 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def import_csv(path: Path, registry: SqliteRegistry, importer: RosterImporter | None = None) -> ImportReport:
-    """Load one CSV into the registry: good rows upserted, bad rows reported with line and reason."""
+def import_csv(
+    path: Path,
+    registry: SqliteRegistry,
+    importer: RosterImporter | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> ImportReport:
+    """Load one CSV into the registry: good rows upserted, bad rows reported with line and reason.
+
+    `progress`, when given, is called after each chunk of rows with the rows read so far, the bytes
+    read so far and the file's size."""
     importer = importer or RosterImporter()
-    keys, table, ignored = read_table(path)
+    size = path.stat().st_size if path.is_file() else 0
+    keys, chunks, ignored = read_table(path)
     report = ImportReport(file=str(path), ignored_columns=ignored)
     before = registry.count()
-    # Who holds each code in this file, so a second row of the same person adds a site and a row of
-    # another person under the same code is rejected rather than overwriting the first.
-    holders: dict[str, tuple[tuple[str | None, str | None], int]] = {}
-    pending: dict[str, Parsed] = {}
-    late_sites: list[tuple[str, str]] = []
+    # Who first used each code in this file, and on which line: a later row of the same person adds
+    # a site, a later row of another person under the same code is rejected rather than overwriting.
+    holders: dict[str, tuple[int, str | None, str | None]] = {}
     upserted = 0
-
-    def flush() -> None:
-        registry.upsert_rows([p.row for p in pending.values()], {c: p.further for c, p in pending.items()})
-        registry.add_sites(late_sites)
-        pending.clear()
-        late_sites.clear()
-
-    for line, parsed, why in _parsed(importer, keys, table, path.name):
-        report.rows += 1
-        if parsed is None:
-            assert why is not None
-            report.rejected.append(Rejection(line, why.reason, why.reason_zh))
-            continue
-        for name in parsed.unsure:
-            report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
-        row = parsed.row
-        code, person = str(row[0]), (row[1], row[4])
-        held = holders.get(code)
-        if held is None:
-            holders[code] = (person, line)
-            pending[code] = parsed
-            upserted += 1
-        elif held[0] == person:
-            # The same doctor again: a further registered site (多机构备案).
-            if code in pending:
-                first = pending[code]
-                first.further.extend(i for i in parsed.sites if i not in first.sites)
-            else:
-                late_sites.extend((code, i) for i in parsed.sites)
-            report.extra_sites += 1
-        else:
-            report.rejected.append(
-                Rejection(
-                    line,
-                    f"certificate code {code} is already used on line {held[1]} by another person",
-                    f"证书编码{code}已在第{held[1]}行用于另一人",
+    with registry.bulk(), _collector_paused():
+        for lines, cells, position in chunks:
+            chunk = importer.parse_rows(keys, cells, lines, path.name)
+            report.rows += len(chunk.rows) + len(chunk.rejected)
+            report.rejected += chunk.rejected
+            for names in chunk.unsure.values():
+                for name in names:
+                    report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
+            codes = [str(row[0]) for row in chunk.rows]
+            if len(set(codes)) == len(codes) and holders.keys().isdisjoint(codes):
+                # Every code is new to this file: the common case, written as it stands.
+                people = zip(
+                    chunk.lines, map(itemgetter(1), chunk.rows), map(itemgetter(4), chunk.rows), strict=True
                 )
-            )
-            continue
-        if len(pending) >= _BATCH:
-            flush()
-    flush()
-    registry.commit()
+                holders.update(zip(codes, people, strict=True))
+                registry.upsert_rows(chunk.rows, {codes[i]: f for i, f in chunk.further.items()})
+                upserted += len(codes)
+            else:
+                upserted += _merge(chunk, holders, registry, report)
+            if progress:
+                progress(report.rows, position, size)
+    report.rejected.sort(key=lambda r: r.line)
     report.added = registry.count() - before
     report.updated = upserted - report.added
     return report
 
 
-def _parsed(
-    importer: RosterImporter, keys: list[str | None], table: Iterator[tuple[int, list[str]]], name: str
-) -> Iterator[tuple[int, Parsed | None, _Reject | None]]:
-    """The table's rows parsed a chunk at a time (column-wise parsing needs many rows at once)."""
-    while chunk := list(islice(table, _BATCH)):
-        lines = [line for line, _ in chunk]
-        results = importer.parse_rows(keys, [cells for _, cells in chunk], [f"{name}:{n}" for n in lines])
-        for line, (parsed, why) in zip(lines, results, strict=True):
-            yield line, parsed, why
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the while: an import makes millions of short-lived row
+    objects and no reference cycles, and the collector would walk every long-lived object again
+    and again (a fifth of a large import's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge(
+    chunk: Chunk,
+    holders: dict[str, tuple[int, str | None, str | None]],
+    registry: SqliteRegistry,
+    report: ImportReport,
+) -> int:
+    """Write a chunk in which some codes repeat: rows of a doctor already seen add sites (多机构备案),
+    rows of another person under a code already used are rejected. Returns the doctors written."""
+    pending: dict[str, tuple[Row, list[str]]] = {}
+    late_sites: list[tuple[str, str]] = []
+    for i, (row, line) in enumerate(zip(chunk.rows, chunk.lines, strict=True)):
+        code, person = str(row[0]), (row[1], row[4])
+        held = holders.get(code)
+        if held is None:
+            holders[code] = (line, *person)
+            pending[code] = (row, list(chunk.further.get(i, [])))
+        elif held[1:] != person:
+            report.rejected.append(
+                Rejection(
+                    line,
+                    f"certificate code {code} is already used on line {held[0]} by another person",
+                    f"证书编码{code}已在第{held[0]}行用于另一人",
+                )
+            )
+        else:
+            if code in pending:  # the first row is in this chunk: its sites are known
+                first, further = pending[code]
+                further.extend(s for s in chunk.sites(i) if s != first[9] and s not in further)
+            else:  # written with an earlier chunk: the registry skips sites it already has
+                late_sites.extend((code, s) for s in chunk.sites(i))
+            report.extra_sites += 1
+    registry.upsert_rows([row for row, _ in pending.values()], {c: f for c, (_, f) in pending.items()})
+    registry.add_sites(late_sites)
+    return len(pending)

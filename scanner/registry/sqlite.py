@@ -3,33 +3,45 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 
 from ..fields import FIELD_ORDER, FieldKey
 from . import RegistryEntry, RegistryError, RegistryStats
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Version 1 kept doctors in a table clustered on the certificate code; version 2 appends them to a
+# plain table with a unique index on the code, several times cheaper to fill. Queries are the same.
+READABLE_VERSIONS = ("1", SCHEMA_VERSION)
+
+# The lookups by name + ID number and by name + institution.
+_DOCTOR_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number)",
+    "CREATE INDEX IF NOT EXISTS doctors_name_institution ON doctors (name, institution)",
+)
+_INDEXES_SQL = ";\n".join(_DOCTOR_INDEXES)
 
 # Doctors keyed by certificate code, with their main institution; further registered sites
 # (多机构备案) in a table of their own so one doctor may practise at several institutions.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS doctors (
-    certificate_code TEXT PRIMARY KEY,
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE doctors (
+    certificate_code TEXT NOT NULL,
     name TEXT NOT NULL,
     sex TEXT, birth_date TEXT, id_number TEXT, level TEXT, category TEXT, scope TEXT,
     practice_place TEXT, institution TEXT, authority TEXT, issue_date TEXT, source TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number);
-CREATE INDEX IF NOT EXISTS doctors_name_institution ON doctors (name, institution);
-CREATE TABLE IF NOT EXISTS sites (
+);
+CREATE UNIQUE INDEX doctors_code ON doctors (certificate_code);
+{_INDEXES_SQL};
+CREATE TABLE sites (
     certificate_code TEXT NOT NULL,
     institution TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (certificate_code, institution)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS sites_institution ON sites (institution);
+CREATE INDEX sites_institution ON sites (institution);
 """
 
 # The doctors table's columns, in the order rows are written and read: the key, the other
@@ -62,10 +74,8 @@ class SqliteRegistry:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
-            raise RegistryError(
-                f"{path} is not a certscan registry (not a SQLite file made by it)."
-            ) from None
-        if not version or version[0] != SCHEMA_VERSION:
+            raise _not_a_registry(path) from None
+        if not version or version[0] not in READABLE_VERSIONS:
             db.close()
             raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
         return cls(path, db)
@@ -80,15 +90,17 @@ class SqliteRegistry:
             db.execute("PRAGMA synchronous = NORMAL")
             # Imports write rows in random key order: a large page cache keeps the B-trees in memory.
             db.execute("PRAGMA cache_size = -262144")
-            db.executescript(_SCHEMA)
-            db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
-            )
-            db.commit()
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:
+                db.executescript(_SCHEMA)
+                db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+                db.commit()
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
-            raise RegistryError(
-                f"{path} is not a certscan registry (not a SQLite file made by it)."
-            ) from None
+            raise _not_a_registry(path) from None
+        if not version or version[0] not in READABLE_VERSIONS:
+            db.close()
+            raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
         return cls(path, db)
 
     # -- writing -------------------------------------------------------------------------------
@@ -107,7 +119,8 @@ class SqliteRegistry:
     def upsert_rows(self, rows: Sequence[Row], further: Mapping[str, Sequence[str]]) -> None:
         """Insert rows (values in COLUMNS order) or replace those with the same certificate code;
         `further` gives each code's further sites, replacing any it had."""
-        self._db.executemany(_UPSERT, rows)
+        # In key order, so the writes land on neighbouring pages of the table's B-tree.
+        self._db.executemany(_UPSERT, sorted(rows, key=itemgetter(0)))
         if self._has_sites is None:
             self._has_sites = self._db.execute("SELECT 1 FROM sites LIMIT 1").fetchone() is not None
         if self._has_sites:
@@ -128,6 +141,38 @@ class SqliteRegistry:
             list(sites),
         )
         self._has_sites = True
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """One transaction for many writes, committed at the end and rolled back on any error.
+
+        Into an empty registry (a first import) the lookup indexes are built once at the end from
+        the sorted rows rather than updated row by row, and the transaction goes through a rollback
+        journal rather than the write-ahead log, which would write every page twice: several times
+        faster for a large roster.
+        """
+        db = self._db
+        if db.in_transaction:
+            db.commit()
+        fresh = self.count() == 0
+        if fresh:
+            db.execute("PRAGMA journal_mode = DELETE")  # stays WAL while another connection reads
+        db.execute("BEGIN")
+        try:
+            if fresh:
+                db.execute("DROP INDEX IF EXISTS doctors_name_id")
+                db.execute("DROP INDEX IF EXISTS doctors_name_institution")
+            yield
+            if fresh:
+                for sql in _DOCTOR_INDEXES:
+                    db.execute(sql)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            if fresh:
+                db.execute("PRAGMA journal_mode = WAL")
 
     def commit(self) -> None:
         """Make the writes so far durable."""
