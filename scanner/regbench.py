@@ -35,8 +35,9 @@ from .verify import Verdict, Verifier
 def roster_rows(count: int, seed: int) -> list[list[str]]:
     """`count` synthetic registry rows (canonical field order), fast enough for a million.
 
-    Every row is valid; one in five writes its institution by a gazetteer alias when it has one, as
-    rosters do, so the import's normalization is exercised.
+    Every row is valid (issued before the day the readings are checked); one in five writes its
+    institution by a gazetteer alias when it has one, as rosters do, so the import's normalization
+    is exercised.
     """
     rng = random.Random(seed)
     regions = sorted(district_codes().values())
@@ -55,7 +56,7 @@ def roster_rows(count: int, seed: int) -> list[list[str]]:
             code = f"{rng.randrange(10**14, 10**15)}"
         codes.add(code)
         issued = (
-            f"{rng.randint(max(year + 25, 2000), 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            f"{rng.randint(max(year + 25, 2000), 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         )
         rows.append(
             [
