@@ -145,6 +145,23 @@ def test_a_renamed_file_is_not_read_again_and_a_changed_one_is(samples, tmp_path
     assert len({r["sha256"] for r in rows}) == 3
 
 
+def test_a_file_that_takes_too_long_costs_only_its_own_row(samples, tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    photo = next(s for s in samples if s.mode == "photo")
+    shutil.copy(photo.image, folder / "a_slow.jpg")  # reading a photo takes seconds, not 0.2 s
+    (folder / "b_notes.jpg").write_text("这不是图片", encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    run = run_batch([str(folder)], out, BatchSettings(), workers=1, timeout=0.2)
+    assert (run.read, run.failed_rows) == (2, 2)
+    slow, notes = rows_of(out)
+    assert Path(slow["file"]).name == "a_slow.jpg"
+    assert slow["error"] == "reading it took longer than 0.2 seconds and was stopped"
+    assert slow["error_zh"] == "读取超过0.2秒，已停止" and slow["sha256"]
+    # The worker that was stopped is replaced: the next file is read and gets its own reason.
+    assert Path(notes["file"]).name == "b_notes.jpg" and "longer than" not in notes["error"]
+
+
 def test_a_run_killed_mid_way_resumes_with_every_file_exactly_once(samples, tmp_path: Path):
     folder = tmp_path / "in"
     for i in range(8):
