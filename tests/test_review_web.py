@@ -225,6 +225,29 @@ def test_from_uploaded_photo_to_verdict_with_one_correction(tmp_path, glare_phot
     )
 
 
+@pytest.mark.slow
+def test_every_page_of_an_uploaded_pdf_is_a_certificate_on_the_list(tmp_path, samples, scanner):
+    first, second = samples[0], samples[3]
+    pdf = io.BytesIO()
+    pictures = [Image.open(s.image).convert("RGB") for s in (first, second)]
+    pictures[0].save(pdf, "PDF", save_all=True, append_images=pictures[1:], resolution=200)
+    client = client_for(desk_for(tmp_path, scanner=lambda: scanner))
+    response = upload(client, pdf.getvalue(), "人事档案.pdf", "application/pdf")
+    assert response.status_code == 200
+    shown = response.json()
+    assert (shown["pages"], shown["file"], shown["page"]) == (2, "人事档案.pdf", 1)
+    items = [client.get(f"/api/items/{it['id']}").json() for it in client.get("/api/items").json()["items"]]
+    by_page = {it["page"]: it for it in items}
+    assert sorted(by_page) == [1, 2]
+    for page, sample in ((1, first), (2, second)):
+        fields = {f["key"]: f for f in by_page[page]["fields"]}
+        assert fields["certificate_code"]["value"] == sample.truth["certificate_code"]
+        picture = Image.open(io.BytesIO(client.get(f"/api/items/{by_page[page]['id']}/image").content))
+        # Each item shows its own page: the picture has that page's proportions.
+        width, height = Image.open(sample.image).size
+        assert abs(picture.width / picture.height - width / height) < 0.02
+
+
 def test_serving_beyond_this_machine_needs_lan_mode(tmp_path):
     from typer.testing import CliRunner
 
@@ -254,7 +277,7 @@ def test_pictures_and_pdfs_are_told_by_their_first_bytes(head, declared, kind):
 
 def test_an_image_named_at_start_that_cannot_be_read_is_listed_with_its_reason(tmp_path):
     desk = desk_for(tmp_path)
-    item = desk.add_image(tmp_path / "missing.jpg")
+    [item] = desk.add_image(tmp_path / "missing.jpg")
     shown = client_for(desk).get(f"/api/items/{item.id}?lang=en").json()
     assert shown["status"] == "error" and shown["error"] == "file not found"
     assert shown["file"] == "missing.jpg"

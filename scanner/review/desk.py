@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import secrets
@@ -28,7 +29,7 @@ from PIL import Image
 
 from ..errors import InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
-from ..load import load_image
+from ..load import BadPage, Page, load_pages
 from ..normalize import InstitutionMatcher
 from ..records import read_rows
 from ..report import Lang
@@ -47,6 +48,8 @@ class Item:
     id: str
     reviewed: ReviewedRecord
     image: Path | None = None
+    # Which page of `image` the certificate is on (1-based), None for a single picture.
+    page: int | None = None
     # The verification made after the last review action, or None.
     verification: Verification | None = None
     verified_after: int = -1
@@ -131,21 +134,21 @@ class ReviewDesk:
             except ValueError as exc:
                 reason = f"{where} is not a certscan record: {exc}"
                 raise InputError(str(path), reason, f"{where_zh}不是certscan记录") from None
-            added.append(self._add(reviewed, _find_image(reviewed.record.file, path)))
+            record = reviewed.record
+            added.append(self._add(reviewed, _find_image(record.file, path), record.page))
         return added
 
-    def add_image(self, path: Path) -> Item:
-        """Scan an image file given on the command line and put it on the desk."""
+    def add_image(self, path: Path) -> list[Item]:
+        """Scan an image or PDF file given on the command line and put each page on the desk; a file
+        that cannot be read is listed with its reason."""
         try:
-            page = load_image(path, self.max_pixels)
+            return self._read_pages(path, str(path))
         except InputError as exc:
-            return self._add(
-                ReviewedRecord(CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh))
-            )
-        return self._scanned(page.image, str(path), path)
+            failed = CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh)
+            return [self._add(ReviewedRecord(failed))]
 
-    def upload(self, data: bytes, declared_type: str | None, client_name: str | None) -> Item:
-        """Accept a browser upload, store it under a generated name, read it and scan it.
+    def upload(self, data: bytes, declared_type: str | None, client_name: str | None) -> list[Item]:
+        """Accept a browser upload, store it under a generated name, read it and scan each page.
 
         Raises InputError (one sentence, English and Chinese) for a file of the wrong type or size,
         or one the loader cannot read; nothing of a refused file is kept.
@@ -154,11 +157,31 @@ class ReviewDesk:
         stored = self.upload_dir() / f"{secrets.token_hex(12)}{accepted.suffix}"
         stored.write_bytes(data)
         try:
-            page = load_image(stored, self.max_pixels)
+            return self._read_pages(stored, accepted.name)
         except InputError as exc:
             stored.unlink(missing_ok=True)
             raise InputError(accepted.name, exc.reason, exc.reason_zh) from None
-        return self._scanned(page.image, accepted.name, stored)
+
+    def _read_pages(self, path: Path, file: str) -> list[Item]:
+        """One item per page of a file (a PDF or multi-frame TIFF holds several certificates), as
+        `file`; a page that cannot be read is an item with its reason. Raises InputError when the
+        file as a whole cannot be read, before any item is made."""
+        pages = load_pages(path, self.max_pixels)
+        try:
+            first = next(pages)
+            if isinstance(first, BadPage) and first.pages == 1:
+                raise first.error
+            items = []
+            for page in itertools.chain([first], pages):
+                if isinstance(page, BadPage):
+                    error = page.error
+                    failed = CertificateRecord.failed(file, error.reason, page.page, error_zh=error.reason_zh)
+                    items.append(self._add(ReviewedRecord(failed), path, page.page))
+                else:
+                    items.append(self._scanned(page.image, file, path, page.page))
+            return items
+        finally:
+            pages.close()
 
     def upload_dir(self) -> Path:
         """The private temporary folder uploads are stored in, made on the first upload."""
@@ -167,10 +190,10 @@ class ReviewDesk:
                 self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
             return self._uploads
 
-    def _scanned(self, image: np.ndarray, file: str, stored: Path) -> Item:
+    def _scanned(self, image: np.ndarray, file: str, stored: Path, page: int | None) -> Item:
         with self._scan_lock:
-            record = self.scanner().scan_array(image, file)
-        item = self._add(ReviewedRecord(record), stored)
+            record = self.scanner().scan_array(image, file, page)
+        item = self._add(ReviewedRecord(record), stored, page)
         self._images[item.id] = _jpeg(image)
         self.save()
         return item
@@ -186,8 +209,8 @@ class ReviewDesk:
 
         return Scanner(matcher=self.matcher)
 
-    def _add(self, reviewed: ReviewedRecord, image: Path | None = None) -> Item:
-        item = Item(secrets.token_hex(8), reviewed, image)
+    def _add(self, reviewed: ReviewedRecord, image: Path | None = None, page: int | None = None) -> Item:
+        item = Item(secrets.token_hex(8), reviewed, image, page)
         with self._lock:
             self._items[item.id] = item
         return item
@@ -218,11 +241,10 @@ class ReviewDesk:
         if item_id not in self._images:
             if item.image is None:
                 return None
-            try:
-                page = load_image(item.image, self.max_pixels)
-            except InputError:
+            found = _page_image(item.image, item.page, self.max_pixels)
+            if found is None:
                 return None
-            self._images[item_id] = _jpeg(page.image)
+            self._images[item_id] = _jpeg(found)
         return self._images[item_id]
 
     def flat_image(self, item_id: str) -> bytes | None:
@@ -370,6 +392,21 @@ def _find_image(file: str, results: Path) -> Path | None:
     for candidate in (named, results.parent / named, results.parent / named.name):
         if candidate.is_file():
             return candidate
+    return None
+
+
+def _page_image(path: Path, page: int | None, max_pixels: int) -> np.ndarray | None:
+    """The picture of one page of a file (the first for None), or None when it cannot be read."""
+    try:
+        pages = load_pages(path, max_pixels)
+        try:
+            for found in pages:
+                if page is None or found.page == page:
+                    return found.image if isinstance(found, Page) else None
+        finally:
+            pages.close()
+    except InputError:
+        return None
     return None
 
 

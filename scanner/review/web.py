@@ -158,10 +158,11 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     async def upload(request: Request, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008
         data = await file.read(desk.max_upload_bytes + 1)
         try:
-            item = await run_in_threadpool(desk.upload, data, file.content_type, file.filename)
+            items = await run_in_threadpool(desk.upload, data, file.content_type, file.filename)
         except InputError as exc:
             raise PageError(400, exc.reason, exc.reason_zh) from None
-        return _item_view(desk, item, lang_of(request))
+        # A PDF or multi-frame TIFF is several certificates: all go on the list, the first is shown.
+        return {**_item_view(desk, items[0], lang_of(request)), "pages": len(items)}
 
     def item_or_404(item_id: str) -> Item:
         try:
