@@ -565,8 +565,8 @@ def run_batch(
                 run.files += 1
                 report()
                 continue
-            # Mark it now: a second copy of the same content in this run is not read twice.
-            results.complete.add(key)
+            # Only the output's earlier rows count as done: a second copy of the same content in this
+            # run is read too, so every file named gets its own rows (and its own roster check).
             task = FileTask(str(path), sha, tuple(sorted(results.partial.pop(key, ()))))
             if pool is None:
                 pool = LocalPool(settings, workers, timeout)

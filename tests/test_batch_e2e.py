@@ -145,6 +145,21 @@ def test_a_renamed_file_is_not_read_again_and_a_changed_one_is(samples, tmp_path
     assert len({r["sha256"] for r in rows}) == 3
 
 
+def test_two_copies_of_one_file_in_a_run_each_get_their_row(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("notes.jpg", "notes_copy.jpg"):
+        (folder / name).write_text("这不是图片", encoding="utf-8")
+    out = tmp_path / "results.jsonl"
+    run = run_batch([str(folder)], out, BatchSettings(), workers=1)
+    assert (run.read, run.skipped) == (2, 0)
+    rows = rows_of(out)
+    assert sorted(Path(r["file"]).name for r in rows) == ["notes.jpg", "notes_copy.jpg"]
+    assert rows[0]["sha256"] == rows[1]["sha256"] and rows[0]["error"] == rows[1]["error"]
+    again = run_batch([str(folder)], out, BatchSettings(), workers=1)
+    assert (again.read, again.skipped) == (0, 2)
+
+
 def test_a_file_that_takes_too_long_costs_only_its_own_row(samples, tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
