@@ -185,9 +185,13 @@ def test_blank_lines_and_line_breaks_in_cells_keep_line_numbers_right(tmp_path, 
     write_csv(path, [zhang(institution="重庆医科大学\n附属第一医院")])  # a quoted cell over two lines
     with path.open("a", encoding="utf-8", newline="") as fh:
         fh.write("\n,,,\n")  # a blank line and a row of empty cells
-        csv.writer(fh).writerow(zhang(certificate_code="110500012340001", sex="未知").values())
+        csv.writer(fh).writerow([*zhang(certificate_code="110500012340001", sex="未知").values(), "", ""])
+        csv.writer(fh).writerow(list(zhang(certificate_code="110500012340002").values())[:-1])  # no code
     report = import_csv(path, store)
-    assert report.rows == 2 and [(r.line, "not 男 or 女" in r.reason) for r in report.rejected] == [(6, True)]
+    assert report.rows == 3 and [(r.line, r.reason) for r in report.rejected] == [
+        (6, "sex '未知' is not 男 or 女"),
+        (7, "no certificate_code"),
+    ]
     assert store.by_code("110500012345678")[0].institution == "重庆医科大学附属第一医院"
 
 

@@ -225,10 +225,11 @@ class RosterImporter:
         form (names, codes) are taken whole, and per-row work is kept to the ID number's check digit.
         """
         width = len(keys)
-        if rows and min(map(len, rows)) < width:
-            rows = [list(r) + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+        if set(map(len, rows)) - {width}:
+            # Rows with cells missing at the end, or cells beyond the header (trailing commas).
+            rows = [[*r[:width], *[""] * (width - len(r))] for r in rows]
         columns: dict[str, Sequence[str]] = {}
-        for key, column in zip(keys, zip(*rows, strict=True), strict=False):  # keys may be fewer
+        for key, column in zip(keys, zip(*rows, strict=True), strict=True):
             if key and key not in columns:
                 joined = "\x1f".join(column)
                 if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
