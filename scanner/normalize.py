@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -748,7 +748,25 @@ def _harmless_extra(text: str, at: int, before: int, target_shape: NameShape) ->
     return before not in proper and before - 1 not in proper
 
 
-def one_edit(text: str, target: str, target_shape: NameShape, proper_ok: bool = False) -> bool:
+class Reach(IntEnum):
+    """How far `one_edit` may reach into what tells institutions apart, and so how much nearer than
+    every other institution the match must be (`margin`)."""
+
+    # Nothing that tells institutions apart is touched.
+    STRICT = 0
+    # One character of a short proper name, in a long name.
+    LONG = 1
+    # One character anywhere but a number or a district, in a name of four characters or more.
+    WIDE = 2
+
+    @property
+    def margin(self) -> int:
+        """Weighted edits (see _EDIT_WEIGHTS) every other institution must lie further away: a lost
+        character, a misread one, two misread ones."""
+        return (min(_EDIT_WEIGHTS), max(_EDIT_WEIGHTS), 2 * max(_EDIT_WEIGHTS))[self]
+
+
+def one_edit(text: str, target: str, target_shape: NameShape, reach: Reach = Reach.STRICT) -> bool:
     """Whether `text` is `target` with one character lost, added or misread where that cannot make
     it another institution: not the first character, no number, no district name (its final 区/县
     may be misread), no character of a short proper name (新桥, 西南), and the kind not turned into
@@ -758,21 +776,25 @@ def one_edit(text: str, target: str, target_shape: NameShape, proper_ok: bool = 
     in a district or proper name: what OCR read is still that character's shape. In a short name it
     is accepted only outside the proper name and district (望江医浣 → 望江医院).
 
-    With `proper_ok`, a name of LONG_NAME characters or more may also have lost or misread one
-    character of a short proper name (重庆三峡民康医院 → 重庆三峡康医院): the rest of a long name still
-    tells which institution it is, so the caller asks for a wider margin to every other one instead.
+    With a wider `reach`, a name of LONG_NAME characters or more may also have lost or misread one
+    character of a short proper name (重庆三峡民康医院 → 重庆三峡康医院), and with the widest any name
+    of SHORT_ALIKE_LENGTH or more one character anywhere but a number or a district (重钢总匿院,
+    重医属永川医院): the rest of the name still tells which institution it is, so the caller asks for
+    a wider margin to every other one instead (`Reach.margin`).
     """
-    proper = target_shape.identity - target_shape.protected if len(target) >= LONG_NAME else frozenset()
     ops = list(Levenshtein.editops(text, target))
     if len(ops) != 1:
         return False
     op = ops[0]
     alike = op.tag == "replace" and _alike_misread(text, op.src_pos, target, op.dest_pos, target_shape)
+    proper = target_shape.identity - target_shape.protected if len(target) >= LONG_NAME else frozenset()
+    free = op.dest_pos not in target_shape.protected and len(target) >= SHORT_ALIKE_LENGTH
+    loose = (reach >= Reach.LONG and op.dest_pos in proper) or (reach >= Reach.WIDE and free)
     if len(target) < ONE_EDIT_MIN_LENGTH and not (
-        alike and len(target) >= SHORT_ALIKE_LENGTH and op.dest_pos not in target_shape.identity
+        (alike and len(target) >= SHORT_ALIKE_LENGTH and op.dest_pos not in target_shape.identity)
+        or (reach >= Reach.WIDE and free)
     ):
         return False
-    loose = proper_ok and op.dest_pos in proper
     if op.dest_pos == 0 and op.tag != "delete" and not (alike or (loose and op.tag == "insert")):
         return False
     if (
@@ -797,8 +819,11 @@ def one_edit(text: str, target: str, target_shape: NameShape, proper_ok: bool = 
         # A character misread at the head of a longer kind: still that kind only when a bare 医院
         # is left (中医院 → 申医院, 总医院 → 怠医院); 康复医院 → 永复医院 may be 永川医院. A
         # look-alike keeps the kind (妇幻保健院 is 妇幼保健院), and so does a misread inside a long
-        # kind that no other kind reads as (妇纺保健院: only 妇幼保健院 reads 妇?保健院).
-        inner = op.dest_pos > kind.start() and _one_kind_reads(kind.group(), op.dest_pos - kind.start())
+        # kind that no other kind reads as (妇纺保健院: only 妇幼保健院 reads 妇?保健院; its head only
+        # in a kind of five characters or more: 惠民医院 is no misread 人民医院).
+        inner = (op.dest_pos > kind.start() or kind.end() - kind.start() >= 5) and _one_kind_reads(
+            kind.group(), op.dest_pos - kind.start()
+        )
         return bare or alike or inner
     # Otherwise the kinds must not differ: 中心医院 without 心 is 中医院.
     return (
@@ -1435,9 +1460,7 @@ class InstitutionMatcher:
         # Fewest edits to every institution found, whatever its shape (rivals: 垫江县民医院 may be
         # 人民医院 or 中医院); and the institutions one harmless edit away (see `one_edit`).
         edits_any: dict[int, int] = {}
-        single: dict[int, int] = {}
-        # Institutions one edit of a short proper name away, in a long name (see `one_edit`).
-        single_long: dict[int, int] = {}
+        single: dict[Reach, dict[int, int]] = {reach: {} for reach in Reach}
         for query in dict.fromkeys(queries):
             mine = shape(query)
             found = process.extract(
@@ -1454,10 +1477,11 @@ class InstitutionMatcher:
                 edits = Levenshtein.distance(query, variant.folded, weights=_EDIT_WEIGHTS)
                 edits_any[entry] = min(edits_any.get(entry, edits), edits)
                 if one_edit_ok and edits <= max(_EDIT_WEIGHTS):
-                    if one_edit(query, variant.folded, variant.shape):
-                        single[entry] = min(single.get(entry, edits), edits)
-                    elif one_edit(query, variant.folded, variant.shape, proper_ok=True):
-                        single_long[entry] = min(single_long.get(entry, edits), edits)
+                    for reach in Reach:
+                        if one_edit(query, variant.folded, variant.shape, reach):
+                            near = single[reach]
+                            near[entry] = min(near.get(entry, edits), edits)
+                            break
                 if compatible(mine, variant.shape) and _edits_allowed(query, variant.folded, variant.shape):
                     best_ok[entry] = max(best_ok.get(entry, 0.0), sim)
                     edits_ok[entry] = min(edits_ok.get(entry, edits), edits)
@@ -1468,14 +1492,13 @@ class InstitutionMatcher:
             Candidate(self.institutions[e].name, s * FUZZY_SCALE, self.institutions[e].district)
             for e, s in sorted(best_any.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         )
-        near = single or single_long
-        if len(near) == 1:
-            entry, edits = next(iter(near.items()))
+        reach = next((r for r in Reach if single[r]), Reach.STRICT)
+        if len(single[reach]) == 1:
+            entry, edits = next(iter(single[reach].items()))
             rival_edits = min((n for e, n in edits_any.items() if e != entry), default=len(text) + 99)
-            # One more edit than the nearest other institution: at least a lost character more; a
-            # misread one more when a proper name was touched.
-            margin = min(_EDIT_WEIGHTS) if single else max(_EDIT_WEIGHTS)
-            if rival_edits >= edits + margin:
+            # Further than the nearest other institution by the reach's margin: at least a lost
+            # character more, more when a proper name or more was touched.
+            if rival_edits >= edits + reach.margin:
                 score = max(SCORE_ONE_EDIT, best_any[entry] * FUZZY_SCALE)
                 if score >= self.sure_threshold:
                     return self._sure_fuzzy(text, entry, score, cands)

@@ -309,3 +309,20 @@ def test_a_name_cut_short_after_yi(matcher):
     assert matcher.match("重庆北安医").match == "重庆北安医院"
     # A district alone is no cut name.
     assert institution_key(fold("重庆市渝中区"), folded=True) == fold("渝中区")
+
+
+def test_one_edit_outside_numbers_and_districts_with_a_wide_margin(matcher):
+    # 匿 for the 医 of 医院, a lost 附 of 附属: nothing else within two misread characters.
+    assert matcher.match("重钢总匿院").match == "重钢总医院"
+    assert matcher.match("重医属永川医院").match == "重庆医科大学附属永川医院"
+    # The head of a long kind misread: only 妇幼保健院 reads ?幼保健院.
+    assert matcher.match("重庆市城口县扫幼保健院").match == "城口县妇幼保健院"
+    # However far the rest, another district is another institution.
+    assert matcher.match("重庆市合川区儿童医院").match is None
+
+
+def test_a_misread_head_of_a_short_kind_may_be_a_proper_name():
+    matcher = InstitutionMatcher([Institution("重庆市人民医院")], use_config_dir=False)
+    # 惠民医院 is a hospital of its own, not 人民医院 misread.
+    assert matcher.match("重庆市惠民医院").match is None
+    assert matcher.match("重庆市人民匿院").match == "重庆市人民医院"
