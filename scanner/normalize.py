@@ -11,6 +11,8 @@ generic rules by which Chinese institution names are shortened (head characters 
 重庆市 dropped before a district, 附属第N医院 = 第N附属医院, campuses and bracketed co-names dropped,
 old county names → today's district); the same keys with characters OCR confuses folded together;
 then fuzzy matching that refuses a different number (第一/第二), district or kind (人民医院/中医院).
+A character misread for one of like shape (设/没, 黔/默: judged from how characters are built, see
+`lookalike`) is no such difference, except in a number.
 
 All reference data (gazetteer, districts, naming words, OCR confusions, authority names, places
 outside Chongqing) lives in `scanner/data/` with its sources in `scanner/data/README.md`. Users add
@@ -27,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,6 +40,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .errors import ConfigError
 from .fields import Category, Flag, Level
+from .lookalike import looks_alike
 from .vocab import scopes_by_category
 
 Lang = Literal["zh", "en"]
@@ -59,6 +62,12 @@ FUZZY_MARGIN = 0.05
 # least one more edit away; it scores SCORE_ONE_EDIT.
 ONE_EDIT_MIN_LENGTH = 6
 SCORE_ONE_EDIT = 0.9
+# A name shorter than ONE_EDIT_MIN_LENGTH but of at least this many characters is still that
+# institution when one character of its kind or generic words is misread for a look-alike.
+SHORT_ALIKE_LENGTH = 4
+# A name of at least this many characters may lose or misread one character of a short proper name
+# (see `one_edit`) when every other institution is at least a misread character further away.
+LONG_NAME = 6
 # Candidates listed for review: at most this many, with at least this similarity.
 MAX_CANDIDATES = 5
 CANDIDATE_CUTOFF = 0.6
@@ -172,6 +181,26 @@ def _places_outside() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return full, short
 
 
+@cache
+def _county_names_elsewhere() -> frozenset[str]:
+    """County-level names of China outside Chongqing, past and present, with and without their
+    final 市/县/区 (GB/T 2260 as shipped in python-stdnum's cn/loc.dat). Chongqing's own places are
+    left out, also where they were listed under Sichuan before 1997."""
+    text = resources.files("stdnum").joinpath("cn/loc.dat").read_text("utf-8")
+    ours = {form for d in districts() for n in (d.name, *d.short, *d.former) for form in (n, n[:-1])}
+    names: set[str] = set()
+    province = ""
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            province = line.split(" ", 1)[0]
+            continue
+        m = re.search(r'county="(?:\[[^\]]*\])?([^"]+)"', line)
+        if m and province != "50":
+            name = m.group(1)
+            names.update({name, name[:-1]} if len(name) > 2 and name[-1] in "市县区" else {name})
+    return frozenset(names - ours)
+
+
 # ---------------------------------------------------------------- text rules
 
 
@@ -225,12 +254,18 @@ class _Rules:
     """
 
     f: Any
+    # 区, 院 and 医 in this tier's spelling (folded, 区 reads as 医).
+    qu: str
+    yuan: str
+    yi: str
     city: str
     city_long: str
     # OCR tier only: a city prefix that lost a character (重市, 庆市) is still the city prefix.
     city_damaged: re.Pattern[str] | None
     pla: re.Pattern[str]
     pla_short: str
+    armed_police: str
+    armed_police_short: str
     # Renamed parent organizations (第三军医大学 → 陆军军医大学), from organization_renamings.csv.
     renamed: re.Pattern[str]
     renamed_to: dict[str, str]
@@ -242,18 +277,30 @@ class _Rules:
     broken_number: re.Pattern[str]
     district: re.Pattern[str]
     district_of: dict[str, str]
+    district_forms: tuple[str, ...]
     # Short forms (璧山) become the district (璧山区), except before a bare 医院: 永川医院 is the
     # hospital named after the place, not 永川区医院.
     short_district: re.Pattern[str]
     # OCR tier only: a district that lost one character, recognized right after the city prefix
-    # (重庆市足区 → 大足区); unique ones only. Long ones (酉阳土族苗族自治县) are in `district`.
+    # (重庆市足区 → 大足区) or opening the name when no place elsewhere is so named (`places_elsewhere`);
+    # unique ones only. Long ones (酉阳土族苗族自治县) are in `district`.
     district_damaged: dict[str, str]
+    # County-level names elsewhere in China (see `_county_names_elsewhere`), in this tier's spelling.
+    places_elsewhere: frozenset[str]
+    # Those names with each character in turn as "?" (see `district_misread`).
+    misread_elsewhere: frozenset[str]
     # OCR tier only: a district with one character misread, as patterns with "?" for that character
     # (重庆市大?区 → 大足区); unique ones only. Recognized right after the city prefix, or anywhere
     # for names of five characters or more (`district_misread_long`).
     district_misread: dict[str, frozenset[str]]
     district_misread_lengths: tuple[int, ...]
     district_misread_long: re.Pattern[str] | None
+    # OCR tier only: every way of writing a district (short forms too) with one character as "?",
+    # and the districts with the character that stood there: a character read for a look-alike
+    # (默江 → 黔江, 撞南县 → 潼南县) is repaired opening the name or after the city prefix when one
+    # district fits.
+    district_alike: dict[str, frozenset[tuple[str, str]]]
+    district_alike_lengths: tuple[int, ...]
     # Characters of district names (today's and former): an extra one may be what is left of a
     # district (重庆市开人民医院), never mere noise.
     district_chars: frozenset[str]
@@ -326,6 +373,12 @@ def _rules(folded: bool) -> _Rules:
                 for i in range(len(form) if len(form) >= 3 else 0):
                     misread.setdefault(f(form[:i]) + "?" + f(form[i + 1 :]), set()).add(f(d.name))
     long_misread = [p for p, names in misread.items() if len(p) >= 5 and len(names) == 1]
+    alike: dict[str, set[tuple[str, str]]] = {}
+    if folded:
+        for d in districts():
+            for form in (d.name, *d.former, *(x for x in d.short if len(x) >= 2)):
+                for i in range(len(form)):
+                    alike.setdefault(f(form[:i]) + "?" + f(form[i + 1 :]), set()).add((f(d.name), f(form[i])))
     full = {f(d.name) for d in districts()} | {f(x) for d in districts() for x in d.former}
     # A name of three or more characters that lost one is no other place's: recognized anywhere.
     district_of |= {form: name for form, name in district_damaged.items() if len(form) >= 3}
@@ -335,19 +388,33 @@ def _rules(folded: bool) -> _Rules:
     number_follows = _alternation(f(w) for w in ("附", "医院", "院", "人民", "中心", "分院"))
     return _Rules(
         f=f,
+        qu=f("区"),
+        yuan=f("院"),
+        yi=f("医"),
         city=f("重庆"),
         city_long=f("重庆市"),
-        # 重市, 庆市, 重X市, X庆市, X庆 (not 余庆县): the prefix with one character lost or misread.
+        # 重市, 庆市, 重X市, X庆市, X庆 (not 余庆县; folded, 区 reads as the 医 of 医科大学): the prefix
+        # with one character lost or misread.
         # A real place (安庆, 大庆) is caught before, as outside Chongqing.
         city_damaged=re.compile(
-            f"^(?:{f('重市')}|{f('庆市')}|{f('重')}.{f('市')}|.{f('庆市')}|.{f('庆')}(?![{f('县区市')}])"
+            f"^(?:{f('重市')}|{f('庆市')}|{f('重')}.{f('市')}|.{f('庆市')}|.{f('庆')}(?![{f('县市')}]|{f('区')}(?!{f('科')}))"
             # 重X before a district's full name (重广高新区): the city with 庆 misread.
             f"|{f('重')}.(?={_alternation(f(n) for d in districts() for n in (d.name, *d.former))}))"
         )
         if folded
         else None,
-        pla=re.compile(f"{f('中')}?{f('国')}?{f('人')}?{f('民')}?{f('解放军')}"),
+        # OCR tier: after 中国人民, 解放军 with one character lost or misread is still the army.
+        pla=re.compile(
+            f"{f('中')}?{f('国')}?{f('人')}?{f('民')}?{f('解放军')}"
+            + (
+                f"|{f('中国人民')}(?:.{f('放军')}|{f('解')}.{f('军')}|{f('放军')}|{f('解军')})"
+                if folded
+                else ""
+            )
+        ),
         pla_short=f("解放军"),
+        armed_police=f("中国人民武装警察部队"),
+        armed_police_short=f("武警"),
         renamed=re.compile(_alternation(renamed_to)),
         renamed_to=renamed_to,
         campus=re.compile(rf"(?<=[{f('院心')}])[{_CJK}]{{1,6}}{f('院区')}$"),
@@ -365,9 +432,18 @@ def _rules(folded: bool) -> _Rules:
             )
         ),
         district_of=district_of,
+        district_forms=tuple(district_of),
         district_damaged=district_damaged,
+        places_elsewhere=frozenset(f(n) for n in _county_names_elsewhere()),
+        misread_elsewhere=frozenset(
+            f(n[:i]) + "?" + f(n[i + 1 :]) for n in _county_names_elsewhere() for i in range(len(n))
+        )
+        if folded
+        else frozenset(),
         district_misread={p: frozenset(names) for p, names in misread.items()},
         district_misread_lengths=tuple(sorted({len(p) for p in misread}, reverse=True)),
+        district_alike={p: frozenset(v) for p, v in alike.items()},
+        district_alike_lengths=tuple(sorted({len(p) for p in alike}, reverse=True)),
         district_misread_long=re.compile(
             "|".join(re.escape(p).replace(re.escape("?"), ".") for p in long_misread)
         )
@@ -413,6 +489,10 @@ def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True, 
     r = _rules(folded)
     k = r.city_damaged.sub(r.city, cleaned) if r.city_damaged else cleaned
     k = k.replace(r.city_long, r.city)
+    # 中国人民武装警察部队 is written 武警, and its units name the place before or after it
+    # (武警重庆总队医院 = 重庆市武警总队医院).
+    k = k.replace(r.armed_police, r.armed_police_short)
+    k = k.replace(r.armed_police_short + r.city, r.city + r.armed_police_short)
     k = r.renamed.sub(lambda m: r.renamed_to[m.group()], k)
     k = r.campus.sub("", k)
     k = r.reorder.sub(lambda m: f"{r.f('第')}{m.group(1)}{r.f('附属')}{m.group(2)}", k)
@@ -420,16 +500,23 @@ def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True, 
     if repair and r.district_misread_long:
         k = r.district_misread_long.sub(lambda m: _repair_district(m.group(), 0, r), k)
     k = r.short_district.sub(lambda m: r.district_of[m.group()], k)
-    if repair and k.startswith(r.city) and r.district_damaged and not r.district.match(k, len(r.city)):
+    if repair and r.city_damaged and _cut_after_yi(k, r):
+        k += r.yuan  # a name cut short after 医 (重庆北安医): the line's last character lost
+    # A district that lost a character, right after the city prefix or opening the name (足区中医院:
+    # 大足区); opening it, only when what is left names no place elsewhere in China (丰县 is one).
+    at = len(r.city) if k.startswith(r.city) else 0
+    if repair and r.district_damaged and not r.district.match(k, at):
         for n in (5, 4, 3, 2):
-            lost = k[len(r.city) : len(r.city) + n]
-            if lost.endswith(r.f("区")) and k[len(r.city) + n : len(r.city) + n + 1] == r.f("院"):
+            lost = k[at : at + n]
+            if lost.endswith(r.qu) and k[at + n : at + n + 1] == r.yuan:
                 continue  # 区 read as 医 of 医院 (see `_district_alternation`)
-            if lost in r.district_damaged:
-                k = r.city + r.district_damaged[lost] + k[len(r.city) + n :]
+            if lost in r.district_damaged and (at or lost not in r.places_elsewhere):
+                k = k[:at] + r.district_damaged[lost] + k[at + n :]
                 break
-    if repair and k.startswith(r.city) and r.district_misread and not r.district.match(k, len(r.city)):
-        k = _repair_district(k, len(r.city), r)
+    if repair and r.district_misread and not r.district.match(k, at):
+        k = _repair_district(k, at, r, national=not at)
+    if repair and r.district_alike and not r.district.search(k):
+        k = _repair_alike_district(k, r)
     for prefix in (r.city, r.pla_short):
         if drop_city and k.startswith(prefix):
             rest = k[len(prefix) :]
@@ -438,21 +525,62 @@ def institution_key(cleaned: str, folded: bool = False, drop_city: bool = True, 
     return k
 
 
-def _repair_district(key: str, at: int, r: _Rules) -> str:
+def _cut_after_yi(key: str, r: _Rules) -> bool:
+    """Whether a folded key ends in 医 where 医院 was cut short: not 医院 itself, not a district
+    (区 folds to 医), and a proper name or place before it."""
+    if not key.endswith(r.yi) or len(key) < 4 or key.endswith(r.yi + r.yuan):
+        return False
+    return not key.endswith(r.district_forms)
+
+
+def _repair_district(key: str, at: int, r: _Rules, national: bool = False) -> str:
     """`key` with the district that starts at `at` and has one character misread written right,
-    when exactly one district reads so (see `_Rules.district_misread`)."""
+    when exactly one district reads so (see `_Rules.district_misread`). With `national` (no city
+    prefix says the name is Chongqing's), also no county-level name elsewhere in China may read so:
+    韦都县 may be 丰都县, or 于都县 in Jiangxi."""
     found: dict[str, int] = {}
     for n in r.district_misread_lengths:
         text = key[at : at + n]
-        if len(text) < n or (text.endswith(r.f("区")) and key[at + n : at + n + 1] == r.f("院")):
+        if len(text) < n or (text.endswith(r.qu) and key[at + n : at + n + 1] == r.yuan):
             continue  # 区 read as 医 of 医院 (see `_district_alternation`)
-        for i in range(n):
-            # Every district the text may be (长川区: 长寿区 or 合川区 …) counts, not only unique ones.
-            for name in r.district_misread.get(text[:i] + "?" + text[i + 1 :], ()):
-                found.setdefault(name, n)
-    if len(found) != 1:
+        if sum(c in r.district_chars for c in text) < n - 1:
+            continue  # more than one character that no district has
+        patterns = [text[:i] + "?" + text[i + 1 :] for i in range(n)]
+        # Every district the text may be (长川区: 长寿区 or 合川区 …) counts, not only unique ones.
+        names = {name for p in patterns for name in r.district_misread.get(p, ())}
+        if names and national and any(p in r.misread_elsewhere for p in patterns):
+            names.add("")  # a place elsewhere may be meant: never sure
+        for name in names:
+            found.setdefault(name, n)
+    if len(found) != 1 or "" in found:
         return key
     name, n = found.popitem()
+    return key[:at] + name + key[at + n :]
+
+
+def _repair_alike_district(key: str, r: _Rules) -> str:
+    """`key` with a district opening it (after the city prefix, if any) written with one character
+    read for a look-alike (默江 → 黔江) set right, when exactly one district reads so
+    (`_Rules.district_alike`); else `key` unchanged."""
+    found: dict[str, tuple[int, int]] = {}
+    # Where districts stand: opening the name or right after the city prefix.
+    starts = (0, len(r.city)) if key.startswith(r.city) else (0,)
+    for n in r.district_alike_lengths:
+        for at in starts:
+            text = key[at : at + n]
+            if len(text) < n or (text.endswith(r.qu) and key[at + n : at + n + 1] == r.yuan):
+                continue  # 区 read as 医 of 医院 (see `_district_alternation`)
+            if sum(c in r.district_chars for c in text) < n - 1:
+                continue  # more than one character that no district has
+            for i in range(n):
+                if at + i == 0 and text[i] == r.city[0]:
+                    continue  # 重 opening a name is the city's (重庆, 重医, 重钢), not a misread
+                for name, char in r.district_alike.get(text[:i] + "?" + text[i + 1 :], ()):
+                    if looks_alike(text[i], char):
+                        found.setdefault(name, (at, n))
+    if len(found) != 1:
+        return key
+    name, (at, n) = found.popitem()
     return key[:at] + name + key[at + n :]
 
 
@@ -492,6 +620,8 @@ class NameShape:
     district_suffix: frozenset[int] = frozenset()
     # The parent organization word (医科大学, 大学), when one is read whole.
     org: str | None = None
+    # Positions of the digits of numbers: no character there may be misread, however alike.
+    number_positions: frozenset[int] = frozenset()
 
 
 @lru_cache(maxsize=100_000)
@@ -513,6 +643,7 @@ def shape(folded_key: str) -> NameShape:
     kind = r.kind_class[kind_match.group()] if kind_match else None
     kind_exact = kind_match is not None and kind_match.group() not in r.damaged_kinds
     numbers: list[int] = []
+    digit_positions: set[int] = set()
     for m in r.number.finditer(masked):
         value = _zh_value(m.group(1) or m.group(2))
         if value is not None:
@@ -520,6 +651,7 @@ def shape(folded_key: str) -> NameShape:
             # The digits, not 第: 附属笫二医院 still says 二.
             digits = 1 if m.group(1) else 2
             protected.update(range(m.start(digits), m.end(digits)))
+            digit_positions.update(range(m.start(digits), m.end(digits)))
     number_unknown = bool(r.broken_number.search(masked))
     # A short proper name (新桥, 西南, 三峡) is the institution's identity: no character of it may be
     # read as misread.
@@ -543,6 +675,7 @@ def shape(folded_key: str) -> NameShape:
         frozenset(identity),
         frozenset(suffix),
         org.group() if (org := r.org.search(base)) else None,
+        frozenset(digit_positions),
     )
 
 
@@ -565,15 +698,43 @@ def _edits_allowed(text: str, target: str, target_shape: NameShape) -> bool:
     """No character of `target` that carries identity was replaced, its first character was not
     replaced (空军军医大学 is not 陆军军医大学), and no number, district or short proper name lost a
     character: a difference there is another institution (重庆市安医院 is no 重庆北安医院). A longer
-    proper name that lost a character is still the one it came from."""
+    proper name that lost a character is still the one it came from. A character misread for a
+    look-alike (`lookalike`) is no such difference, except in a number."""
     for op in list(Levenshtein.editops(text, target)):
-        if op.tag == "replace" and (op.dest_pos == 0 or op.dest_pos in target_shape.identity):
+        if (
+            op.tag == "replace"
+            and (op.dest_pos == 0 or op.dest_pos in target_shape.identity)
+            and not _alike_misread(text, op.src_pos, target, op.dest_pos, target_shape)
+        ):
             return False
         if op.tag == "insert" and op.dest_pos in target_shape.identity:
             return False
         if op.tag == "delete" and not _harmless_extra(text, op.src_pos, op.dest_pos, target_shape):
             return False
     return True
+
+
+def _alike_misread(text: str, at: int, target: str, dest: int, target_shape: NameShape) -> bool:
+    """Whether the character at `at` of `text` may be the target's character at `dest` misread for
+    its shape (设 → 没, 黔 → 默; see `lookalike`): never a digit of a number."""
+    return dest not in target_shape.number_positions and looks_alike(text[at], target[dest])
+
+
+@lru_cache(maxsize=1024)
+def _one_kind_reads(kind: str, at: int) -> bool:
+    """Whether the folded kind word `kind` (four characters or more) with its character at `at`
+    unknown reads as kinds of one class only."""
+    r = _rules(True)
+    if len(kind) < 4:
+        return False
+    pattern = re.compile(re.escape(kind[:at]) + "." + re.escape(kind[at + 1 :]))
+    classes = {
+        c
+        for word, cs in r.kind_class.items()
+        if len(word) == len(kind) and pattern.fullmatch(word)
+        for c in cs
+    }
+    return len(classes) == 1
 
 
 def _harmless_extra(text: str, at: int, before: int, target_shape: NameShape) -> bool:
@@ -587,22 +748,62 @@ def _harmless_extra(text: str, at: int, before: int, target_shape: NameShape) ->
     return before not in proper and before - 1 not in proper
 
 
-def one_edit(text: str, target: str, target_shape: NameShape) -> bool:
+class Reach(IntEnum):
+    """How far `one_edit` may reach into what tells institutions apart, and so how much nearer than
+    every other institution the match must be (`margin`)."""
+
+    # Nothing that tells institutions apart is touched.
+    STRICT = 0
+    # One character of a short proper name, in a long name.
+    LONG = 1
+    # One character anywhere but a number or a district, in a name of four characters or more.
+    WIDE = 2
+
+    @property
+    def margin(self) -> int:
+        """Weighted edits (see _EDIT_WEIGHTS) every other institution must lie further away: a lost
+        character, a misread one, two misread ones."""
+        return (min(_EDIT_WEIGHTS), max(_EDIT_WEIGHTS), 2 * max(_EDIT_WEIGHTS))[self]
+
+
+def one_edit(text: str, target: str, target_shape: NameShape, reach: Reach = Reach.STRICT) -> bool:
     """Whether `text` is `target` with one character lost, added or misread where that cannot make
     it another institution: not the first character, no number, no district name (its final 区/县
     may be misread), no character of a short proper name (新桥, 西南), and the kind not turned into
-    another kind (中心医院 without 心 is 中医院). Folded keys both."""
-    if len(target) < ONE_EDIT_MIN_LENGTH:
-        return False
+    another kind (中心医院 without 心 is 中医院). Folded keys both.
+
+    A character misread for one of like shape (`lookalike`: 设 → 没, 黔 → 默) is no such change, even
+    in a district or proper name: what OCR read is still that character's shape. In a short name it
+    is accepted only outside the proper name and district (望江医浣 → 望江医院).
+
+    With a wider `reach`, a name of LONG_NAME characters or more may also have lost or misread one
+    character of a short proper name (重庆三峡民康医院 → 重庆三峡康医院), and with the widest any name
+    of SHORT_ALIKE_LENGTH or more one character anywhere but a number or a district (重钢总匿院,
+    重医属永川医院): the rest of the name still tells which institution it is, so the caller asks for
+    a wider margin to every other one instead (`Reach.margin`).
+    """
     ops = list(Levenshtein.editops(text, target))
     if len(ops) != 1:
         return False
     op = ops[0]
-    if op.dest_pos == 0 and op.tag != "delete":
+    alike = op.tag == "replace" and _alike_misread(text, op.src_pos, target, op.dest_pos, target_shape)
+    proper = target_shape.identity - target_shape.protected if len(target) >= LONG_NAME else frozenset()
+    free = op.dest_pos not in target_shape.protected and len(target) >= SHORT_ALIKE_LENGTH
+    loose = (reach >= Reach.LONG and op.dest_pos in proper) or (reach >= Reach.WIDE and free)
+    if len(target) < ONE_EDIT_MIN_LENGTH and not (
+        (alike and len(target) >= SHORT_ALIKE_LENGTH and op.dest_pos not in target_shape.identity)
+        or (reach >= Reach.WIDE and free)
+    ):
         return False
-    if op.tag == "replace" and op.dest_pos in target_shape.identity - target_shape.district_suffix:
+    if op.dest_pos == 0 and op.tag != "delete" and not (alike or (loose and op.tag == "insert")):
         return False
-    if op.tag == "insert" and op.dest_pos in target_shape.identity:
+    if (
+        op.tag == "replace"
+        and op.dest_pos in target_shape.identity - target_shape.district_suffix
+        and not (alike or loose)
+    ):
+        return False
+    if op.tag == "insert" and op.dest_pos in target_shape.identity and not loose:
         return False
     if op.tag == "delete" and not _harmless_extra(text, op.src_pos, op.dest_pos, target_shape):
         return False
@@ -616,8 +817,14 @@ def one_edit(text: str, target: str, target_shape: NameShape) -> bool:
     bare = mine.kind_exact and mine.kind == r.kind_class[r.f("医院")]
     if op.tag == "replace" and kind is not None and kind.start() <= op.dest_pos < kind.end() - 2:
         # A character misread at the head of a longer kind: still that kind only when a bare 医院
-        # is left (中医院 → 申医院, 总医院 → 怠医院); 康复医院 → 永复医院 may be 永川医院.
-        return bare
+        # is left (中医院 → 申医院, 总医院 → 怠医院); 康复医院 → 永复医院 may be 永川医院. A
+        # look-alike keeps the kind (妇幻保健院 is 妇幼保健院), and so does a misread inside a long
+        # kind that no other kind reads as (妇纺保健院: only 妇幼保健院 reads 妇?保健院; its head only
+        # in a kind of five characters or more: 惠民医院 is no misread 人民医院).
+        inner = (op.dest_pos > kind.start() or kind.end() - kind.start() >= 5) and _one_kind_reads(
+            kind.group(), op.dest_pos - kind.start()
+        )
+        return bare or alike or inner
     # Otherwise the kinds must not differ: 中心医院 without 心 is 中医院.
     return (
         mine.kind is None
@@ -1253,7 +1460,7 @@ class InstitutionMatcher:
         # Fewest edits to every institution found, whatever its shape (rivals: 垫江县民医院 may be
         # 人民医院 or 中医院); and the institutions one harmless edit away (see `one_edit`).
         edits_any: dict[int, int] = {}
-        single: dict[int, int] = {}
+        single: dict[Reach, dict[int, int]] = {reach: {} for reach in Reach}
         for query in dict.fromkeys(queries):
             mine = shape(query)
             found = process.extract(
@@ -1269,12 +1476,12 @@ class InstitutionMatcher:
                 best_any[entry] = max(best_any.get(entry, 0.0), sim)
                 edits = Levenshtein.distance(query, variant.folded, weights=_EDIT_WEIGHTS)
                 edits_any[entry] = min(edits_any.get(entry, edits), edits)
-                if (
-                    one_edit_ok
-                    and edits <= max(_EDIT_WEIGHTS)
-                    and one_edit(query, variant.folded, variant.shape)
-                ):
-                    single[entry] = min(single.get(entry, edits), edits)
+                if one_edit_ok and edits <= max(_EDIT_WEIGHTS):
+                    for reach in Reach:
+                        if one_edit(query, variant.folded, variant.shape, reach):
+                            near = single[reach]
+                            near[entry] = min(near.get(entry, edits), edits)
+                            break
                 if compatible(mine, variant.shape) and _edits_allowed(query, variant.folded, variant.shape):
                     best_ok[entry] = max(best_ok.get(entry, 0.0), sim)
                     edits_ok[entry] = min(edits_ok.get(entry, edits), edits)
@@ -1285,11 +1492,13 @@ class InstitutionMatcher:
             Candidate(self.institutions[e].name, s * FUZZY_SCALE, self.institutions[e].district)
             for e, s in sorted(best_any.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         )
-        if len(single) == 1:
-            entry, edits = next(iter(single.items()))
+        reach = next((r for r in Reach if single[r]), Reach.STRICT)
+        if len(single[reach]) == 1:
+            entry, edits = next(iter(single[reach].items()))
             rival_edits = min((n for e, n in edits_any.items() if e != entry), default=len(text) + 99)
-            # One more edit than the nearest other institution: at least a lost character more.
-            if rival_edits >= edits + min(_EDIT_WEIGHTS):
+            # Further than the nearest other institution by the reach's margin: at least a lost
+            # character more, more when a proper name or more was touched.
+            if rival_edits >= edits + reach.margin:
                 score = max(SCORE_ONE_EDIT, best_any[entry] * FUZZY_SCALE)
                 if score >= self.sure_threshold:
                     return self._sure_fuzzy(text, entry, score, cands)

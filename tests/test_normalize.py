@@ -18,6 +18,7 @@ from scanner.normalize import (
     Unsure,
     bundled_gazetteer,
     clean,
+    fold,
     institution_key,
     normalize_authority,
     normalize_category,
@@ -247,3 +248,81 @@ def test_one_edit_that_may_name_another_institution_stays_unsure(matcher):
     assert matcher.match("重庆市开人民医院").match is None
     # Short names have too little context for one edit (钢总医院 may be 攀钢总医院).
     assert matcher.match("钢总医院").match is None
+
+
+def test_a_look_alike_misread_of_a_proper_name_or_district_still_matches(matcher):
+    # 没/设, 诲/海: a proper name misread for a character of like shape (no table knows these).
+    assert matcher.match("重庆建没医院").match == "重庆建设医院"
+    assert matcher.match("重庆诲扶医院").match == "重庆海扶医院"
+    # 默/黔, 撞/潼: a district misread for a look-alike, with no city prefix before it.
+    assert matcher.match("默江民族医院").match == "重庆市黔江民族医院"
+    assert matcher.match("撞南县中医院").match == "重庆市潼南区中医院"
+    # A look-alike inside the kind (幻/幼), and the 院 of a short name read as 浣.
+    assert matcher.match("重庆市妇幻保健院").match == "重庆市妇幼保健院"
+    assert matcher.match("望江医浣").match == "望江医院"
+
+
+def test_a_misread_that_is_no_look_alike_stays_unsure_where_it_could_be_another(matcher):
+    # 澧南区: 巴南区 or 潼南区 with one character misread; 澧 shares only 氵 with 潼.
+    assert matcher.match("重庆市澧南区人民医院").match is None
+    assert matcher.match("重庆市江南区人民医院").match is None
+    # One character lost from a short proper name when another hospital is as near (重庆中医院).
+    assert matcher.match("重庆建医院").match is None
+
+
+def test_a_misread_number_is_never_repaired_by_its_shape():
+    matcher = InstitutionMatcher([Institution("重庆市第二人民医院")], use_config_dir=False)
+    # 三 is drawn as 一 over 二, but 第三 is another hospital.
+    assert matcher.match("重庆市第三人民医院").match is None
+    assert matcher.match("重庆市第二人民医阮").match == "重庆市第二人民医院"
+
+
+def test_a_lost_number_between_first_and_second_stays_unsure(matcher):
+    assert matcher.match("重庆医科大学附属第医院").match is None
+    assert matcher.match("重庆医科大学附属第医院").candidates[0].name in {FIRST, SECOND}
+
+
+def test_a_district_that_lost_a_character_opening_the_name(matcher):
+    # 足区 is only 大足区; 丰县 is a county of Jiangsu as well as 丰都县 without 都: unsure.
+    assert matcher.match("足区中医院").match == "重庆市大足区中医院"
+    assert matcher.match("丰县中医院").match is None
+    # ?都县 is 丰都县 in Chongqing but also 于都县 or 宁都县 elsewhere: unsure.
+    assert matcher.match("韦都县人民医院").match is None
+    # 沙坪?区 reads as no other place in China.
+    assert matcher.match("沙坪现区人民医院").match == "重庆市沙坪坝区人民医院"
+
+
+def test_a_long_name_may_lose_a_character_of_its_proper_name(matcher):
+    # 民康 → 康 in an eight-character name, and no other hospital within a misread more.
+    assert matcher.match("重庆三峡康医院").match == "重庆三峡民康医院"
+    assert matcher.match("中国人民解效军陆军第九五八医院").match == "中国人民解放军陆军第九五八医院"
+
+
+def test_armed_police_units_are_named_either_way_round():
+    matcher = InstitutionMatcher([Institution("武警重庆总队医院")], use_config_dir=False)
+    for text in ("重庆市武警总队医院", "中国人民武装警察部队重庆市总队医院", "武警重庆市总队医院"):
+        result = matcher.match(text)
+        assert (result.match, result.method) == ("武警重庆总队医院", Method.RULE)
+
+
+def test_a_name_cut_short_after_yi(matcher):
+    assert matcher.match("重庆北安医").match == "重庆北安医院"
+    # A district alone is no cut name.
+    assert institution_key(fold("重庆市渝中区"), folded=True) == fold("渝中区")
+
+
+def test_one_edit_outside_numbers_and_districts_with_a_wide_margin(matcher):
+    # 匿 for the 医 of 医院, a lost 附 of 附属: nothing else within two misread characters.
+    assert matcher.match("重钢总匿院").match == "重钢总医院"
+    assert matcher.match("重医属永川医院").match == "重庆医科大学附属永川医院"
+    # The head of a long kind misread: only 妇幼保健院 reads ?幼保健院.
+    assert matcher.match("重庆市城口县扫幼保健院").match == "城口县妇幼保健院"
+    # However far the rest, another district is another institution.
+    assert matcher.match("重庆市合川区儿童医院").match is None
+
+
+def test_a_misread_head_of_a_short_kind_may_be_a_proper_name():
+    matcher = InstitutionMatcher([Institution("重庆市人民医院")], use_config_dir=False)
+    # 惠民医院 is a hospital of its own, not 人民医院 misread.
+    assert matcher.match("重庆市惠民医院").match is None
+    assert matcher.match("重庆市人民匿院").match == "重庆市人民医院"
