@@ -166,11 +166,6 @@ class Verifier:
     def __init__(self, registry: Registry, matcher: InstitutionMatcher | None = None) -> None:
         self.registry = registry
         self.matcher = matcher or InstitutionMatcher()
-        # Registries repeat a few hundred institutions: match each name once.
-        self._official = lru_cache(maxsize=8192)(self._official_name)
-
-    def _official_name(self, name: str) -> str | None:
-        return self.matcher.match(name).match
 
     def verify(self, record: CertificateRecord) -> Verification:
         """Look up, compare and decide. Raises RegistryError when the registry cannot answer."""
@@ -302,22 +297,15 @@ class Verifier:
         ours = [v for v in (field.value, field.raw) if v]
         answers: list[bool | None] = []
         for position, site in enumerate(entry.institutions):
-            same = max((_rank(self._same_name(text, site)) for text in ours), default=_rank(None))
+            same = max(
+                (_rank(self.matcher.same_institution(text, site)) for text in ours), default=_rank(None)
+            )
             if same == _rank(True):
                 return True, position > 0
             answers.append(None if same == _rank(None) else False)
         if answers and all(a is False for a in answers):
             return False, False
         return None, False
-
-    def _same_name(self, a: str, b: str) -> bool | None:
-        """Whether two institution names surely mean one institution (None: a person compares)."""
-        ma, mb = self._official(a), self._official(b)
-        if ma is not None and mb is not None:
-            return ma == mb
-        if clean(a) and clean(a) == clean(b):
-            return True
-        return None
 
 
 @dataclass(frozen=True)
