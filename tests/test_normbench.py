@@ -8,7 +8,7 @@ import pytest
 
 from scanner.config import ScanConfig
 from scanner.normalize import Institution, fold
-from scanner.normbench import bench_lookalikes, damage, ocr_cases
+from scanner.normbench import Case, bench_lookalikes, damage, ocr_cases, undecidable
 from scanner.ocr import create_engine
 
 
@@ -36,3 +36,18 @@ def test_real_ocr_readings_of_printed_names_become_cases():
     for case in cases:
         assert case.truth in {"重庆市南岸区中西医结合医院", "重庆医科大学附属第一医院"}
         assert case.group in {"real OCR: one slip", "real OCR: several slips"}
+
+
+def test_a_name_damaged_to_lie_between_two_institutions_is_undecidable():
+    gazetteer = [
+        Institution("重庆市第一人民医院"),
+        Institution("重庆市第三人民医院"),
+        Institution("重庆医科大学附属第一医院", ("重医附一院",)),
+    ]
+    cases = [
+        Case("重庆市第人民医院", "重庆市第一人民医院", "damaged: dropped"),  # 一 or 三?
+        Case("重庆市第一人民医阮", "重庆市第一人民医院", "damaged: confusion"),  # only 第一 is this near
+        Case("重医附一阮", "重庆医科大学附属第一医院", "damaged: confusion"),  # near its alias
+        Case("重庆市第二人民医院", None, "near miss: number"),  # must not match: not judged here
+    ]
+    assert undecidable(cases, gazetteer) == {0}
