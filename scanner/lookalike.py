@@ -16,7 +16,10 @@ numerals are never alike (第一 and 第二 are different hospitals, whatever th
 
 from __future__ import annotations
 
+import csv
+import io
 from functools import cache, lru_cache
+from importlib import resources
 
 # A part read for the whole: the part must carry at least this share of the whole's strokes.
 PART_SHARE = 0.6
@@ -49,10 +52,22 @@ def _strokes(char: str, depth: int) -> int:
 
 @lru_cache(maxsize=200_000)
 def looks_alike(a: str, b: str) -> bool:
-    """Whether two different characters are alike enough for OCR to read one as the other."""
+    """Whether two different characters are alike enough for OCR to read one as the other: alike by
+    their components, or weighed next to each other by the bundled recognizer itself."""
     if a in _NUMERALS or b in _NUMERALS:
         return False
-    return _alike(a, b, 1)
+    return (a, b) in _recognizer_pairs() or _alike(a, b, 1)
+
+
+@cache
+def _recognizer_pairs() -> frozenset[tuple[str, str]]:
+    """Pairs of characters the bundled recognizer weighs next to each other (both ways round):
+    `recognizer_confusions.csv`, measured by `python -m scanner.confusiongen`."""
+    text = resources.files("scanner").joinpath("data/recognizer_confusions.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    return frozenset(
+        p for r in rows for p in ((r["char"], r["weighed_next"]), (r["weighed_next"], r["char"]))
+    )
 
 
 def _alike(a: str, b: str, depth: int) -> bool:

@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -50,8 +49,7 @@ from .normalize import (
     districts,
 )
 from .ocr import OcrEngine, create_engine
-from .synth.degrade import _add_noise, _blur, _jpeg
-from .synth.fonts import available_faces, face_draws, load_font
+from .synth.line import LineLook, print_line
 
 BASELINE_CUTOFF = 85
 _PUNCT = (" ", " ", "·", "。", "，", "、", "-", ".", ",", "_")
@@ -203,22 +201,12 @@ def damaged_cases(gazetteer: Sequence[Institution], seed: int, held_out: Collect
 # Real OCR: each name printed on one line in one of the generator's fonts, shrunk to a text height
 # seen in phone photos and office scans of certificates, blurred, noised and JPEG-compressed, then
 # read by the bundled recognizer. Its slips are nobody's table.
-OCR_LINE_HEIGHT = (11.0, 20.0)
+OCR_LOOK = LineLook(height=(11.0, 20.0))
 
 
 def render_line(text: str, rng: random.Random) -> np.ndarray:
     """`text` as a degraded photo of one printed line (RGB), in a random font that draws it."""
-    faces = [f for f in available_faces() if face_draws(f, text)]
-    font = load_font(rng.choice(faces), 48)
-    ink, paper = rng.randint(0, 80), rng.randint(190, 250)
-    width = int(font.getlength(text)) + 24
-    page = Image.new("RGB", (width, 64), (paper, paper, paper))
-    ImageDraw.Draw(page).text((12, 32), text, font=font, fill=(ink, ink, ink), anchor="lm")
-    height = rng.uniform(*OCR_LINE_HEIGHT)
-    size = (max(8, round(width * height / 64)), round(height))
-    pixels = np.asarray(page.resize(size, Image.Resampling.BILINEAR))
-    pixels = _add_noise(_blur(pixels, rng.uniform(0.2, 0.7)), rng, rng.uniform(3.0, 10.0))
-    return np.asarray(_jpeg(pixels, rng.randint(30, 75))[1])
+    return print_line(text, rng, OCR_LOOK)
 
 
 def _letters(text: str) -> str:
@@ -433,13 +421,14 @@ def undecidable(cases: Sequence[Case], gazetteer: Sequence[Institution]) -> set[
 
     Damage can land a name exactly between two institutions (重庆市第二人民医院 with 二 lost is as
     near 第一 as 第三); for such an input the right answer is to stay unsure. Decided from the
-    gazetteer's names alone (plain Levenshtein distance after `plain_form`), never from the matcher.
+    gazetteer's names alone, never from the matcher: plain Levenshtein distance between the letters
+    of the input and of each name as written (`_letters`: NFKC, punctuation and spaces removed).
     """
-    forms = [(plain_form(n), inst.name) for inst in gazetteer for n in (inst.name, *inst.aliases)]
+    forms = [(_letters(n), inst.name) for inst in gazetteer for n in (inst.name, *inst.aliases)]
     owners = np.array([owner for _, owner in forms])
     positives = [k for k, case in enumerate(cases) if case.truth is not None]
     distances = process.cdist(
-        [plain_form(cases[k].text) for k in positives],
+        [_letters(cases[k].text) for k in positives],
         [text for text, _ in forms],
         scorer=Levenshtein.distance,
         workers=1,

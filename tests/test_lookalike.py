@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from importlib import resources
+
 import pytest
 
+from scanner.confusiongen import MIN_SHARE, confusions
 from scanner.lookalike import looks_alike, strokes
 
 
@@ -45,3 +50,29 @@ def test_numerals_are_never_alike_whatever_their_strokes_share():
 
 def test_stroke_estimate_orders_characters_by_ink():
     assert strokes("一") < strokes("口") < strokes("院") < strokes("黔")
+
+
+@pytest.mark.parametrize(("a", "b"), [("固", "国"), ("申", "中"), ("患", "忠"), ("陡", "陆"), ("宠", "宏")])
+def test_characters_the_recognizer_weighs_next_to_each_other_look_alike(a, b):
+    # 固 and 国 share only 囗 by their components; the recognizer itself finds them alike.
+    assert looks_alike(a, b) and looks_alike(b, a)
+
+
+def test_the_recognizers_pairs_are_measured_often_enough_and_hold_no_numerals():
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                resources.files("scanner").joinpath("data/recognizer_confusions.csv").read_text("utf-8")
+            )
+        )
+    )
+    assert len(rows) > 100
+    assert all(float(r["share"]) >= MIN_SHARE for r in rows)
+    assert not any(
+        c in "〇零一二三四五六七八九十百千两" for r in rows for c in (r["char"], r["weighed_next"])
+    )
+
+
+def test_pairs_are_kept_only_when_weighed_often_in_enough_places():
+    measured = {("国", "固"): (5, 6), ("院", "阮"): (2, 3), ("江", "汪"): (1, 8), ("一", "二"): (9, 9)}
+    assert confusions(measured) == [("国", "固", 0.83)]

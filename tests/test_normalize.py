@@ -286,8 +286,10 @@ def test_a_district_that_lost_a_character_opening_the_name(matcher):
     # 足区 is only 大足区; 丰县 is a county of Jiangsu as well as 丰都县 without 都: unsure.
     assert matcher.match("足区中医院").match == "重庆市大足区中医院"
     assert matcher.match("丰县中医院").match is None
-    # ?都县 is 丰都县 in Chongqing but also 于都县 or 宁都县 elsewhere: unsure.
-    assert matcher.match("韦都县人民医院").match is None
+    # 宁都县 is a county of Jiangxi, not a misreading of 丰都县: unsure. 韦 is how the recognizer
+    # itself misreads 丰 (it weighs them next to each other), so 韦都县 is 丰都县.
+    assert matcher.match("宁都县人民医院").match is None
+    assert matcher.match("韦都县人民医院").match == "丰都县人民医院"
     # 沙坪?区 reads as no other place in China.
     assert matcher.match("沙坪现区人民医院").match == "重庆市沙坪坝区人民医院"
 

@@ -101,6 +101,11 @@ class OcrEngine(Protocol):
         """For each crop holding one horizontal line of text, the probability it is upside down."""
         ...
 
+    def alternatives(self, crop: np.ndarray, top: int = 5) -> list[tuple[str, list[tuple[str, float]]]]:
+        """Each character read in a one-line crop, with the `top` characters the model weighed at
+        that place and their probabilities, the character read first."""
+        ...
+
     def describe(self) -> dict[str, Any]:
         """Which engine and models are in use, recorded in every output."""
         ...

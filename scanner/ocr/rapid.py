@@ -162,6 +162,30 @@ class RapidOcrEngine:
         )
         return OcrLine(text, score, quad, chars)
 
+    def alternatives(self, crop: np.ndarray, top: int = 5) -> list[tuple[str, list[tuple[str, float]]]]:
+        """Each character recognition reads in an RGB line crop, with the `top` characters the model
+        weighed at that place and their probabilities (the read character first).
+
+        What the recognizer itself finds alike: the data behind the matcher's knowledge of which
+        characters this OCR confuses (see `scanner.confusiongen`)."""
+        # RapidOCR builds its recognizer on first use and exposes no public handle on the raw
+        # per-step probabilities this needs.
+        rec: Any = self._engine._load_rec_model()  # type: ignore[no-untyped-call]
+        bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
+        _, height, width = rec.rec_image_shape
+        ratio = max(width / height, crop.shape[1] / max(crop.shape[0], 1))
+        batch = rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32)
+        preds = np.asarray(rec.session(batch))[0]  # time steps x classes, softmax
+        keys: list[str] = rec.postprocess_op.character
+        best = preds.argmax(axis=1)
+        out: list[tuple[str, list[tuple[str, float]]]] = []
+        for t, k in enumerate(best):
+            if k == 0 or (t and best[t - 1] == k) or keys[k] == " ":
+                continue  # CTC: blank, a repeat of the step before, or a space
+            order = np.argsort(preds[t])[::-1][:top]
+            out.append((keys[k], [(keys[j], float(preds[t, j])) for j in order if j != 0]))
+        return out
+
 
 def _chars_from_word_info(text: str, score: float, info: Any, width: int, height: int) -> tuple[OcrChar, ...]:
     """Characters of a recognition-only result, placed by the CTC columns they were decoded at."""
