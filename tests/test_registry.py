@@ -10,8 +10,7 @@ import pytest
 from helpers import make_id
 
 from scanner.errors import InputError
-from scanner.registry import RegistryError, open_registry
-from scanner.registry import importer
+from scanner.registry import RegistryError, importer, open_registry
 from scanner.registry.importer import import_csv, parse_date
 from scanner.registry.sqlite import SqliteRegistry
 
