@@ -25,7 +25,7 @@ from stdnum.cn import ric
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .normalize import Method, VocabMatch, normalize_category, normalize_level
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes
+from .vocab import name_lookalikes, place_names
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -117,6 +117,9 @@ _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
     FieldKey.SCOPE: ("专业",),
     FieldKey.PRACTICE_PLACE: ("市", "区", "县", "省", "自治县"),
 }
+
+# Values that begin with the full name of a place (重庆市, 重庆市渝中区卫生健康委员会).
+_PLACE_FIRST = frozenset({FieldKey.PRACTICE_PLACE, FieldKey.AUTHORITY})
 
 # Characters OCR reads for digits; used only where the field can hold nothing but digits.
 _DIGIT_CONFUSIONS = str.maketrans(
@@ -674,6 +677,9 @@ def _result(
     if key in _COMPLETE_ENDINGS and key is not FieldKey.SCOPE and not _ends_complete(key, parsed.value):
         # An authority or institution name that stops short (委员 for 委员会) lost its last characters.
         flags.append(Flag.INCOMPLETE)
+    elif key in _PLACE_FIRST and not parsed.value.startswith(place_names()):
+        # A practice place or authority begins with a place's full name: 庆市 lost its first character.
+        flags.append(Flag.INCOMPLETE)
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)
@@ -719,6 +725,23 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
         digits = [t for t in run.tokens if t.text.isdigit()]
         if len(digits) == 15 and parse_code(run.text).value is not None:
             found.append(_result(FieldKey.CERTIFICATE_CODE, digits, threshold))
+    distinct = {f.value for f in found}
+    if len(distinct) == 1:
+        return max(found, key=lambda f: f.confidence)
+    return None
+
+
+def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
+    check digit holds (a stray number passes the GB 11643 check only once in eleven)."""
+    found: list[FieldResult] = []
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
+        value = parse_id_number(run.text).value
+        if len(chars) == 18 and value is not None and ric.calc_check_digit(value) == value[-1]:
+            found.append(_result(FieldKey.ID_NUMBER, chars, threshold))
     distinct = {f.value for f in found}
     if len(distinct) == 1:
         return max(found, key=lambda f: f.confidence)
@@ -856,4 +879,9 @@ def extract_fields(
         anywhere = _code_anywhere(runs, review_threshold)
         if anywhere is not None:
             fields[FieldKey.CERTIFICATE_CODE] = anywhere
+    id_number = fields.get(FieldKey.ID_NUMBER)
+    if id_number is None or id_number.value is None:
+        unlabelled = _id_anywhere(runs, review_threshold)
+        if unlabelled is not None:
+            fields[FieldKey.ID_NUMBER] = unlabelled
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

@@ -282,3 +282,14 @@ def test_name_character_with_a_look_alike_needs_a_surer_reading():
     # Characters without a look-alike keep the ordinary threshold.
     plain = extract_fields([line("姓名：周海心", 100, 100, low={4: 0.95})], THRESHOLD, 0.995)[FieldKey.NAME]
     assert not plain.review
+
+
+def test_an_id_number_whose_label_was_not_read_is_found_by_its_check_digit():
+    number = make_id()
+    lines = [line("证作考码", 100, 300), line(number, 300, 300), line("姓名：张三", 100, 100)]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.ID_NUMBER].value == number and not fields[FieldKey.ID_NUMBER].review
+    # A stray 18-digit number that fails the check digit is not taken for the ID number.
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    fields = extract_fields([line("证作考码", 100, 300), line(wrong, 300, 300)], 0.93)
+    assert fields[FieldKey.ID_NUMBER].value is None
