@@ -739,8 +739,14 @@ def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
         if run.key is not None or run.claimed:
             continue
         chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
-        value = parse_id_number(run.text).value
-        if len(chars) == 18 and value is not None and ric.calc_check_digit(value) == value[-1]:
+        parsed = parse_id_number(run.text)
+        value = parsed.value
+        if (
+            len(chars) == 18
+            and value is not None
+            and Flag.INVALID_FORMAT not in parsed.flags
+            and ric.calc_check_digit(value) == value[-1]
+        ):
             found.append(_result(FieldKey.ID_NUMBER, chars, threshold))
     distinct = {f.value for f in found}
     if len(distinct) == 1:
@@ -754,6 +760,7 @@ def read_layout(lines: Sequence[OcrLine]) -> tuple[float, list[Row], list[Run]]:
     rows = build_rows(tokens_of(lines, skew))
     runs = [run for i, row in enumerate(rows) for run in split_row(i, row)]
     recover_cut_labels(runs)
+    recover_misread_labels(runs)
     attach_neighbours(runs, rows)
     return skew, rows, runs
 
@@ -784,6 +791,51 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
         run.label_cy, run.label_h = label.cy, label.h
         run.tokens = list(rest)
         found.add(key)
+
+
+def _label_agreement(text: str, label: str) -> int:
+    """How many characters of `label` the start of `text` has in the same places."""
+    return sum(a == b for a, b in zip(text, label, strict=False))
+
+
+def recover_misread_labels(runs: Sequence[Run]) -> None:
+    """Read a free run that starts like a missing field's label of four or more characters, with
+    up to half of them misread (纂夏日期 for 发证日期 in small bold print), as that field, when
+    exactly one missing field's label fits that well AND its value parses cleanly: 证作考码 fits
+    证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
+    """
+    found = {r.key for r in runs if r.key is not None and r.tokens}
+    missing = [k for k in FieldKey if k not in found]
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        text = run.text
+        fits: dict[FieldKey, tuple[int, Parsed]] = {}
+        for key in missing:
+            for label in LABELS[key]:
+                agree = _label_agreement(text, label)
+                if len(label) < 4 or 2 * agree < len(label) or len(text) <= len(label):
+                    continue
+                rest = run.tokens[len(label) :]
+                while rest and rest[0].text in ":;,.、":
+                    rest = rest[1:]
+                parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
+                if parsed.value is not None and not parsed.flags and agree > fits.get(key, (0, parsed))[0]:
+                    fits[key] = (agree, parsed)
+        best = max((agree for agree, _ in fits.values()), default=0)
+        winners = [k for k, (agree, _) in fits.items() if agree == best]
+        if len(winners) != 1:
+            continue
+        key = winners[0]
+        size = max(len(v) for v in LABELS[key] if _label_agreement(text, v) == best)
+        printed, value = run.tokens[:size], run.tokens[size:]
+        while value and value[0].text in ":;,.、":
+            value = value[1:]
+        run.key, run.label_x0, run.label_x1 = key, printed[0].x0, printed[-1].x1
+        run.label_cy = statistics.median(t.cy for t in printed)
+        run.label_h = statistics.median(t.h for t in printed)
+        run.tokens = list(value)
+        missing.remove(key)
 
 
 # How far a value may reach to the right of its start, in character heights, for a second look.
