@@ -64,6 +64,8 @@ class ModeStats:
     illegible_fields: int = 0
     illegible_reviewed: int = 0
     causes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Legible fields and those read right, by the print height band they were photographed at.
+    by_print: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
 
 class Cause(StrEnum):
@@ -81,6 +83,15 @@ class Cause(StrEnum):
 GLARE_CAUSE = 0.5
 # Print lower than this in the photo's pixels is small for recognition (PP-OCR reads lines at 48 px).
 SMALL_PRINT_PX = 16.0
+# Print height bands (the generator's `print_px`, ink height in the photo's pixels) reported apart.
+PRINT_BANDS = ((10.0, "<10 px"), (14.0, "10-14 px"), (math.inf, ">=14 px"))
+
+
+def print_band(print_px: float) -> str:
+    """The band a value's print height falls in."""
+    return next(name for limit, name in PRINT_BANDS if print_px < limit)
+
+
 # Focus blur of this many pixels (Gaussian sigma) or more blurs small print noticeably.
 BLUR_CAUSE_SIGMA = 0.75
 
@@ -129,7 +140,11 @@ def score(record: CertificateRecord, sample: dict[str, Any], stats: ModeStats) -
         stats.legible_fields += int(legible)
         stats.illegible_fields += int(not legible)
         stats.illegible_reviewed += int(not legible and review)
+        print_px = legibility.get(str(key), {}).get("print_px")
+        band = stats.by_print[print_band(print_px)] if legible and print_px is not None else [0, 0]
+        band[0] += 1
         if value == expected:
+            band[1] += 1
             stats.right += 1
             stats.legible_right += int(legible)
             continue
@@ -241,6 +256,11 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
                 s.illegible_reviewed / s.illegible_fields if s.illegible_fields else None
             ),
             "misses_by_cause": dict(s.causes),
+            "legible_accuracy_by_print": {
+                name: {"fields": s.by_print[name][0], "accuracy": s.by_print[name][1] / s.by_print[name][0]}
+                for _, name in PRINT_BANDS
+                if s.by_print.get(name, [0])[0]
+            },
             "record_accuracy": s.records_right / s.images,
             "silent_error_rate": s.silent / s.fields,
             "review_rate": s.reviewed / s.fields,
@@ -279,6 +299,10 @@ def render(report: dict[str, Any]) -> str:
                 f"{mode}: {m['illegible_fields']} fields illegible in the photo (washed out or outside it),"
                 f" {m['illegible_review_rate']:.1%} of them marked for review"
             )
+        bands = m["legible_accuracy_by_print"]
+        if mode.startswith("hard") and bands:
+            shown = ", ".join(f"{k} {v['accuracy']:.1%} of {v['fields']}" for k, v in bands.items())
+            rows.append(f"{mode}: legible fields by print height in the photo: {shown}")
         if m["misses_by_cause"]:
             ranked = sorted(m["misses_by_cause"].items(), key=lambda kv: -kv[1])
             causes = ", ".join(f"{k} {v}" for k, v in ranked)

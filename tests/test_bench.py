@@ -65,3 +65,11 @@ def test_a_miss_is_put_down_to_what_the_photo_did_to_the_value() -> None:
     # The seal's disc reaches into the issue date's box (y 1000-1040), not into the authority's.
     assert cause_of_miss(sample, "issue_date", "2020-10-21") is Cause.SEAL
     assert cause_of_miss(sample, "authority", "重庆市卫生健康委") is Cause.MISREAD
+
+
+def test_legible_fields_are_counted_by_the_print_height_they_were_photographed_at() -> None:
+    small = {"legible": True, "glare": 0.0, "print_px": 8.5}
+    stats = ModeStats()
+    score(_record(id_number=("500114197303107441", ())), _sample(id_number=small, name=small), stats)
+    assert stats.by_print["<10 px"] == [2, 1]
+    assert stats.by_print[">=14 px"] == [10, 10]
