@@ -286,7 +286,7 @@ class Scanner:
         fields = {key: field.with_flags(*found.flags.get(key, ())) for key, field in record.fields.items()}
         for key in DIGIT_FIELDS:
             if found.print_px.get(key, SECOND_READING_PX) < SECOND_READING_PX:
-                fields[key] = self._second_reading(reading.flat, key, fields[key])
+                fields[key] = self.second_reading(reading.flat, key, fields[key])
         fields = {
             key: field if field.box is None else replace(field, box=reading.to_image(field.box))
             for key, field in fields.items()
@@ -306,7 +306,7 @@ class Scanner:
             file=file, fields=fields, checks=checks, warnings=warnings, page=page, ocr=self._ocr_info
         )
 
-    def _second_reading(self, flat: np.ndarray, key: FieldKey, field: FieldResult) -> FieldResult:
+    def second_reading(self, flat: np.ndarray, key: FieldKey, field: FieldResult) -> FieldResult:
         """A digit value in small print read again, enlarged and in colour, from its own patch of
         the flat page; a value the two readings disagree on is marked for review.
 
