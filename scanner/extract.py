@@ -25,7 +25,7 @@ from stdnum.cn import ric
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .normalize import Method, VocabMatch, normalize_category, normalize_level
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes, place_names
+from .vocab import chongqing_districts, name_lookalikes, place_names
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -118,6 +118,7 @@ _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
     FieldKey.PRACTICE_PLACE: ("市", "区", "县", "省", "自治县"),
 }
 
+_CITY = "重庆市"
 # Values that begin with the full name of a place (重庆市, 重庆市渝中区卫生健康委员会).
 _PLACE_FIRST = frozenset({FieldKey.PRACTICE_PLACE, FieldKey.AUTHORITY})
 
@@ -406,6 +407,21 @@ def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
     return runs
 
 
+_DISTRICT_RE = re.compile(r"[\u4e00-\u9fff]{1,12}?[区县]")
+
+
+def _unknown_district(key: FieldKey, value: str) -> bool:
+    """Whether a Chongqing practice place or authority names a district or county that does not
+    exist (a practice place is 重庆市 or 重庆市 and one district; an authority may name one)."""
+    if not value.startswith(_CITY):
+        return False
+    rest = value[len(_CITY) :]
+    if key is FieldKey.PRACTICE_PLACE:
+        return bool(rest) and rest not in chongqing_districts()
+    district = _DISTRICT_RE.match(rest)
+    return district is not None and district.group() not in chongqing_districts()
+
+
 def _ends_complete(key: FieldKey, text: str) -> bool:
     """Whether a value looks whole, so nothing on the next row belongs to it."""
     if key in _FULL_LENGTH:
@@ -680,6 +696,9 @@ def _result(
     elif key in _PLACE_FIRST and not parsed.value.startswith(place_names()):
         # A practice place or authority begins with a place's full name: 庆市 lost its first character.
         flags.append(Flag.INCOMPLETE)
+    elif key in _PLACE_FIRST and _unknown_district(key, parsed.value):
+        # 重庆市北区 (渝 lost), 重庆市方州区 (万 misread): no such district or county.
+        flags.append(Flag.NOT_IN_VOCABULARY)
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)

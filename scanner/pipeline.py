@@ -62,8 +62,9 @@ def weakest(line: OcrLine) -> float:
 
 
 def better_reading(first: OcrLine, second: OcrLine | None) -> OcrLine:
-    """Of two readings of one line, the one whose weakest character is surer; characters on which
-    the two disagree keep at most a coin-flip's confidence, so a value built on them is reviewed.
+    """Of two readings of one line, the text of the one whose weakest character is surer; characters
+    on which the two disagree keep at most a coin-flip's confidence, so a value built on them is
+    reviewed, and agreed ones the confidence of the less sure reading.
 
     Used where a red seal covers a line: with the seal filtered out its strokes can no longer be
     taken for print, but where it lies over the print the filter may also thin it, so the line is
@@ -74,15 +75,13 @@ def better_reading(first: OcrLine, second: OcrLine | None) -> OcrLine:
     kept, other = (second, first) if weakest(second) > weakest(first) else (first, second)
     kept_text = "".join(c.text for c in kept.chars)
     other_text = "".join(c.text for c in other.chars)
-    if kept_text == other_text:
-        return kept
-    agreed: set[int] = set()
+    # Where the readings agree, a character is as sure as the less sure of them: under a seal the
+    # colour reading can be confidently wrong (酉 read 西 by both, surely only in colour).
+    surest = [min(c.confidence, DISPUTED_CONFIDENCE) for c in kept.chars]
     for block in difflib.SequenceMatcher(None, kept_text, other_text, autojunk=False).get_matching_blocks():
-        agreed.update(range(block.a, block.a + block.size))
-    chars = tuple(
-        c if i in agreed else replace(c, confidence=min(c.confidence, DISPUTED_CONFIDENCE))
-        for i, c in enumerate(kept.chars)
-    )
+        for j in range(block.size):
+            surest[block.a + j] = min(kept.chars[block.a + j].confidence, other.chars[block.b + j].confidence)
+    chars = tuple(replace(c, confidence=p) for c, p in zip(kept.chars, surest, strict=True))
     return replace(kept, chars=chars)
 
 

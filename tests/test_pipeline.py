@@ -75,8 +75,17 @@ def _reading(text: str, confidences: list[float]) -> OcrLine:
 def test_of_two_readings_of_a_line_under_a_seal_the_surer_is_kept():
     filtered = _reading("重庆市卫生局", [0.99, 0.99, 0.99, 0.6, 0.99, 0.99])
     colour = _reading("重庆市卫生局", [0.99, 0.99, 0.99, 0.97, 0.99, 0.99])
-    assert better_reading(filtered, colour) is colour
+    kept = better_reading(filtered, colour)
+    assert kept.text == "重庆市卫生局"
+    assert [c.confidence for c in kept.chars] == [0.99, 0.99, 0.99, 0.6, 0.99, 0.99]
     assert better_reading(filtered, None) is filtered
+
+
+def test_a_misreading_both_readings_share_is_no_surer_than_the_weaker_one():
+    # Under a seal the colour reading can be confidently wrong where the filtered one doubts.
+    filtered = _reading("重庆市西阳县", [0.99, 0.99, 0.99, 0.7, 0.9, 0.99])
+    colour = _reading("重庆市西阳县", [0.99, 0.99, 0.99, 0.98, 0.99, 0.99])
+    assert min(c.confidence for c in better_reading(filtered, colour).chars) == 0.7
 
 
 def test_characters_two_readings_disagree_on_are_doubtful():
@@ -94,3 +103,18 @@ def test_seal_ink_is_told_from_a_warm_tint():
     stamped = paper.copy()
     stamped[:, 150:] = (215, 90, 90)  # a quarter of the crop under the seal's ring
     assert seal_share(stamped) == pytest.approx(0.25)
+
+
+def test_a_district_that_does_not_exist_is_reviewed(scanner):
+    place = scanner.record_from_lines([line("执业地点：重庆市北区", 100, 100)], "x.jpg")
+    assert Flag.NOT_IN_VOCABULARY in place.fields[FieldKey.PRACTICE_PLACE].flags
+    authority = scanner.record_from_lines([line("发证机关：重庆市方州区卫生健康委员会", 100, 100)], "x.jpg")
+    assert authority.fields[FieldKey.AUTHORITY].review
+    known = scanner.record_from_lines(
+        [
+            line("执业地点：重庆市渝北区", 100, 100),
+            line("发证机关：重庆市酉阳土家族苗族自治县卫生局", 100, 200),
+        ],
+        "x.jpg",
+    )
+    assert not known.fields[FieldKey.PRACTICE_PLACE].review and not known.fields[FieldKey.AUTHORITY].review
