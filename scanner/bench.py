@@ -9,6 +9,13 @@ plain RapidOCR (default settings) on the same images in the same process, with t
 the generator turned by a quarter or half turn are also reported apart from upright ones.
 Plain RapidOCR extracts no fields; its column "truth seen" is the share of truth values that appear
 verbatim inside one of its text lines, a generous upper bound on what a naive reader could get.
+
+Some fields of a hard photo are gone for any reader: a reflection washed the print out, or the value
+lies outside the picture. The generator decides this from its own pixels (`legibility` in each
+sample's JSON, never from what OCR read), and the benchmark reports accuracy on legible fields beside
+accuracy on all fields, and for illegible fields how often they were marked for review (the right
+answer: such a value must never be trusted). Every wrong value on a legible field is put down to one
+cause, so the figures say where accuracy is lost.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -51,26 +59,103 @@ class ModeStats:
     upright: int = 0
     page_found: int = 0
     warned: int = 0
+    legible_fields: int = 0
+    legible_right: int = 0
+    illegible_fields: int = 0
+    illegible_reviewed: int = 0
+    causes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Legible fields and those read right, by the print height band they were photographed at.
+    by_print: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
 
-def score(record: CertificateRecord, truth: dict[str, str], stats: ModeStats) -> None:
-    """Add one record's field outcomes to `stats`."""
+class Cause(StrEnum):
+    """Why a legible field came out wrong, judged from the generator's truth about the photo."""
+
+    NOT_READ = "not read"  # no value at all
+    GLARE = "glare"  # a reflection over the value, short of washing it out
+    SEAL = "seal"  # the red seal overlaps the value
+    SMALL_PRINT = "small print"  # print under SMALL_PRINT_PX high in the photo
+    BLUR = "blur"  # motion blur, or strong focus blur
+    MISREAD = "misread"  # none of the above: recognition read it wrong
+
+
+# Glare this strong over a value (share of the way to white) is a likely cause of a misread.
+GLARE_CAUSE = 0.5
+# Print lower than this in the photo's pixels is small for recognition (PP-OCR reads lines at 48 px).
+SMALL_PRINT_PX = 16.0
+# Print height bands (the generator's `print_px`, ink height in the photo's pixels) reported apart.
+PRINT_BANDS = ((10.0, "<10 px"), (14.0, "10-14 px"), (math.inf, ">=14 px"))
+
+
+def print_band(print_px: float) -> str:
+    """The band a value's print height falls in."""
+    return next(name for limit, name in PRINT_BANDS if print_px < limit)
+
+
+# Focus blur of this many pixels (Gaussian sigma) or more blurs small print noticeably.
+BLUR_CAUSE_SIGMA = 0.75
+
+
+def _seal_overlaps(sample: dict[str, Any], key: str) -> bool:
+    """Whether the seal's disc (flat-page pixels) reaches into a value's flat box."""
+    seal = sample.get("style", {}).get("seal") or {}
+    if "center" not in seal:
+        return False
+    (cx, cy), r = seal["center"], seal["radius"]
+    x0, y0, x1, y1 = sample["flat_boxes"][key]
+    nx, ny = min(max(cx, x0), x1), min(max(cy, y0), y1)
+    return bool(math.hypot(cx - nx, cy - ny) < r)
+
+
+def cause_of_miss(sample: dict[str, Any], key: str, value: str | None) -> Cause:
+    """The likeliest reason a legible field was read wrong, from the generator's own truth."""
+    if value is None:
+        return Cause.NOT_READ
+    seen = sample.get("legibility", {}).get(key, {})
+    degrade = sample.get("degrade", {})
+    if seen.get("glare", 0.0) >= GLARE_CAUSE:
+        return Cause.GLARE
+    if key in ("authority", "issue_date") and _seal_overlaps(sample, key):
+        return Cause.SEAL
+    if seen.get("print_px", SMALL_PRINT_PX) < SMALL_PRINT_PX:
+        return Cause.SMALL_PRINT
+    if "motion_blur" in degrade or degrade.get("blur_sigma", 0.0) >= BLUR_CAUSE_SIGMA:
+        return Cause.BLUR
+    return Cause.MISREAD
+
+
+def score(record: CertificateRecord, sample: dict[str, Any], stats: ModeStats) -> None:
+    """Add one record's field outcomes to `stats`; `sample` is the generator's JSON for the image."""
+    truth = sample["fields"]
+    legibility = sample.get("legibility", {})
     all_right = True
     for key in FIELD_ORDER:
         result = record.fields.get(key)
         value = result.value if result else None
         expected = truth[str(key)]
+        legible = legibility.get(str(key), {}).get("legible", True)
         stats.fields += 1
         review = result.review if result else True
         stats.reviewed += int(review)
+        stats.legible_fields += int(legible)
+        stats.illegible_fields += int(not legible)
+        stats.illegible_reviewed += int(not legible and review)
+        print_px = legibility.get(str(key), {}).get("print_px")
+        band = stats.by_print[print_band(print_px)] if legible and print_px is not None else [0, 0]
+        band[0] += 1
         if value == expected:
+            band[1] += 1
             stats.right += 1
+            stats.legible_right += int(legible)
             continue
         all_right = False
         stats.wrong_by_field[str(key)] += 1
+        if legible:
+            stats.causes[str(cause_of_miss(sample, str(key), value))] += 1
         if not review:
             stats.silent += 1
-            stats.silent_examples.append(f"{record.file}: {key} read {value!r}, truth {expected!r}")
+            gone = "" if legible else " (illegible)"
+            stats.silent_examples.append(f"{record.file}: {key} read {value!r}, truth {expected!r}{gone}")
     stats.records_right += int(all_right)
 
 
@@ -145,7 +230,7 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
         upright, found = page_outcome(record.geometry, sample["quad"])
         for group in groups:
             group.images += 1
-            score(record, sample["fields"], group)
+            score(record, sample, group)
             group.seen_by_plain += _plain_seen(texts, sample["fields"])
             group.upright += int(upright)
             group.page_found += int(found)
@@ -165,6 +250,17 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
         report["modes"][mode] = {
             "images": s.images,
             "field_accuracy": s.right / s.fields,
+            "legible_field_accuracy": s.legible_right / s.legible_fields if s.legible_fields else 1.0,
+            "illegible_fields": s.illegible_fields,
+            "illegible_review_rate": (
+                s.illegible_reviewed / s.illegible_fields if s.illegible_fields else None
+            ),
+            "misses_by_cause": dict(s.causes),
+            "legible_accuracy_by_print": {
+                name: {"fields": s.by_print[name][0], "accuracy": s.by_print[name][1] / s.by_print[name][0]}
+                for _, name in PRINT_BANDS
+                if s.by_print.get(name, [0])[0]
+            },
             "record_accuracy": s.records_right / s.images,
             "silent_error_rate": s.silent / s.fields,
             "review_rate": s.reviewed / s.fields,
@@ -184,19 +280,33 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
 def render(report: dict[str, Any]) -> str:
     """The figures as a table for people."""
     head = (
-        f"{'mode':<14}{'images':>7}{'field acc':>11}{'record acc':>12}{'silent err':>12}"
+        f"{'mode':<14}{'images':>7}{'field acc':>11}{'legible acc':>13}{'record acc':>12}{'silent err':>12}"
         f"{'reviewed':>10}{'upright':>9}{'flat':>7}{'warned':>8}{'s/img':>7}{'plain s/img':>13}"
         f"{'ratio':>7}{'plain truth seen':>18}"
     )
     rows = [f"certscan benchmark: {report['count']} identities, seed {report['seed']}", head]
     for mode, m in report["modes"].items():
         rows.append(
-            f"{mode:<14}{m['images']:>7}{m['field_accuracy']:>11.2%}{m['record_accuracy']:>12.2%}"
+            f"{mode:<14}{m['images']:>7}{m['field_accuracy']:>11.2%}{m['legible_field_accuracy']:>13.2%}"
+            f"{m['record_accuracy']:>12.2%}"
             f"{m['silent_error_rate']:>12.3%}{m['review_rate']:>10.1%}{m['upright_rate']:>9.1%}"
             f"{m['page_found_rate']:>7.1%}{m['warned_rate']:>8.1%}{m['seconds_per_image']:>7.2f}"
             f"{m['plain_seconds_per_image']:>13.2f}{m['time_ratio']:>7.2f}{m['plain_truth_seen']:>18.1%}"
         )
     for mode, m in report["modes"].items():
+        if m["illegible_fields"]:
+            rows.append(
+                f"{mode}: {m['illegible_fields']} fields illegible in the photo (washed out or outside it),"
+                f" {m['illegible_review_rate']:.1%} of them marked for review"
+            )
+        bands = m["legible_accuracy_by_print"]
+        if mode.startswith("hard") and bands:
+            shown = ", ".join(f"{k} {v['accuracy']:.1%} of {v['fields']}" for k, v in bands.items())
+            rows.append(f"{mode}: legible fields by print height in the photo: {shown}")
+        if m["misses_by_cause"]:
+            ranked = sorted(m["misses_by_cause"].items(), key=lambda kv: -kv[1])
+            causes = ", ".join(f"{k} {v}" for k, v in ranked)
+            rows.append(f"{mode}: wrong legible fields by cause: {causes}")
         if m["wrong_by_field"]:
             wrong = ", ".join(f"{k} {v}" for k, v in sorted(m["wrong_by_field"].items()))
             rows.append(f"{mode}: wrong values by field: {wrong}")

@@ -158,8 +158,13 @@ def _region_check(code: str, birth: dt.date | None) -> Check:
     )
 
 
+# Older than this at the date of issue, nobody is licensed to practise.
+MAX_LICENSING_AGE = 95
+
+
 def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Check]:
-    """Real calendar dates; issued after birth (at an adult age) and not in the future."""
+    """Real calendar dates; issued after birth (at an adult age, not a great age) and not in the
+    future."""
     checks: list[Check] = []
     birth_d = parse_iso_date(birth)
     issue_d = parse_iso_date(issue)
@@ -195,15 +200,18 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
             )
         )
     if issue_d is not None and birth_d is not None:
-        # Licensing needs a medical degree and a passed exam: nobody is licensed before 18.
+        # Licensing needs a medical degree and a passed exam: nobody is licensed before 18; and
+        # nobody is licensed past MAX_LICENSING_AGE (a birth year misread 1994 → 1904 shows so).
         adult = add_years(birth_d, 18)
+        ok = adult <= issue_d < add_years(birth_d, MAX_LICENSING_AGE)
         checks.append(
             Check(
                 CheckName.ISSUE_AFTER_BIRTH,
-                issue_d >= adult,
+                ok,
                 f"issued {issue_d.isoformat()}, born {birth_d.isoformat()}",
                 (FieldKey.ISSUE_DATE, FieldKey.BIRTH_DATE),
-                f"发证{issue_d.isoformat()}，出生{birth_d.isoformat()}（不满18岁即发证不合理）",
+                f"发证{issue_d.isoformat()}，出生{birth_d.isoformat()}"
+                + ("" if ok else f"（发证时应满18岁、不满{MAX_LICENSING_AGE}岁）"),
             )
         )
     return checks

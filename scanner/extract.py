@@ -25,7 +25,7 @@ from stdnum.cn import ric
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .normalize import Method, VocabMatch, normalize_category, normalize_level
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes
+from .vocab import chongqing_districts, name_lookalikes, place_names
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -117,6 +117,10 @@ _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
     FieldKey.SCOPE: ("专业",),
     FieldKey.PRACTICE_PLACE: ("市", "区", "县", "省", "自治县"),
 }
+
+_CITY = "重庆市"
+# Values that begin with the full name of a place (重庆市, 重庆市渝中区卫生健康委员会).
+_PLACE_FIRST = frozenset({FieldKey.PRACTICE_PLACE, FieldKey.AUTHORITY})
 
 # Characters OCR reads for digits; used only where the field can hold nothing but digits.
 _DIGIT_CONFUSIONS = str.maketrans(
@@ -403,6 +407,21 @@ def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
     return runs
 
 
+_DISTRICT_RE = re.compile(r"[\u4e00-\u9fff]{1,12}?[区县]")
+
+
+def _unknown_district(key: FieldKey, value: str) -> bool:
+    """Whether a Chongqing practice place or authority names a district or county that does not
+    exist (a practice place is 重庆市 or 重庆市 and one district; an authority may name one)."""
+    if not value.startswith(_CITY):
+        return False
+    rest = value[len(_CITY) :]
+    if key is FieldKey.PRACTICE_PLACE:
+        return bool(rest) and rest not in chongqing_districts()
+    district = _DISTRICT_RE.match(rest)
+    return district is not None and district.group() not in chongqing_districts()
+
+
 def _ends_complete(key: FieldKey, text: str) -> bool:
     """Whether a value looks whole, so nothing on the next row belongs to it."""
     if key in _FULL_LENGTH:
@@ -674,6 +693,12 @@ def _result(
     if key in _COMPLETE_ENDINGS and key is not FieldKey.SCOPE and not _ends_complete(key, parsed.value):
         # An authority or institution name that stops short (委员 for 委员会) lost its last characters.
         flags.append(Flag.INCOMPLETE)
+    elif key in _PLACE_FIRST and not parsed.value.startswith(place_names()):
+        # A practice place or authority begins with a place's full name: 庆市 lost its first character.
+        flags.append(Flag.INCOMPLETE)
+    elif key in _PLACE_FIRST and _unknown_district(key, parsed.value):
+        # 重庆市北区 (渝 lost), 重庆市方州区 (万 misread): no such district or county.
+        flags.append(Flag.NOT_IN_VOCABULARY)
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)
@@ -725,12 +750,36 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return None
 
 
+def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
+    check digit holds (a stray number passes the GB 11643 check only once in eleven)."""
+    found: list[FieldResult] = []
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
+        parsed = parse_id_number(run.text)
+        value = parsed.value
+        if (
+            len(chars) == 18
+            and value is not None
+            and Flag.INVALID_FORMAT not in parsed.flags
+            and ric.calc_check_digit(value) == value[-1]
+        ):
+            found.append(_result(FieldKey.ID_NUMBER, chars, threshold))
+    distinct = {f.value for f in found}
+    if len(distinct) == 1:
+        return max(found, key=lambda f: f.confidence)
+    return None
+
+
 def read_layout(lines: Sequence[OcrLine]) -> tuple[float, list[Row], list[Run]]:
     """The page's skew, its rows, and the label values and free text on them."""
     skew = page_skew(lines)
     rows = build_rows(tokens_of(lines, skew))
     runs = [run for i, row in enumerate(rows) for run in split_row(i, row)]
     recover_cut_labels(runs)
+    recover_misread_labels(runs)
     attach_neighbours(runs, rows)
     return skew, rows, runs
 
@@ -761,6 +810,51 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
         run.label_cy, run.label_h = label.cy, label.h
         run.tokens = list(rest)
         found.add(key)
+
+
+def _label_agreement(text: str, label: str) -> int:
+    """How many characters of `label` the start of `text` has in the same places."""
+    return sum(a == b for a, b in zip(text, label, strict=False))
+
+
+def recover_misread_labels(runs: Sequence[Run]) -> None:
+    """Read a free run that starts like a missing field's label of four or more characters, with
+    up to half of them misread (纂夏日期 for 发证日期 in small bold print), as that field, when
+    exactly one missing field's label fits that well AND its value parses cleanly: 证作考码 fits
+    证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
+    """
+    found = {r.key for r in runs if r.key is not None and r.tokens}
+    missing = [k for k in FieldKey if k not in found]
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        text = run.text
+        fits: dict[FieldKey, tuple[int, Parsed]] = {}
+        for key in missing:
+            for label in LABELS[key]:
+                agree = _label_agreement(text, label)
+                if len(label) < 4 or 2 * agree < len(label) or len(text) <= len(label):
+                    continue
+                rest = run.tokens[len(label) :]
+                while rest and rest[0].text in ":;,.、":
+                    rest = rest[1:]
+                parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
+                if parsed.value is not None and not parsed.flags and agree > fits.get(key, (0, parsed))[0]:
+                    fits[key] = (agree, parsed)
+        best = max((agree for agree, _ in fits.values()), default=0)
+        winners = [k for k, (agree, _) in fits.items() if agree == best]
+        if len(winners) != 1:
+            continue
+        key = winners[0]
+        size = max(len(v) for v in LABELS[key] if _label_agreement(text, v) == best)
+        printed, value = run.tokens[:size], run.tokens[size:]
+        while value and value[0].text in ":;,.、":
+            value = value[1:]
+        run.key, run.label_x0, run.label_x1 = key, printed[0].x0, printed[-1].x1
+        run.label_cy = statistics.median(t.cy for t in printed)
+        run.label_h = statistics.median(t.h for t in printed)
+        run.tokens = list(value)
+        missing.remove(key)
 
 
 # How far a value may reach to the right of its start, in character heights, for a second look.
@@ -856,4 +950,9 @@ def extract_fields(
         anywhere = _code_anywhere(runs, review_threshold)
         if anywhere is not None:
             fields[FieldKey.CERTIFICATE_CODE] = anywhere
+    id_number = fields.get(FieldKey.ID_NUMBER)
+    if id_number is None or id_number.value is None:
+        unlabelled = _id_anywhere(runs, review_threshold)
+        if unlabelled is not None:
+            fields[FieldKey.ID_NUMBER] = unlabelled
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

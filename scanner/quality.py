@@ -29,6 +29,11 @@ class QualityLimits:
 
     # A value's line (box height) lower than this many pixels in the photo is too small to trust.
     min_print_px: float = 14.0
+    # Below this line height (about 13 px of ink) recognition misreads digits with confidences
+    # that pass the ordinary threshold (1994 read 1904 at 0.96): such a value must be read this
+    # surely, character by character, to be trusted.
+    small_print_px: float = 22.0
+    small_print_confidence: float = 0.99
     # A stroke edge spread over more than this share of the line height is blurred.
     max_blur: float = 0.1
     # Print with less ink-to-paper contrast than this (0-255) is misread confidently (dim light,
@@ -61,6 +66,8 @@ class Assessment:
 
     warnings: tuple[str, ...]
     flags: dict[FieldKey, tuple[Flag, ...]] = field(default_factory=dict)
+    # Each measured value's print height in the photo's pixels (its line's box height).
+    print_px: dict[FieldKey, float] = field(default_factory=dict)
 
 
 def local_zoom(matrix: np.ndarray, point: tuple[float, float]) -> float:
@@ -145,7 +152,9 @@ def assess(
         typical_ink = statistics.median(m.ink for m in measures.values())
         for key, m in measures.items():
             found = flags.setdefault(key, [])
-            if m.print_px < limits.min_print_px:
+            if m.print_px < limits.min_print_px or (
+                m.print_px < limits.small_print_px and fields[key].confidence < limits.small_print_confidence
+            ):
                 found.append(Flag.LOW_RESOLUTION)
             if m.blur > limits.max_blur:
                 found.append(Flag.BLUR)
@@ -166,4 +175,8 @@ def assess(
     paper = float(np.percentile(flat.max(axis=2), 90))
     if paper < limits.dark_paper:
         warnings.append("dark")
-    return Assessment(tuple(warnings), {k: tuple(v) for k, v in flags.items() if v})
+    return Assessment(
+        tuple(warnings),
+        {k: tuple(v) for k, v in flags.items() if v},
+        {k: m.print_px for k, m in measures.items()},
+    )

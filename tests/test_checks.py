@@ -131,6 +131,13 @@ def test_issue_date_before_adulthood_is_implausible():
     assert outcome(checks, CheckName.ISSUE_AFTER_BIRTH).ok
 
 
+def test_a_birth_year_misread_a_century_early_is_implausible():
+    # 1987 read as 1887 would make the holder licensed at 128: a misread, never trusted.
+    result, checks = run_checks(fields(birth_date="1907-03-12"), TODAY)
+    assert not outcome(checks, CheckName.ISSUE_AFTER_BIRTH).ok
+    assert result[FieldKey.BIRTH_DATE].review and Flag.IMPLAUSIBLE in result[FieldKey.BIRTH_DATE].flags
+
+
 def test_level_and_category_come_from_closed_lists():
     result, checks = run_checks(fields(level="执业护士", category="西医"), TODAY)
     assert not outcome(checks, CheckName.LEVEL_VOCABULARY).ok

@@ -220,9 +220,11 @@ def test_label_with_one_misread_character_is_still_found():
 
 
 def test_misread_label_shared_by_two_fields_is_not_guessed():
-    # 执业?别 could be 执业类别 or 执业级别: the value is not given to either.
-    got = values([line("执业米别临床", 100, 100)])
+    # 执业?别 could be 执业类别 or 执业级别: a value that fits neither is not given to either.
+    got = values([line("执业米别内科", 100, 100)])
     assert got[FieldKey.CATEGORY] is None and got[FieldKey.LEVEL] is None
+    # 临床 can only be a category: the value says which label it was.
+    assert values([line("执业米别临床", 100, 100)])[FieldKey.CATEGORY] == "临床"
 
 
 def test_large_title_beside_a_small_value_does_not_take_it():
@@ -282,3 +284,39 @@ def test_name_character_with_a_look_alike_needs_a_surer_reading():
     # Characters without a look-alike keep the ordinary threshold.
     plain = extract_fields([line("姓名：周海心", 100, 100, low={4: 0.95})], THRESHOLD, 0.995)[FieldKey.NAME]
     assert not plain.review
+
+
+def test_an_id_number_whose_label_was_not_read_is_found_by_its_check_digit():
+    number = make_id()
+    lines = [line(number, 300, 300), line("姓名：张三", 100, 100)]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.ID_NUMBER].value == number and not fields[FieldKey.ID_NUMBER].review
+    # A stray 18-digit number that fails the check digit is not taken for the ID number.
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    fields = extract_fields([line(wrong, 300, 300)], 0.93)
+    assert fields[FieldKey.ID_NUMBER].value is None
+
+
+def test_a_label_with_half_its_characters_misread_is_known_by_elimination():
+    lines = [
+        line("出生日期：1987.03.12", 100, 100),
+        line("纂夏日期：2021.11.08", 100, 200),  # 发证日期 in small bold print
+        line("证作考码：500103198703120414", 100, 300),  # 证件号码, as close to 证书编码
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.BIRTH_DATE].value == "1987-03-12"
+    assert fields[FieldKey.ISSUE_DATE].value == "2021-11-08"
+    assert fields[FieldKey.ID_NUMBER].value == "500103198703120414"
+    assert fields[FieldKey.CERTIFICATE_CODE].value is None
+
+
+def test_a_misread_label_that_fits_two_missing_fields_claims_neither():
+    # 出生日期 and 发证日期 are both missing: ??日期 could be either.
+    fields = extract_fields([line("纂夏日期：2021.11.08", 100, 200)], 0.93)
+    assert fields[FieldKey.ISSUE_DATE].value is None and fields[FieldKey.BIRTH_DATE].value is None
+
+
+def test_unlabelled_text_that_is_not_an_id_number_is_left_alone():
+    # Letters and a slash among the digits: not an ID number's form, whatever its length.
+    fields = extract_fields([line("身价证章5002191980/0202506X", 100, 300)], 0.93)
+    assert fields[FieldKey.ID_NUMBER].value is None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from helpers import line
 
 from scanner.fields import FieldKey, Flag
+from scanner.ocr.base import OcrChar, OcrLine
+from scanner.pipeline import better_reading, seal_share
 
 
 def test_short_institution_name_on_a_certificate_becomes_the_official_name(scanner):
@@ -41,3 +45,76 @@ def test_pages_a_resumed_run_already_holds_are_not_read_again(scanner, tmp_path)
     pdf.write_bytes(pdf_of_jpegs([buffer.getvalue()] * 3, broken={2}))
     (only,) = scanner.read_file(pdf, skip={1, 3})
     assert only.record.page == 2 and only.record.error and only.pages == 3 and only.image is None
+
+
+def test_a_practice_place_that_lost_its_first_character_is_reviewed(scanner):
+    record = scanner.record_from_lines([line("执业地点：庆市", 100, 100)], "x.jpg")
+    field = record.fields[FieldKey.PRACTICE_PLACE]
+    assert field.value == "庆市" and Flag.INCOMPLETE in field.flags and field.review
+    whole = scanner.record_from_lines([line("执业地点：重庆市", 100, 100)], "x.jpg")
+    assert not whole.fields[FieldKey.PRACTICE_PLACE].review
+
+
+def test_an_authority_must_begin_with_its_place(scanner):
+    record = scanner.record_from_lines([line("发证机关：市渝中区卫生健康委员会", 100, 100)], "x.jpg")
+    assert Flag.INCOMPLETE in record.fields[FieldKey.AUTHORITY].flags
+    district = scanner.record_from_lines([line("发证机关：渝中区卫生健康委员会", 100, 100)], "x.jpg")
+    assert not district.fields[FieldKey.AUTHORITY].review
+
+
+def _reading(text: str, confidences: list[float]) -> OcrLine:
+    chars = tuple(
+        OcrChar(c, p, (10.0 * i, 0.0, 10.0 * i + 10, 20.0))
+        for i, (c, p) in enumerate(zip(text, confidences, strict=True))
+    )
+    return OcrLine(
+        text, min(confidences), ((0, 0), (10 * len(text), 0), (10 * len(text), 20), (0, 20)), chars
+    )
+
+
+def test_of_two_readings_of_a_line_under_a_seal_the_surer_is_kept():
+    filtered = _reading("重庆市卫生局", [0.99, 0.99, 0.99, 0.6, 0.99, 0.99])
+    colour = _reading("重庆市卫生局", [0.99, 0.99, 0.99, 0.97, 0.99, 0.99])
+    kept = better_reading(filtered, colour)
+    assert kept.text == "重庆市卫生局"
+    assert [c.confidence for c in kept.chars] == [0.99, 0.99, 0.99, 0.6, 0.99, 0.99]
+    assert better_reading(filtered, None) is filtered
+
+
+def test_a_misreading_both_readings_share_is_no_surer_than_the_weaker_one():
+    # Under a seal the colour reading can be confidently wrong where the filtered one doubts.
+    filtered = _reading("重庆市西阳县", [0.99, 0.99, 0.99, 0.7, 0.9, 0.99])
+    colour = _reading("重庆市西阳县", [0.99, 0.99, 0.99, 0.98, 0.99, 0.99])
+    assert min(c.confidence for c in better_reading(filtered, colour).chars) == 0.7
+
+
+def test_characters_two_readings_disagree_on_are_doubtful():
+    filtered = _reading("2009-11-18", [0.99] * 10)
+    colour = _reading("2000-11-16", [0.999] * 10)
+    kept = better_reading(filtered, colour)
+    assert kept.text == "2000-11-16"
+    doubtful = [c.text for c in kept.chars if c.confidence <= 0.5]
+    assert doubtful == ["0", "6"]
+
+
+def test_seal_ink_is_told_from_a_warm_tint():
+    paper = np.full((40, 200, 3), (235, 215, 190), np.uint8)  # warm light: every pixel reddish
+    assert seal_share(paper) == 0.0
+    stamped = paper.copy()
+    stamped[:, 150:] = (215, 90, 90)  # a quarter of the crop under the seal's ring
+    assert seal_share(stamped) == pytest.approx(0.25)
+
+
+def test_a_district_that_does_not_exist_is_reviewed(scanner):
+    place = scanner.record_from_lines([line("执业地点：重庆市北区", 100, 100)], "x.jpg")
+    assert Flag.NOT_IN_VOCABULARY in place.fields[FieldKey.PRACTICE_PLACE].flags
+    authority = scanner.record_from_lines([line("发证机关：重庆市方州区卫生健康委员会", 100, 100)], "x.jpg")
+    assert authority.fields[FieldKey.AUTHORITY].review
+    known = scanner.record_from_lines(
+        [
+            line("执业地点：重庆市渝北区", 100, 100),
+            line("发证机关：重庆市酉阳土家族苗族自治县卫生局", 100, 200),
+        ],
+        "x.jpg",
+    )
+    assert not known.fields[FieldKey.PRACTICE_PLACE].review and not known.fields[FieldKey.AUTHORITY].review

@@ -69,6 +69,19 @@ def test_print_too_small_in_the_photo_is_low_resolution(page):
     assert Flag.LOW_RESOLUTION in found.flags[FieldKey.NAME]
 
 
+def test_smallish_print_must_be_read_surely_to_be_trusted(page):
+    image, fields = page
+    # The photo was 1.5 times smaller: the code's 27 px line was 18 px high there, legible but
+    # small enough that recognition misreads digits with ordinary confidence.
+    photo_size = (round(image.shape[1] / 1.5), round(image.shape[0] / 1.5))
+    code = fields[FieldKey.CERTIFICATE_CODE]
+    unsure = {**fields, FieldKey.CERTIFICATE_CODE: FieldResult(code.value, code.raw, 0.96, (), code.box)}
+    found = assess(image, scale_matrix(1.5), photo_size, unsure)
+    assert found.flags[FieldKey.CERTIFICATE_CODE] == (Flag.LOW_RESOLUTION,)
+    sure = {**fields, FieldKey.CERTIFICATE_CODE: FieldResult(code.value, code.raw, 0.999, (), code.box)}
+    assert FieldKey.CERTIFICATE_CODE not in assess(image, scale_matrix(1.5), photo_size, sure).flags
+
+
 def test_a_value_at_the_pictures_edge_may_run_off_it(page):
     image, fields = page
     box = fields[FieldKey.AUTHORITY].box

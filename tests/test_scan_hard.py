@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
+import cv2
 import numpy as np
 import pytest
 from helpers import right_fields_without_silent_errors
 
-from scanner.fields import FieldKey
+from scanner.fields import Box, FieldKey, FieldResult, Flag
+from scanner.synth import make_identity, render_certificate
 
 pytestmark = pytest.mark.slow
 
@@ -46,3 +50,20 @@ def test_boxes_are_drawn_where_the_values_are_printed_in_the_photo(hard_samples,
             assert x0 - pad <= cx <= x1 + pad and y0 - pad <= cy <= y1 + pad, (sample["file"], key)
             checked += 1
     assert checked >= 20
+
+
+def test_a_small_code_misread_with_confidence_is_caught_by_a_second_reading(scanner):
+    truth = make_identity(random.Random(7))
+    rendered = render_certificate(truth, random.Random(8), "single")
+    # The page photographed small: the code's line about 14 px high, as in hard photos.
+    x0, y0, x1, y1 = rendered.boxes["certificate_code"]
+    factor = 14.0 / (y1 - y0)
+    page = np.asarray(rendered.image)
+    small = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    box = Box(x0 * factor, y0 * factor, x1 * factor, y1 * factor)
+    code = truth["certificate_code"]
+    read_right = FieldResult(code, code, 0.999, (), box)
+    assert scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, read_right) == read_right
+    one_digit_off = code[:5] + str((int(code[5]) + 3) % 10) + code[6:]
+    misread = FieldResult(one_digit_off, one_digit_off, 0.999, (), box)
+    assert Flag.LOW_CONFIDENCE in scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, misread).flags

@@ -26,7 +26,7 @@ from scanner.synth import (
     render_certificate,
     write_registry_csv,
 )
-from scanner.synth.degrade import degrade
+from scanner.synth.degrade import DegradeResult, degrade, field_legibility
 from scanner.synth.fonts import FONT_DIRS_ENV, FontNotFoundError, available_faces, load_font
 from scanner.synth.identity import LATEST_ISSUE_DATE, institutions, region_codes, scopes_by_category
 from scanner.synth.render import format_date, wrap_text
@@ -275,3 +275,50 @@ def test_missing_fonts_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(FONT_DIRS_ENV, str(tmp_path))
     with pytest.raises(FontNotFoundError, match=FONT_DIRS_ENV):
         available_faces()
+
+
+# ------------------------------------------------------------------ legibility truth
+
+
+def _shot(washout: np.ndarray | None) -> DegradeResult:
+    """A 200 × 100 photo that shows the flat page unmoved, with `washout` as its glare truth."""
+    return DegradeResult(
+        image=Image.new("RGB", (200, 100)),
+        quad=[[0, 0], [200, 0], [200, 100], [0, 100]],
+        params={},
+        encoded=b"",
+        matrix=np.eye(3).tolist(),
+        washout=washout,
+    )
+
+
+def test_a_value_in_clear_view_is_legible() -> None:
+    seen = field_legibility(_shot(None), [20, 40, 120, 56], ["500114197303107440"])
+    assert seen["legible"] and seen["outside"] == 0.0 and seen["washed_out"] == 0.0
+    assert seen["print_px"] == pytest.approx(16.0)
+
+
+def test_a_value_running_a_character_off_the_picture_is_illegible() -> None:
+    # 10 characters over 100 px: the last 15 px (one and a half characters) lie beyond x = 200.
+    assert not field_legibility(_shot(None), [115, 40, 215, 56], ["0123456789"])["legible"]
+    # A sliver of the last character (a twentieth of it) outside is not a lost character.
+    assert field_legibility(_shot(None), [100.5, 40, 200.5, 56], ["0123456789"])["legible"]
+
+
+def test_only_print_a_reflection_washed_out_is_illegible() -> None:
+    washout = np.zeros((100, 200), np.uint8)
+    washout[:, 100:130] = 250  # a washed-out band three characters wide
+    washed = field_legibility(_shot(washout), [90, 40, 190, 56], ["0123456789"])
+    assert not washed["legible"] and washed["washed_out"] == pytest.approx(0.3, abs=0.02)
+    washout[:, 100:130] = 200  # the same reflection, print lifted only 80% of the way to white
+    faint = field_legibility(_shot(washout), [90, 40, 190, 56], ["0123456789"])
+    assert faint["legible"] and faint["glare"] == pytest.approx(200 / 255, abs=0.01)
+
+
+def test_samples_record_the_legibility_of_every_field(tmp_path: Path) -> None:
+    paths = generate(tmp_path, 4, seed=23, modes=("scan", "hard"))
+    for path in paths:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert set(record["legibility"]) == set(FIELDS)
+        if record["mode"] == "scan":
+            assert all(v["legible"] for v in record["legibility"].values())

@@ -17,7 +17,7 @@ from typing import Any
 # The submodule ``degrade`` stays reachable as ``scanner.synth.degrade`` (its function is
 # ``scanner.synth.degrade.degrade``): re-exporting the function would shadow the module.
 from . import degrade
-from .degrade import MODES, DegradeResult, map_box
+from .degrade import MODES, DegradeResult, field_legibility, map_box
 from .fonts import FontNotFoundError
 from .identity import FIELDS, make_identity
 from .render import LAYOUTS, RenderResult, render_certificate
@@ -69,6 +69,10 @@ def sample_json(
         "flat_boxes": rendered.boxes,
         "flat_size": list(rendered.image.size),
         "degrade": shot.params,
+        # Per field, whether the value survived in the photo for any reader (see field_legibility).
+        "legibility": {
+            k: field_legibility(shot, rendered.boxes[k], rendered.style["printed_lines"][k]) for k in FIELDS
+        },
     }
 
 

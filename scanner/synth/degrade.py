@@ -31,6 +31,9 @@ class DegradeResult:
     ``encoded`` holds the JPEG bytes ``image`` was decoded from, so callers can
     write them to disk without a second lossy encode.  ``matrix`` is the 3x3
     homography from flat-image pixels to output pixels (see ``map_box``).
+    ``washout`` is the reflection's lift towards white at each output pixel
+    (uint8, 255 = print lifted all the way to white), None when no glare was
+    applied; ``field_legibility`` reads it.
     """
 
     image: Image.Image
@@ -38,6 +41,7 @@ class DegradeResult:
     params: dict[str, Any]
     encoded: bytes = field(repr=False)
     matrix: list[list[float]] = field(repr=False)
+    washout: np.ndarray | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class _Shot:
     matrix: np.ndarray  # 3x3 float64, flat page -> output
     params: dict[str, Any]
     quality: int
+    washout: np.ndarray | None = None  # HxW uint8: glare's lift towards white
 
 
 ModeFn = Callable[[np.ndarray, random.Random, np.random.Generator], _Shot]
@@ -486,13 +491,17 @@ def _glare(
     return np.asarray(gain, dtype=np.float32), spot
 
 
-def _add_glare(pixels: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """Blend towards white by a low-res gain field: out = x + (255 - x) * gain."""
+def _add_glare(pixels: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Blend towards white by a low-res gain field: out = x + (255 - x) * gain.
+
+    Returns the lit pixels and the full-resolution gain (uint8, 255 = white), the truth of
+    where the reflection washed print out.
+    """
     h, w = pixels.shape[:2]
     g = cv2.resize(cv2.convertScaleAbs(gain, alpha=255.0), (w, h), interpolation=cv2.INTER_LINEAR)
     g3 = cv2.cvtColor(g, cv2.COLOR_GRAY2RGB)
     lift = cv2.multiply(cv2.bitwise_not(pixels), g3, scale=1 / 255)
-    return np.asarray(cv2.add(pixels, lift), dtype=np.uint8)
+    return np.asarray(cv2.add(pixels, lift), dtype=np.uint8), np.asarray(g, dtype=np.uint8)
 
 
 def _motion_blur(pixels: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
@@ -613,6 +622,7 @@ def _hard(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _S
     canvas = _light(canvas, light[..., None] * tint, rng, 0.45, (0.2, 0.5), params)
     params["light"] = round(dim, 2)
     glass = background == "frame" or rng.random() < 0.25
+    washout: np.ndarray | None = None
     if rng.random() < (0.75 if glass else 0.3):
         spots = []
         gain = np.zeros((ch // 4 + 1, cw // 4 + 1), np.float32)
@@ -626,7 +636,7 @@ def _hard(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _S
             )
             gain = np.maximum(gain, spot_gain)
             spots.append(spot)
-        canvas = _add_glare(canvas, gain)
+        canvas, washout = _add_glare(canvas, gain)
         params["glare"] = spots
     if rng.random() < 0.3:
         streak, heading = rng.uniform(1.5, 3.5), rng.uniform(0, 180)
@@ -638,6 +648,8 @@ def _hard(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _S
     noise = rng.uniform(2.0, 4.0) / max(dim, 0.75)
     canvas = _add_noise(canvas, rng, noise)
     turns = _weighted_turns(rng)
+    if washout is not None:
+        washout, _ = _quarter_turn(washout, matrix, turns)
     canvas, matrix = _quarter_turn(canvas, matrix, turns)
     params.update(
         {
@@ -647,7 +659,7 @@ def _hard(page: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> _S
             "quarter_turns": turns,
         }
     )
-    return _Shot(canvas, matrix, params, rng.randint(35, 65))
+    return _Shot(canvas, matrix, params, rng.randint(35, 65), washout)
 
 
 def _weighted_turns(rng: random.Random) -> int:
@@ -694,4 +706,56 @@ def degrade(image: Image.Image, rng: random.Random, mode: str) -> DegradeResult:
         params=params,
         encoded=encoded,
         matrix=shot.matrix.tolist(),
+        washout=shot.washout,
     )
+
+
+# ---------------------------------------------------------------- ground truth of legibility
+
+# Print lifted this far towards white by a reflection (share of the way) keeps under a tenth of its
+# contrast: a few grey levels, below the noise and JPEG error of a hard photo. Gone for any reader.
+WASHED_OUT = 0.9
+
+
+def field_legibility(shot: DegradeResult, box: Sequence[float], lines: Sequence[str]) -> dict[str, Any]:
+    """Whether a value printed in ``box`` (flat-page pixels) over ``lines`` survives in the photo.
+
+    Decided from the generator's own truth, never from what any reader made of it: the value's
+    box is sampled on a grid and each sample mapped into the photo. A sample is lost when it lies
+    outside the picture or where a reflection washed print out (``WASHED_OUT``). A value is
+    illegible when the lost share of its box reaches one character's worth (at most half the box):
+    one digit gone makes an ID number unreadable for any reader, but a glint over a corner of one
+    character does not. Also returns, for telling causes apart, the strongest glare over the value
+    (0-1) and its print height in photo pixels where the page is most foreshortened.
+    """
+    chars = max(sum(len(line) for line in lines), 1)
+    rows = max(len(lines), 1)
+    x0, y0, x1, y1 = (float(v) for v in box)
+    nx, ny = max(12, 4 * chars), 6 * rows
+    xs = x0 + (np.arange(nx) + 0.5) * (x1 - x0) / nx
+    ys = y0 + (np.arange(ny) + 0.5) * (y1 - y0) / ny
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    matrix = np.asarray(shot.matrix, dtype=np.float64)
+    pts = apply_matrix(grid, matrix)
+    w, h = shot.image.size
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    washed = np.zeros(len(pts), dtype=bool)
+    glare = 0.0
+    if shot.washout is not None and inside.any():
+        px = np.clip(pts[inside].astype(np.int64), 0, [w - 1, h - 1])
+        lift = shot.washout[px[:, 1], px[:, 0]].astype(np.float64) / 255.0
+        washed[inside] = lift >= WASHED_OUT
+        glare = float(lift.max())
+    outside = float(1.0 - inside.mean())
+    lost = float(outside + washed.mean())
+    # Print height: one line's height in the flat page, at the smallest local scale over the box.
+    line_h = (y1 - y0) / rows
+    below = apply_matrix(grid + np.array([0.0, line_h]), matrix)
+    print_px = float(np.linalg.norm(below - pts, axis=1).min())
+    return {
+        "legible": lost < min(1.0 / chars, 0.5),
+        "outside": round(outside, 3),
+        "washed_out": round(float(washed.mean()), 3),
+        "glare": round(glare, 2),
+        "print_px": round(print_px, 1),
+    }
