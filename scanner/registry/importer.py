@@ -509,7 +509,7 @@ def import_csv(
             for names in chunk.unsure.values():
                 for name in names:
                     report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
-            codes = [str(row[0]) for row in chunk.rows]
+            codes: list[str] = list(map(itemgetter(0), chunk.rows))
             if len(set(codes)) == len(codes) and holders.keys().isdisjoint(codes):
                 # Every code is new to this file: the common case, written as it stands.
                 people = zip(
