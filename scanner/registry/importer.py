@@ -30,7 +30,7 @@ from ..checks import CODE_PATTERN, ID_PATTERN, parse_iso_date
 from ..errors import InputError
 from ..fields import FieldKey, Sex
 from ..normalize import InstitutionMatcher, normalize_category, normalize_level, normalize_scope
-from .sqlite import Row, SqliteRegistry
+from .sqlite import COLUMNS, Row, SqliteRegistry
 
 OTHER_INSTITUTIONS = "other_institutions"
 
@@ -56,6 +56,8 @@ _REQUIRED_ZH = {"name": "姓名", "certificate_code": "证书编码"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$|^(\d{4})(\d{2})(\d{2})$")
 _SITE_SPLIT = re.compile(r"[;；|、\n]+")
 _BATCH = 20_000
+# Where a registry row (COLUMNS order) holds the person and the main institution.
+NAME, ID_NUMBER, INSTITUTION = (COLUMNS.index(k) for k in ("name", "id_number", "institution"))
 
 
 @dataclass(frozen=True)
@@ -331,8 +333,8 @@ class RosterImporter:
         if any(others):
             for i, text in enumerate(others):
                 if text:
-                    main = chunk.rows[i][9]
-                    sites, unsure = self._sites(None, text)
+                    main = chunk.rows[i][INSTITUTION]
+                    sites, unsure = self._sites(text)
                     chunk.further[i] = [s for s in sites if s != main]
                     chunk.unsure.setdefault(i, []).extend(unsure)
         if why_of:
@@ -348,12 +350,11 @@ class RosterImporter:
             return None  # type: ignore[return-value]
         return self._scope(category if isinstance(category, str) else "", scope)
 
-    def _sites(self, main: str | None, others: str | None) -> tuple[list[str], list[str]]:
-        """Official names of the institutions a row names (main first) and those not surely known."""
-        written = [main or "", *_SITE_SPLIT.split(others)] if others else [main or ""]
+    def _sites(self, others: str) -> tuple[list[str], list[str]]:
+        """Official names of the further institutions a cell lists and those not surely known."""
         sites: list[str] = []
         unsure: list[str] = []
-        for text in written:
+        for text in _SITE_SPLIT.split(others):
             if text.strip():
                 official, sure = self.institution(text.strip())
                 if official not in sites:
@@ -401,7 +402,7 @@ class Chunk:
 
     def sites(self, position: int) -> list[str]:
         """The official names of all institutions of the row at `position`, main first."""
-        main = self.rows[position][9]
+        main = self.rows[position][INSTITUTION]
         return ([main] if main else []) + self.further.get(position, [])
 
 
@@ -512,8 +513,9 @@ def import_csv(
             codes: list[str] = list(map(itemgetter(0), chunk.rows))
             if len(set(codes)) == len(codes) and holders.keys().isdisjoint(codes):
                 # Every code is new to this file: the common case, written as it stands.
+                rows = chunk.rows
                 people = zip(
-                    chunk.lines, map(itemgetter(1), chunk.rows), map(itemgetter(4), chunk.rows), strict=True
+                    chunk.lines, map(itemgetter(NAME), rows), map(itemgetter(ID_NUMBER), rows), strict=True
                 )
                 holders.update(zip(codes, people, strict=True))
                 registry.upsert_rows(chunk.rows, {codes[i]: f for i, f in chunk.further.items()})
@@ -553,7 +555,7 @@ def _merge(
     pending: dict[str, tuple[Row, list[str]]] = {}
     late_sites: list[tuple[str, str]] = []
     for i, (row, line) in enumerate(zip(chunk.rows, chunk.lines, strict=True)):
-        code, person = str(row[0]), (row[1], row[4])
+        code, person = str(row[0]), (row[NAME], row[ID_NUMBER])
         held = holders.get(code)
         if held is None:
             holders[code] = (line, *person)
@@ -569,7 +571,7 @@ def _merge(
         else:
             if code in pending:  # the first row is in this chunk: its sites are known
                 first, further = pending[code]
-                further.extend(s for s in chunk.sites(i) if s != first[9] and s not in further)
+                further.extend(s for s in chunk.sites(i) if s != first[INSTITUTION] and s not in further)
             else:  # written with an earlier chunk: the registry skips sites it already has
                 late_sites.extend((code, s) for s in chunk.sites(i))
             report.extra_sites += 1

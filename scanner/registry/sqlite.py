@@ -16,12 +16,12 @@ SCHEMA_VERSION = "2"
 # plain table with a unique index on the code, several times cheaper to fill. Queries are the same.
 READABLE_VERSIONS = ("1", SCHEMA_VERSION)
 
-# The lookups by name + ID number and by name + institution.
-_DOCTOR_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS doctors_name_id ON doctors (name, id_number)",
-    "CREATE INDEX IF NOT EXISTS doctors_name_institution ON doctors (name, institution)",
+# The lookups by name + ID number and by name + institution: index name and columns.
+_DOCTOR_INDEXES = {"doctors_name_id": "name, id_number", "doctors_name_institution": "name, institution"}
+_CREATE_INDEXES = tuple(
+    f"CREATE INDEX IF NOT EXISTS {index} ON doctors ({columns})" for index, columns in _DOCTOR_INDEXES.items()
 )
-_INDEXES_SQL = ";\n".join(_DOCTOR_INDEXES)
+_INDEXES_SQL = ";\n".join(_CREATE_INDEXES)
 
 # Doctors keyed by certificate code, with their main institution; further registered sites
 # (多机构备案) in a table of their own so one doctor may practise at several institutions.
@@ -72,13 +72,9 @@ class SqliteRegistry:
             )
         try:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
             raise _not_a_registry(path) from None
-        if not version or version[0] not in READABLE_VERSIONS:
-            db.close()
-            raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
-        return cls(path, db)
+        return cls(path, _readable(db, path))
 
     @classmethod
     def create(cls, path: Path) -> SqliteRegistry:
@@ -86,6 +82,9 @@ class SqliteRegistry:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = sqlite3.connect(path)
+        except sqlite3.DatabaseError:
+            raise _not_a_registry(path) from None
+        try:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             # Imports write rows in random key order: a large page cache keeps the B-trees in memory.
@@ -95,13 +94,10 @@ class SqliteRegistry:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
                 db.commit()
-            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
-            raise _not_a_registry(path) from None
-        if not version or version[0] not in READABLE_VERSIONS:
             db.close()
-            raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
-        return cls(path, db)
+            raise _not_a_registry(path) from None
+        return cls(path, _readable(db, path))
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -119,7 +115,7 @@ class SqliteRegistry:
     def upsert_rows(self, rows: Sequence[Row], further: Mapping[str, Sequence[str]]) -> None:
         """Insert rows (values in COLUMNS order) or replace those with the same certificate code;
         `further` gives each code's further sites, replacing any it had."""
-        # In key order, so the writes land on neighbouring pages of the table's B-tree.
+        # In key order, so the writes land on neighbouring pages of the code index's B-tree.
         self._db.executemany(_UPSERT, sorted(rows, key=itemgetter(0)))
         if self._has_sites is None:
             self._has_sites = self._db.execute("SELECT 1 FROM sites LIMIT 1").fetchone() is not None
@@ -160,11 +156,11 @@ class SqliteRegistry:
         db.execute("BEGIN")
         try:
             if fresh:
-                db.execute("DROP INDEX IF EXISTS doctors_name_id")
-                db.execute("DROP INDEX IF EXISTS doctors_name_institution")
+                for index in _DOCTOR_INDEXES:
+                    db.execute(f"DROP INDEX IF EXISTS {index}")
             yield
             if fresh:
-                for sql in _DOCTOR_INDEXES:
+                for sql in _CREATE_INDEXES:
                     db.execute(sql)
             db.commit()
         except BaseException:
@@ -234,6 +230,20 @@ class SqliteRegistry:
     def close(self) -> None:
         """Close the file."""
         self._db.close()
+
+
+def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """`db` when it holds a certscan registry of a version this certscan reads; closed and
+    RegistryError otherwise."""
+    try:
+        version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise _not_a_registry(path) from None
+    if not version or version[0] not in READABLE_VERSIONS:
+        db.close()
+        raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
+    return db
 
 
 def _not_a_registry(path: Path) -> RegistryError:
