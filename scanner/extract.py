@@ -23,9 +23,16 @@ from typing import Any
 from stdnum.cn import ric
 
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
-from .normalize import Method, VocabMatch, normalize_category, normalize_level
+from .normalize import (
+    Method,
+    VocabMatch,
+    chongqing_districts,
+    normalize_category,
+    normalize_level,
+    place_names,
+)
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import chongqing_districts, name_lookalikes, place_names
+from .vocab import name_lookalikes
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {

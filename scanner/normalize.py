@@ -182,6 +182,21 @@ def _places_outside() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 @cache
+def chongqing_districts() -> frozenset[str]:
+    """Full names of Chongqing's districts and counties, present and former (渝北区, 江北县)."""
+    return frozenset(name for d in districts() for name in (d.name, *d.former))
+
+
+@cache
+def place_names() -> tuple[str, ...]:
+    """Full names of China's provinces and prefectures and of Chongqing's districts and counties,
+    longest first: what a 执业地点 or a 发证机关 begins with."""
+    # The districts file lists the parts of 重庆市, not the municipality's own name.
+    names = {"重庆市", *chongqing_districts(), *_places_outside()[0]}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+@cache
 def _county_names_elsewhere() -> frozenset[str]:
     """County-level names of China outside Chongqing, past and present, with and without their
     final 市/县/区 (GB/T 2260 as shipped in python-stdnum's cn/loc.dat). Chongqing's own places are

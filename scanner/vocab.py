@@ -62,24 +62,3 @@ def name_lookalikes() -> frozenset[str]:
     """Characters that OCR reads for a look-alike with high confidence (name_lookalikes.csv)."""
     text = resources.files("scanner.data").joinpath("name_lookalikes.csv").read_text("utf-8")
     return frozenset(c for row in csv.DictReader(text.splitlines()) for c in row["chars"])
-
-
-@cache
-def place_names() -> tuple[str, ...]:
-    """Full names of China's provinces and prefectures and of Chongqing's districts and counties,
-    longest first: what a 执业地点 or a 发证机关 begins with."""
-    # The districts file lists the parts of 重庆市, not the municipality's own name.
-    names = {"重庆市", *chongqing_districts()}
-    text = resources.files("scanner.data").joinpath("china_places.csv").read_text("utf-8")
-    names.update(row["name"] for row in csv.DictReader(text.splitlines()) if row["name"])
-    return tuple(sorted(names, key=len, reverse=True))
-
-
-@cache
-def chongqing_districts() -> frozenset[str]:
-    """Full names of Chongqing's districts and counties, present and former (渝北区, 江北县)."""
-    text = resources.files("scanner.data").joinpath("chongqing_districts.csv").read_text("utf-8")
-    names: set[str] = set()
-    for row in csv.DictReader(text.splitlines()):
-        names.update(n for n in [row["name"], *(row.get("former") or "").split(";")] if n)
-    return frozenset(names)
