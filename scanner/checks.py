@@ -78,7 +78,7 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
                 f"校验码为{id_number[-1]}，应为{expected}",
             )
         )
-    id_birth = parse_iso_date(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
+    id_birth = id_birth_date(id_number)
     checks.append(_region_check(id_number[:6], id_birth))
     if id_birth is None:
         checks.append(
@@ -114,6 +114,17 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
             )
         )
     return checks
+
+
+def id_number_valid(id_number: str) -> bool:
+    """Whether an ID number passes every check it can pass alone: format, check digit, region
+    code and birth date."""
+    return all(check.ok for check in check_id_number(id_number, None, None))
+
+
+def id_birth_date(id_number: str) -> dt.date | None:
+    """The birth date digits 7–14 of an ID number give, if they are a real date."""
+    return parse_iso_date(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
 
 
 def _region_check(code: str, birth: dt.date | None) -> Check:

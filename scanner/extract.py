@@ -266,7 +266,7 @@ def tokens_of(lines: Sequence[OcrLine], skew: float) -> list[list[Token]]:
         toks: list[Token] = []
         for ch in chars:
             read = unicodedata.normalize("NFKC", ch.text).translate(_FULLWIDTH)
-            text, converted = _simplified(read)
+            text, converted = simplified(read)
             if not text.strip():
                 continue
             bx0, by0, bx1, by1 = ch.box
@@ -292,7 +292,7 @@ def _t2s() -> Any:
 
 
 @cache
-def _simplified(char: str) -> tuple[str, bool]:
+def simplified(char: str) -> tuple[str, bool]:
     """The simplified form of a character. PP-OCRv6 reads Chinese in both scripts and sometimes
     returns a traditional form for a simplified glyph; certificates are printed in simplified script.
     """
@@ -582,7 +582,9 @@ def parse_sex(raw: str) -> Parsed:
 
 
 # OCR often reads the dot of 2019.03.05 as a comma and a hyphen as a tilde; the digits are what matter.
-_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，~～]\s*(\d{1,2})\s*[月.\-/,，~～]\s*(\d{1,2})\s*日?")
+_DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，~～]+\s*(\d{1,2})\s*[月.\-/,，~～]+\s*(\d{1,2})\s*日?")
+# A date whose separators OCR lost in part (2015.0102, 201503-16): its eight digits alone.
+_EIGHT_DIGITS = re.compile(r"\D*(\d{4})\D?(\d{2})\D?(\d{2})\D*")
 
 
 def parse_date(raw: str) -> Parsed:
@@ -593,6 +595,9 @@ def parse_date(raw: str) -> Parsed:
     if match is None:
         fixed = text.translate(_DIGIT_CONFUSIONS)
         match = _DATE_RE.search(fixed)
+        repaired = match is not None
+    if match is None:
+        match = _EIGHT_DIGITS.fullmatch(text.translate(_DIGIT_CONFUSIONS))
         repaired = match is not None
     if match is None:
         return Parsed(_strip(raw) or None, (Flag.INVALID_FORMAT,))

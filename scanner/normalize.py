@@ -1300,6 +1300,7 @@ class InstitutionMatcher:
         self._index = _Index()
         self._variants: list[_Variant] = []
         self._entry_keys: list[set[str]] = [set() for _ in self.institutions]
+        self._printed: dict[str, str] | None = None
         self._build()
 
     def _build(self) -> None:
@@ -1359,6 +1360,17 @@ class InstitutionMatcher:
     def match_many(self, texts: Iterable[str]) -> list[InstitutionMatch]:
         """`match` for each text, in order (bulk HR files)."""
         return [self.match(t) for t in texts]
+
+    def printed_names(self) -> dict[str, str]:
+        """Every name and alias an institution may be printed under → its official name (an alias
+        two institutions share is left out)."""
+        if self._printed is None:
+            owners: dict[str, set[str]] = {}
+            for inst in self.institutions:
+                for form in (inst.name, *inst.aliases):
+                    owners.setdefault(form, set()).add(inst.name)
+            self._printed = {form: next(iter(names)) for form, names in owners.items() if len(names) == 1}
+        return self._printed
 
     def same_institution(self, a: str, b: str) -> bool | None:
         """Whether two names surely mean one institution: True/False when both normalize surely
@@ -1704,6 +1716,11 @@ def _organs() -> tuple[str, dict[str, str]]:
         for form in (row["organ"], *_split(row["short_forms"])):
             forms[form] = row["organ"]
     return current, forms
+
+
+def organ_names() -> tuple[str, ...]:
+    """The health authority's organ names, today's and former (卫生健康委员会, ..., 卫生局)."""
+    return tuple(dict.fromkeys(_organs()[1].values()))
 
 
 def _organ_of(text: str) -> tuple[str | None, float, Method | None]:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import difflib
 import logging
 import math
-from collections.abc import Container, Generator, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from . import deskew, quality
-from .checks import run_checks
+from . import deskew, lexicon, quality
+from .checks import add_years, id_birth_date, id_number_valid, parse_iso_date, run_checks
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
-from .extract import PARSERS, extract_fields, value_probes
-from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
+from .extract import PARSERS, extract_fields, parse_name, simplified, value_probes
+from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag, Sex
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
@@ -119,6 +120,73 @@ DISPUTED_CONFIDENCE = 0.5
 DIGIT_FIELDS = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
 # Digit values printed lower than this (line box height in the photo's pixels) are read twice.
 SECOND_READING_PX = 22.0
+
+# Fields whose values come from closed lists, read again against them when doubtful.
+WORD_FIELDS = (
+    FieldKey.SEX,
+    FieldKey.LEVEL,
+    FieldKey.CATEGORY,
+    FieldKey.SCOPE,
+    FieldKey.PRACTICE_PLACE,
+    FieldKey.AUTHORITY,
+    FieldKey.INSTITUTION,
+)
+# Digit fields with rules a reading must obey, read again against them when doubtful; the ID
+# number first, as the birth date is checked against it.
+RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
+# A value crop reaches this share of the print height beyond the value's box, left and right.
+WORD_PAD_X = 0.6
+WORD_PAD_Y = 0.25
+# A value of this many characters or more, in a box taller than this many times its characters'
+# width, lies on more than one line.
+MULTI_LINE_CHARS = 4
+ONE_LINE_HEIGHT = 2.6
+
+
+def value_crop(flat: np.ndarray, box: Box, chars: int) -> np.ndarray | None:
+    """The patch of the flat page a one-line value of `chars` characters lies in, with some paper
+    around it; None for a value spread over several lines or too small to read."""
+    height, width = box.y1 - box.y0, box.x1 - box.x0
+    if chars < 1 or height < 4 or width < 4:
+        return None
+    if chars >= MULTI_LINE_CHARS and height > ONE_LINE_HEIGHT * width / chars:
+        return None
+    h, w = flat.shape[:2]
+    x0, y0 = max(int(box.x0 - WORD_PAD_X * height), 0), max(int(box.y0 - WORD_PAD_Y * height), 0)
+    x1 = min(math.ceil(box.x1 + WORD_PAD_X * height), w)
+    y1 = min(math.ceil(box.y1 + WORD_PAD_Y * height), h)
+    return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
+
+
+def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: date) -> Callable[[str], bool]:
+    """What a reading of an ID number or date must be: an ID number that passes its checks and
+    gives a birth date a practising doctor can have; that birth date; an issue date after the
+    birth date and not after today."""
+    born = fields[FieldKey.BIRTH_DATE].value
+    id_number = fields[FieldKey.ID_NUMBER].value
+
+    def plausible_birth(day: date | None) -> bool:
+        return day is not None and add_years(today, -OLDEST) <= day <= add_years(today, -YOUNGEST)
+
+    if key is FieldKey.ID_NUMBER:
+        return lambda value: id_number_valid(value) and plausible_birth(id_birth_date(value))
+    if key is FieldKey.BIRTH_DATE:
+        in_id = id_birth_date(id_number) if id_number is not None and id_number_valid(id_number) else None
+        if plausible_birth(in_id):
+            return lambda value: value == str(in_id)
+        return lambda value: plausible_birth(parse_iso_date(value))
+
+    def issued(value: str) -> bool:
+        day = parse_iso_date(value)
+        return day is not None and day <= today and (born is None or value > born)
+
+    return issued
+
+
+# A doctor's birth date, read again, lies between these many years before today.
+OLDEST = 100
+YOUNGEST = 18
+
 
 # The first look at a page outline includes this much of its surroundings (share of its long side).
 LOCATE_MARGIN = 0.1
@@ -286,6 +354,11 @@ class Scanner:
         for key in DIGIT_FIELDS:
             if found.print_px.get(key, SECOND_READING_PX) < SECOND_READING_PX:
                 fields[key] = self.second_reading(reading.flat, key, fields[key])
+        fields[FieldKey.NAME] = self.read_name_again(reading.flat, fields[FieldKey.NAME])
+        for key in WORD_FIELDS:
+            fields[key] = self.read_against_words(reading.flat, key, fields[key], fields)
+        for key in RULED_DIGIT_FIELDS:
+            fields[key] = self.read_against_rules(reading.flat, key, fields[key], fields)
         fields = {
             key: field if field.box is None else replace(field, box=reading.to_image(field.box))
             for key, field in fields.items()
@@ -326,6 +399,102 @@ class Scanner:
         seen = self.engine.recognize(crop)
         again = PARSERS[key](seen.text).value if seen is not None else None
         return field if again == field.value else field.with_flags(Flag.LOW_CONFIDENCE)
+
+    def read_against_words(
+        self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
+    ) -> FieldResult:
+        """A doubtful value from a closed list read again against the list (see `scanner.lexicon`):
+        the one word clearly likelier than every other replaces it, still marked for review."""
+        if not field.review or field.box is None or not field.raw:
+            return field
+        read = "".join(field.raw.split())
+        words = self._words(key, read, fields)
+        crop = value_crop(flat, field.box, len(read))
+        if not words or crop is None:
+            return field
+        probs, keys = self.engine.step_probabilities(crop)
+        found = lexicon.pick(probs, keys, lexicon.nearest(words, read))
+        if found is None or found.value == field.value:
+            return field
+        if not lexicon.acceptable(found, read_wrong=False):
+            return field
+        return replace(field, value=found.value).with_flags(Flag.REPAIRED)
+
+    def read_name_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
+        """A doubtful name read again from a crop of the name alone; the second reading replaces
+        the first when its least sure character is surer, and the name stays marked for review.
+
+        A name has no list to check it against, but the page's first reading sees each line whole,
+        label and all, while the second sees only the name with a little paper around it."""
+        if not field.review or field.box is None or not field.raw:
+            return field
+        crop = value_crop(flat, field.box, len(field.raw))
+        if crop is None:
+            return field
+        probs, keys = self.engine.step_probabilities(crop)
+        read = lexicon.greedy(probs, keys)
+        if not read:
+            return field
+        text = "".join(simplified(c)[0] for c, _ in read)
+        confidence = min(float(probs[t].max()) for _, t in read)
+        parsed = parse_name(text)
+        if (
+            parsed.value is None
+            or parsed.flags
+            or parsed.value == field.value
+            or confidence <= field.confidence
+        ):
+            return field
+        return replace(field, value=parsed.value, confidence=confidence).with_flags(Flag.REPAIRED)
+
+    def read_against_rules(
+        self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
+    ) -> FieldResult:
+        """A doubtful ID number or date read again: of the readings one or two digits away that
+        obey the field's rules (check digit, a real date, the birth date in the ID number), the one
+        clearly likelier than every other replaces it, still marked for review."""
+        if not field.review or field.box is None or not field.raw:
+            return field
+        read = "".join(field.raw.split())
+        crop = value_crop(flat, field.box, len(read))
+        if crop is None:
+            return field
+        probs, keys = self.engine.step_probabilities(crop)
+        parse = PARSERS[key]
+        allowed = digit_rule(key, fields, self.config.today)
+        words: dict[str, str] = {}
+        for text in lexicon.digit_variants(probs, keys):
+            value = parse(text).value
+            if value is not None and allowed(value):
+                words[text] = value
+        found = lexicon.pick(probs, keys, words)
+        if found is None or found.value == field.value:
+            return field
+        # A value breaking the rules is wrong for sure: the likeliest lawful reading needs only to
+        # be clearly likelier than the other lawful ones.
+        broken = field.value is None or not allowed(field.value)
+        if not lexicon.acceptable(found, broken):
+            return field
+        return replace(field, value=found.value).with_flags(Flag.REPAIRED)
+
+    def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> dict[str, str]:
+        """The printed forms a value of `key` can take, each with the value it stands for."""
+        if key is FieldKey.SEX:
+            return {str(s): str(s) for s in Sex}
+        if key is FieldKey.LEVEL:
+            return lexicon.level_words()
+        if key is FieldKey.CATEGORY:
+            return lexicon.category_words()
+        if key is FieldKey.SCOPE:
+            category = fields[FieldKey.CATEGORY]
+            return lexicon.scope_words(read, None if category.review else category.value)
+        if key is FieldKey.PRACTICE_PLACE:
+            return lexicon.place_words()
+        if key is FieldKey.AUTHORITY:
+            return lexicon.authority_words()
+        if key is FieldKey.INSTITUTION:
+            return self.matcher.printed_names()
+        return {}
 
     def normalize_institution(self, field: FieldResult) -> FieldResult:
         """The institution field put onto its official name (see `normalized_institution`)."""

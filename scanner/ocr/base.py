@@ -101,6 +101,12 @@ class OcrEngine(Protocol):
         """For each crop holding one horizontal line of text, the probability it is upside down."""
         ...
 
+    def step_probabilities(self, crop: np.ndarray) -> tuple[np.ndarray, Sequence[str]]:
+        """The recognizer's per-step class probabilities on a one-line crop (CTC time steps × classes,
+        class 0 the blank) and the class names: what a value can be checked against when the
+        words it may be are known."""
+        ...
+
     def alternatives(self, crop: np.ndarray, top: int = 5) -> list[tuple[str, list[tuple[str, float]]]]:
         """Each character read in a one-line crop, with the `top` characters the model weighed at
         that place and their probabilities, the character read first."""

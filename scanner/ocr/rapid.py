@@ -162,12 +162,9 @@ class RapidOcrEngine:
         )
         return OcrLine(text, score, quad, chars)
 
-    def alternatives(self, crop: np.ndarray, top: int = 5) -> list[tuple[str, list[tuple[str, float]]]]:
-        """Each character recognition reads in an RGB line crop, with the `top` characters the model
-        weighed at that place and their probabilities (the read character first).
-
-        What the recognizer itself finds alike: the data behind the matcher's knowledge of which
-        characters this OCR confuses (see `scanner.confusiongen`)."""
+    def step_probabilities(self, crop: np.ndarray) -> tuple[np.ndarray, Sequence[str]]:
+        """The recognizer's raw output on an RGB line crop: for each CTC time step (left to right)
+        the probability of every class, and the class names (class 0 is CTC's blank)."""
         # RapidOCR builds its recognizer on first use and exposes no public handle on the raw
         # per-step probabilities this needs.
         rec: Any = self._engine._load_rec_model()  # type: ignore[no-untyped-call]
@@ -177,6 +174,15 @@ class RapidOcrEngine:
         batch = rec.resize_norm_img(bgr, ratio)[np.newaxis].astype(np.float32)
         preds = np.asarray(rec.session(batch))[0]  # time steps x classes, softmax
         keys: list[str] = rec.postprocess_op.character
+        return preds, keys
+
+    def alternatives(self, crop: np.ndarray, top: int = 5) -> list[tuple[str, list[tuple[str, float]]]]:
+        """Each character recognition reads in an RGB line crop, with the `top` characters the model
+        weighed at that place and their probabilities (the read character first).
+
+        What the recognizer itself finds alike: the data behind the matcher's knowledge of which
+        characters this OCR confuses (see `scanner.confusiongen`)."""
+        preds, keys = self.step_probabilities(crop)
         best = preds.argmax(axis=1)
         out: list[tuple[str, list[tuple[str, float]]]] = []
         for t, k in enumerate(best):
