@@ -15,14 +15,16 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from stdnum.cn import ric
 
+from . import lexicon
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
+from .lookalike import looks_alike
 from .normalize import (
     Method,
     VocabMatch,
@@ -762,6 +764,42 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return None
 
 
+def _closed_forms(key: FieldKey) -> Mapping[str, str]:
+    if key is FieldKey.SEX:
+        return {str(s): str(s) for s in Sex}
+    if key is FieldKey.LEVEL:
+        return lexicon.level_words()
+    if key is FieldKey.CATEGORY:
+        return lexicon.category_words()
+    return lexicon.place_words()
+
+
+# Fields whose printed values say what they are wherever they stand.
+SELF_EVIDENT = (FieldKey.SEX, FieldKey.LEVEL, FieldKey.CATEGORY, FieldKey.PRACTICE_PLACE)
+
+
+def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> FieldResult | None:
+    """A sex, level, category or practice place whose label was not read: a lone run of unclaimed
+    text that is exactly one of the field's printed forms (and no other run another one)."""
+    forms = _closed_forms(key)
+    found: list[FieldResult] = []
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        tokens = run.tokens
+        colons = [i for i, t in enumerate(tokens) if t.text in ":："]
+        if colons:
+            # A label read too poorly to be known (邮级别: for 医师级别:) still ends at its colon.
+            tokens = tokens[colons[-1] + 1 :]
+        meaningful = [t for t in tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
+        text = "".join(t.text for t in meaningful)
+        if meaningful and text in forms:
+            result = _result(key, meaningful, threshold)
+            found.append(replace(result, value=forms[text]).with_flags(Flag.UNLABELLED))
+    distinct = {f.value for f in found}
+    return found[0] if len(found) == 1 and len(distinct) == 1 else None
+
+
 def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
     check digit holds (a stray number passes the GB 11643 check only once in eleven)."""
@@ -829,9 +867,15 @@ def _label_agreement(text: str, label: str) -> int:
     return sum(a == b for a, b in zip(text, label, strict=False))
 
 
+def _misread_alike(printed: str, label: str) -> bool:
+    """Whether every character of `printed` that differs from `label` looks like the one meant."""
+    return all(a == b or looks_alike(a, b) for a, b in zip(printed, label, strict=True))
+
+
 def recover_misread_labels(runs: Sequence[Run]) -> None:
-    """Read a free run that starts like a missing field's label of four or more characters, with
-    up to half of them misread (纂夏日期 for 发证日期 in small bold print), as that field, when
+    """Read a free run that starts like a missing field's label, with up to half of its characters
+    misread (纂夏日期 for 发证日期 in small bold print; in a label shorter than four characters only
+    by a look-alike, 性名 for 姓名), as that field, when
     exactly one missing field's label fits that well AND its value parses cleanly: 证作考码 fits
     证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
     """
@@ -845,7 +889,9 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
         for key in missing:
             for label in LABELS[key]:
                 agree = _label_agreement(text, label)
-                if len(label) < 4 or 2 * agree < len(label) or len(text) <= len(label):
+                if 2 * agree < len(label) or len(text) <= len(label):
+                    continue
+                if len(label) < 4 and not _misread_alike(text[: len(label)], label):
                     continue
                 rest = run.tokens[len(label) :]
                 while rest and rest[0].text in ":;,.、":
@@ -967,4 +1013,10 @@ def extract_fields(
         unlabelled = _id_anywhere(runs, review_threshold)
         if unlabelled is not None:
             fields[FieldKey.ID_NUMBER] = unlabelled
+    for key in SELF_EVIDENT:
+        known = fields.get(key)
+        if known is None or known.value is None:
+            evident = _closed_anywhere(runs, key, review_threshold)
+            if evident is not None:
+                fields[key] = evident
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

@@ -79,6 +79,8 @@ class Flag(StrEnum):
     IMPLAUSIBLE = "implausible"
     UNKNOWN_REGION = "unknown_region"
     INCOMPLETE = "incomplete"
+    # Found by what it is (男, 执业医师, 重庆市渝中区) where its label was not read.
+    UNLABELLED = "unlabelled"
     # Image quality where the value was printed: read, but not to be trusted unseen.
     BLUR = "blur"
     GLARE = "glare"
