@@ -34,7 +34,7 @@ from .normalize import (
     place_names,
 )
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes
+from .vocab import all_scopes, name_lookalikes
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -765,39 +765,131 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
 
 
 def _closed_forms(key: FieldKey) -> Mapping[str, str]:
+    """The printed forms of a self-evident field's values, each with the value it stands for."""
     if key is FieldKey.SEX:
         return {str(s): str(s) for s in Sex}
     if key is FieldKey.LEVEL:
         return lexicon.level_words()
     if key is FieldKey.CATEGORY:
         return lexicon.category_words()
+    if key is FieldKey.SCOPE:
+        return {s: s for s in all_scopes()}
+    if key is FieldKey.AUTHORITY:
+        return lexicon.authority_words()
     return lexicon.place_words()
 
 
 # Fields whose printed values say what they are wherever they stand.
-SELF_EVIDENT = (FieldKey.SEX, FieldKey.LEVEL, FieldKey.CATEGORY, FieldKey.PRACTICE_PLACE)
+SELF_EVIDENT = (
+    FieldKey.SEX,
+    FieldKey.LEVEL,
+    FieldKey.CATEGORY,
+    FieldKey.SCOPE,
+    FieldKey.PRACTICE_PLACE,
+    FieldKey.AUTHORITY,
+)
+# A value of at least this many characters is known also behind a few misread label characters
+# (西件单制执业助理医师); shorter ones (男, 临床, 重庆市) only standing alone or after a colon.
+TELLING_LENGTH = 4
+# The longest label (主要执业机构) is this long: more text before a value is no misread label.
+LONGEST_LABEL = 6
+
+
+def _value_tokens(run: Run) -> list[Token]:
+    """A free run's characters after its last colon (a label too poorly read to be known still
+    ends there: 邮级别：执业医师), punctuation left out."""
+    tokens = run.tokens
+    colons = [i for i, t in enumerate(tokens) if t.text in ":："]
+    if colons:
+        tokens = tokens[colons[-1] + 1 :]
+    return [t for t in tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
 
 
 def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> FieldResult | None:
-    """A sex, level, category or practice place whose label was not read: a lone run of unclaimed
-    text that is exactly one of the field's printed forms (and no other run another one)."""
+    """A value whose label was not read, known by its form: a run of unclaimed text that is one of
+    the field's printed forms, or ends in a long one behind what can only be a misread label
+    (and no other run holds another one)."""
     forms = _closed_forms(key)
     found: list[FieldResult] = []
     for run in runs:
         if run.key is not None or run.claimed:
             continue
-        tokens = run.tokens
-        colons = [i for i, t in enumerate(tokens) if t.text in ":："]
-        if colons:
-            # A label read too poorly to be known (邮级别: for 医师级别:) still ends at its colon.
-            tokens = tokens[colons[-1] + 1 :]
-        meaningful = [t for t in tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
+        meaningful = _value_tokens(run)
         text = "".join(t.text for t in meaningful)
-        if meaningful and text in forms:
+        form = text if text in forms else None
+        if form is None and len(meaningful) == len(text):
+            for cut in range(1, min(LONGEST_LABEL, len(text) - TELLING_LENGTH) + 1):
+                if text[cut:] in forms:
+                    form, meaningful = text[cut:], meaningful[cut:]
+                    break
+        if form is not None:
             result = _result(key, meaningful, threshold)
-            found.append(replace(result, value=forms[text]).with_flags(Flag.UNLABELLED))
+            found.append(replace(result, value=forms[form]).with_flags(Flag.UNLABELLED))
     distinct = {f.value for f in found}
-    return found[0] if len(found) == 1 and len(distinct) == 1 else None
+    return found[0] if len(distinct) == 1 else None
+
+
+def _dates_anywhere(runs: Sequence[Run], threshold: float) -> list[FieldResult]:
+    """Dates in unclaimed text (生日南1984-02-02: a label lost to small print), in page order."""
+    found: list[FieldResult] = []
+    for run in runs:
+        if run.key is not None or run.claimed:
+            continue
+        meaningful = [t for t in run.tokens if t.text.strip()]
+        text = "".join(t.text for t in meaningful)
+        if len(text) != len(meaningful):
+            continue
+        match = _DATE_RE.search(text.translate(_FULLWIDTH))
+        if match is not None:
+            found.append(_result(FieldKey.BIRTH_DATE, meaningful[match.start() : match.end()], threshold))
+    return found
+
+
+def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float) -> None:
+    """Birth and issue dates whose labels were not read, told apart by what they must be: the birth
+    date is the one the ID number gives, or of two dates the one at least 18 years earlier."""
+    missing = [k for k in (FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE) if _absent(fields.get(k))]
+    free = [d for d in _dates_anywhere(runs, threshold) if _iso(d) and Flag.INVALID_FORMAT not in d.flags]
+    if not missing or not free:
+        return
+    id_number = fields.get(FieldKey.ID_NUMBER)
+    in_id = id_number.value[6:14] if id_number and id_number.value and len(id_number.value) == 18 else ""
+    birth, issue = _iso(fields.get(FieldKey.BIRTH_DATE)), _iso(fields.get(FieldKey.ISSUE_DATE))
+    dated = sorted({d.value: d for d in free}.values(), key=lambda d: str(d.value))
+    assigned: dict[FieldKey, FieldResult] = {}
+    if len(dated) == 2 and _years_apart(str(dated[0].value), str(dated[1].value)) >= ADULT_AGE:
+        assigned = {FieldKey.BIRTH_DATE: dated[0], FieldKey.ISSUE_DATE: dated[1]}
+    elif len(dated) == 1:
+        day = str(dated[0].value)
+        if FieldKey.BIRTH_DATE in missing and day.replace("-", "") == in_id:
+            assigned = {FieldKey.BIRTH_DATE: dated[0]}
+        elif missing == [FieldKey.ISSUE_DATE] and birth and _years_apart(birth, day) >= ADULT_AGE:
+            assigned = {FieldKey.ISSUE_DATE: dated[0]}
+        elif missing == [FieldKey.BIRTH_DATE] and issue and _years_apart(day, issue) >= ADULT_AGE:
+            assigned = {FieldKey.BIRTH_DATE: dated[0]}
+    for key, result in assigned.items():
+        if key in missing:
+            fields[key] = result.with_flags(Flag.UNLABELLED)
+
+
+# Nobody is licensed younger than this.
+ADULT_AGE = 18
+
+
+def _years_apart(earlier: str, later: str) -> int:
+    """Whole years from one ISO date to a later one (negative when it is earlier)."""
+    years = int(later[:4]) - int(earlier[:4])
+    return years - 1 if later[5:] < earlier[5:] else years
+
+
+def _iso(field: FieldResult | None) -> str | None:
+    """A field's value if it is a date in ISO form (the checks decide whether it is a real one)."""
+    value = field.value if field else None
+    return value if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+
+
+def _absent(field: FieldResult | None) -> bool:
+    return field is None or field.value is None
 
 
 def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
@@ -875,7 +967,7 @@ def _misread_alike(printed: str, label: str) -> bool:
 def recover_misread_labels(runs: Sequence[Run]) -> None:
     """Read a free run that starts like a missing field's label, with up to half of its characters
     misread (纂夏日期 for 发证日期 in small bold print; in a label shorter than four characters only
-    by a look-alike, 性名 for 姓名), as that field, when
+    by a look-alike, 性名 for 姓名, or before a colon, 姓息：), as that field, when
     exactly one missing field's label fits that well AND its value parses cleanly: 证作考码 fits
     证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
     """
@@ -891,7 +983,8 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
                 agree = _label_agreement(text, label)
                 if 2 * agree < len(label) or len(text) <= len(label):
                     continue
-                if len(label) < 4 and not _misread_alike(text[: len(label)], label):
+                colon = text[len(label)] in ":："
+                if len(label) < 4 and not (colon or _misread_alike(text[: len(label)], label)):
                     continue
                 rest = run.tokens[len(label) :]
                 while rest and rest[0].text in ":;,.、":
@@ -1014,9 +1107,9 @@ def extract_fields(
         if unlabelled is not None:
             fields[FieldKey.ID_NUMBER] = unlabelled
     for key in SELF_EVIDENT:
-        known = fields.get(key)
-        if known is None or known.value is None:
+        if _absent(fields.get(key)):
             evident = _closed_anywhere(runs, key, review_threshold)
             if evident is not None:
                 fields[key] = evident
+    _place_dates(fields, runs, review_threshold)
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

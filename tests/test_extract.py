@@ -320,3 +320,76 @@ def test_unlabelled_text_that_is_not_an_id_number_is_left_alone():
     # Letters and a slash among the digits: not an ID number's form, whatever its length.
     fields = extract_fields([line("身价证章5002191980/0202506X", 100, 300)], 0.93)
     assert fields[FieldKey.ID_NUMBER].value is None
+
+
+def test_a_short_label_misread_by_a_look_alike_is_still_known():
+    # 姓 read as 性 and run together with the name: the value decides it is no 性别.
+    fields = extract_fields([line("性名黄天龙", 100, 100), line("出生日期：1989.10.14", 100, 200)], 0.93)
+    assert fields[FieldKey.NAME].value == "黄天龙"
+    assert fields[FieldKey.SEX].value is None
+    # A short label misread by a character that looks nothing like it is not taken for one.
+    fields = extract_fields([line("仗名黄天龙", 100, 100)], 0.93)
+    assert fields[FieldKey.NAME].value is None
+
+
+def test_closed_values_whose_labels_were_not_read_are_known_by_what_they_are():
+    lines = [
+        line("姓名：马小燕", 100, 100),
+        line("女", 700, 100),  # 性别 not detected at all
+        line("邮级别：执业医师", 500, 160),  # 医师级别 read too poorly to be known
+        line("重庆市铜梁区", 700, 220),  # 执业地点 lost
+        line("发证机关：重庆市铜梁区卫生健康委员会", 100, 280),
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.SEX].value == "女"
+    assert fields[FieldKey.LEVEL].value == "执业医师"
+    assert fields[FieldKey.PRACTICE_PLACE].value == "重庆市铜梁区"
+    for key in (FieldKey.SEX, FieldKey.LEVEL, FieldKey.PRACTICE_PLACE):
+        assert Flag.UNLABELLED in fields[key].flags and fields[key].review
+    # The authority's own text is not mistaken for a practice place, nor two candidates chosen from.
+    two = [line("重庆市", 700, 100), line("重庆市渝中区", 700, 200)]
+    assert extract_fields(two, 0.93)[FieldKey.PRACTICE_PLACE].value is None
+
+
+def test_dates_with_doubled_or_lost_separators():
+    assert parse_date("2021年-04月17日").value == "2021-04-17"
+    assert parse_date("2015.0102") == parse_date("20150102")
+    assert parse_date("2015.0102").value == "2015-01-02" and Flag.REPAIRED in parse_date("2015.0102").flags
+    assert parse_date("201503-16").value == "2015-03-16"
+    # Five digits are no date.
+    assert parse_date("19118").value == "19118" and Flag.INVALID_FORMAT in parse_date("19118").flags
+
+
+def test_a_two_character_label_half_misread_before_its_colon_is_known():
+    fields = extract_fields([line("姓息：杨睿", 100, 100), line("出生日期：1987.08.31", 100, 200)], 0.93)
+    assert fields[FieldKey.NAME].value == "杨睿"
+
+
+def test_dates_whose_labels_were_lost_are_told_apart_by_what_they_must_be():
+    lines = [
+        line("姓名：谭东清", 100, 100),
+        line("生日南1960.04.30", 100, 200),  # 出生日期 lost to small print
+        line("电4期2024.08.02", 100, 300),  # 发证日期 likewise
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.BIRTH_DATE].value == "1960-04-30"
+    assert fields[FieldKey.ISSUE_DATE].value == "2024-08-02"
+    assert Flag.UNLABELLED in fields[FieldKey.ISSUE_DATE].flags
+    # One lost date is the issue date only when the known birth date lies 18 years before it.
+    lines = [line("出生日期：1960.04.30", 100, 100), line("电4期2024.08.02", 100, 300)]
+    assert extract_fields(lines, 0.93)[FieldKey.ISSUE_DATE].value == "2024-08-02"
+    lines = [line("出生日期：1960.04.30", 100, 100), line("电4期1970.08.02", 100, 300)]
+    assert extract_fields(lines, 0.93)[FieldKey.ISSUE_DATE].value is None
+    # Two dates too close together to be a birth and a licence are left alone.
+    lines = [line("生日南1990.04.30", 100, 200), line("电4期2001.08.02", 100, 300)]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.BIRTH_DATE].value is None and fields[FieldKey.ISSUE_DATE].value is None
+
+
+def test_long_closed_values_are_known_behind_a_misread_label():
+    lines = [line("西件单制执业助理医师", 100, 100), line("口腔专业", 600, 200)]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.LEVEL].value == "执业助理医师"
+    assert fields[FieldKey.SCOPE].value == "口腔专业"
+    # A short one is not: 临床 behind other text could be anything's end.
+    assert extract_fields([line("西件临床", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None

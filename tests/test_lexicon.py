@@ -1,0 +1,116 @@
+"""Doubtful values read again against what they can be: CTC alignment of candidate words with the
+recognizer's per-step probabilities, and the pipeline stages built on it, on printed lines."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from helpers import make_id
+
+from scanner import lexicon
+from scanner.checks import id_number_valid
+from scanner.confusiongen import LOOK
+from scanner.fields import Box, FieldKey, FieldResult, Flag
+from scanner.synth.line import LineLook, print_line
+
+KEYS = ["blank", *"0123456789", " ", *"临床中医口腔"]
+
+
+def steps(text: str, sure: float = 0.95, misread: dict[int, str] | None = None) -> np.ndarray:
+    """Per-step probabilities as a recognizer gives them: each character on one step between gaps;
+    a misread character is the likeliest at its step, with the printed one second."""
+    index = {k: i for i, k in enumerate(KEYS)}
+    rows = []
+    for i, ch in enumerate(text):
+        gap = np.full(len(KEYS), 0.01 / len(KEYS))
+        gap[0] = 0.99
+        rows.append(gap)
+        row = np.full(len(KEYS), (1 - sure) / len(KEYS))
+        shown = (misread or {}).get(i)
+        if shown is None:
+            row[index[ch]] = sure
+        else:
+            row[index[shown]], row[index[ch]] = 0.6, 0.35
+        rows.append(row)
+    rows.append(rows[0])
+    return np.array(rows)
+
+
+def test_the_word_read_costs_nothing_and_others_cost_what_the_recognizer_doubted():
+    probs = steps("临床")
+    costs = lexicon.alignment_costs(probs, KEYS, ["临床", "中医", "口腔", "临", "临床临床", "外科"])
+    assert costs[0] == pytest.approx(0.0, abs=1e-6)
+    assert costs[1] > 5 and costs[2] > 5
+    # Dropping or repeating a character is as dear as misreading it; an unknown character is never.
+    assert costs[3] > 5 and costs[4] > 5
+    assert costs[5] == np.inf
+
+
+def test_a_check_digit_picks_the_one_lawful_reading_among_one_and_two_digit_changes():
+    number = make_id()
+    wrong = number[:9] + str((int(number[9]) + 3) % 10) + number[10:]
+    assert not id_number_valid(wrong)
+    probs = steps(number, misread={9: wrong[9]})
+    variants = lexicon.digit_variants(probs, KEYS)
+    assert variants[0] == wrong and number in variants
+    lawful = {v: v for v in variants if id_number_valid(v)}
+    found = lexicon.pick(probs, KEYS, lawful)
+    assert found is not None and found.value == number
+    assert lexicon.acceptable(found, read_wrong=True)
+
+
+def test_a_pick_between_two_words_the_recognizer_cannot_tell_apart_is_refused():
+    probs = steps("中医", misread={0: "口"})  # 口 at 0.6, 中 at 0.35
+    found = lexicon.pick(probs, KEYS, {"中医": "中医", "口医": "口医"})
+    assert found is not None and found.value == "口医"
+    assert found.margin < lexicon.MIN_MARGIN and not lexicon.acceptable(found, read_wrong=False)
+
+
+# Small, soft print, as on a hard photo: what the first reading often gets wrong.
+SMALL = LineLook(height=(16.0, 18.0), ink=(20, 60), paper=(200, 230), blur=(0.4, 0.6), quality=(55, 65))
+
+
+def _doubtful(image: np.ndarray, read: str) -> FieldResult:
+    h, w = image.shape[:2]
+    return FieldResult(read, read, 0.4, (Flag.LOW_CONFIDENCE,), Box(4.0, 4.0, w - 4.0, h - 4.0))
+
+
+@pytest.mark.slow
+def test_pipeline_reads_doubtful_closed_values_again_against_their_lists(scanner):
+    flat = print_line("重庆市城口县卫生健康委员会", random.Random(5), LOOK)
+    field = _doubtful(flat, "重庆市域口發卫生健康委質会")
+    fixed = scanner.read_against_words(flat, FieldKey.AUTHORITY, field, {})
+    assert fixed.value == "重庆市城口县卫生健康委员会"
+    assert fixed.raw == "重庆市域口發卫生健康委質会" and Flag.REPAIRED in fixed.flags and fixed.review
+    # A value read surely is left alone, and so is one whose crop shows no word of the list.
+    sure = FieldResult("重庆市城口县卫生健康委员会", "重庆市城口县卫生健康委员会", 0.99, (), field.box)
+    assert scanner.read_against_words(flat, FieldKey.AUTHORITY, sure, {}) is sure
+    name_line = print_line("黄天龙", random.Random(5), LOOK)
+    other = _doubtful(name_line, "黄天龙")
+    assert scanner.read_against_words(name_line, FieldKey.AUTHORITY, other, {}).value == "黄天龙"
+
+
+@pytest.mark.slow
+def test_pipeline_repairs_a_doubtful_id_number_to_the_one_lawful_reading(scanner):
+    number = make_id(region="500110", birth="19930408", seq="088")
+    flat = print_line(number, random.Random(7), LOOK)
+    wrong = number[:8] + ("0" if number[8] != "0" else "1") + number[9:]
+    field = _doubtful(flat, wrong)
+    fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
+    fixed = scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields)
+    assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
+    # The birth date then may only be the one the ID number gives.
+    date_line = print_line("1993.04.08", random.Random(7), SMALL)
+    fields[FieldKey.ID_NUMBER] = fixed
+    birth = _doubtful(date_line, "1998.04.08")
+    assert scanner.read_against_rules(date_line, FieldKey.BIRTH_DATE, birth, fields).value == "1993-04-08"
+
+
+@pytest.mark.slow
+def test_pipeline_rereads_a_doubtful_name_alone(scanner):
+    flat = print_line("高宁佳", random.Random(3), LOOK)
+    field = _doubtful(flat, "离宁佳")
+    again = scanner.read_name_again(flat, field)
+    assert again.value == "高宁佳" and again.raw == "离宁佳" and again.review
