@@ -967,9 +967,10 @@ def _misread_alike(printed: str, label: str) -> bool:
 def recover_misread_labels(runs: Sequence[Run]) -> None:
     """Read a free run that starts like a missing field's label, with up to half of its characters
     misread (纂夏日期 for 发证日期 in small bold print; in a label shorter than four characters only
-    by a look-alike, 性名 for 姓名, or before a colon, 姓息：), as that field, when
-    exactly one missing field's label fits that well AND its value parses cleanly: 证作考码 fits
-    证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
+    by a look-alike, 性名 for 姓名, before a colon, 姓息：, or before 男 or 女), as that field, when
+    exactly one missing field's label fits that well AND its value parses cleanly (behind a short
+    label's colon it need not): 证作考码 fits 证件号码 and 证书编码 alike, and only the ID number's
+    form tells which it was.
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
     missing = [k for k in FieldKey if k not in found]
@@ -984,13 +985,21 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
                 if 2 * agree < len(label) or len(text) <= len(label):
                     continue
                 colon = text[len(label)] in ":："
-                if len(label) < 4 and not (colon or _misread_alike(text[: len(label)], label)):
-                    continue
                 rest = run.tokens[len(label) :]
                 while rest and rest[0].text in ":;,.、":
                     rest = rest[1:]
                 parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
-                if parsed.value is not None and not parsed.flags and agree > fits.get(key, (0, parsed))[0]:
+                clean = parsed.value is not None and not parsed.flags
+                short = len(label) < 4
+                # A half-read short label needs more: its colon, a look-alike (性名 for 姓名), or a
+                # value only it can have (性制男).
+                evident = colon or (clean and key is FieldKey.SEX)
+                if short and not evident and not _misread_alike(text[: len(label)], label):
+                    continue
+                # Behind a colon the label is surely one: its value need not read cleanly (性制：易).
+                if (clean or (short and colon and parsed.value is not None)) and agree > fits.get(
+                    key, (0, parsed)
+                )[0]:
                     fits[key] = (agree, parsed)
         best = max((agree for agree, _ in fits.values()), default=0)
         winners = [k for k, (agree, _) in fits.items() if agree == best]

@@ -198,8 +198,16 @@ def nearest(words: Mapping[str, str], read: str, limit: int = MAX_WORDS) -> dict
 ALTERNATIVE_DIGIT_P = 0.001
 
 
-def greedy(probs: np.ndarray, keys: Sequence[str]) -> list[tuple[str, int]]:
-    """The recognizer's own reading of the steps: each character with the step it was read at."""
+def greedy(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) -> list[tuple[str, int]]:
+    """The recognizer's own reading of the steps: each character with the step it was read at.
+    With an `alphabet`, the likeliest reading in its characters alone (a certificate code is
+    digits, whatever else the recognizer thought it saw)."""
+    if alphabet is not None:
+        index = _class_index(keys)
+        keep = np.zeros(probs.shape[1], dtype=bool)
+        keep[0] = True
+        keep[[index[c] for c in alphabet if c in index]] = True
+        probs = np.where(keep, probs, 0.0)
     best = probs.argmax(axis=1)
     out: list[tuple[str, int]] = []
     for t, k in enumerate(best):
@@ -209,10 +217,11 @@ def greedy(probs: np.ndarray, keys: Sequence[str]) -> list[tuple[str, int]]:
     return out
 
 
-def digit_variants(probs: np.ndarray, keys: Sequence[str]) -> list[str]:
-    """What the crop may print, as the recognizer read it with one digit changed to any other, or
-    two digits changed to others it weighed at their places; the reading itself first."""
-    read = greedy(probs, keys)
+def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) -> list[str]:
+    """What the crop may print, as the recognizer read it (in `alphabet`, if given) with one digit
+    changed to any other, or two digits changed to others it weighed at their places; the reading
+    itself first."""
+    read = greedy(probs, keys, alphabet)
     text = [c for c, _ in read]
     index = _class_index(keys)
     places = [i for i, c in enumerate(text) if c.isdigit()]

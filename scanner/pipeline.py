@@ -134,6 +134,8 @@ WORD_FIELDS = (
 # Digit fields with rules a reading must obey, read again against them when doubtful; the ID
 # number first, as the birth date is checked against it.
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
+# What an ID number is printed in.
+ID_ALPHABET = "0123456789X"
 # A value crop reaches this share of the print height beyond the value's box, left and right.
 WORD_PAD_X = 0.6
 WORD_PAD_Y = 0.25
@@ -141,20 +143,39 @@ WORD_PAD_Y = 0.25
 # width, lies on more than one line.
 MULTI_LINE_CHARS = 4
 ONE_LINE_HEIGHT = 2.6
+# A value this short (男) is cut to this share of its box's height, and at least this many such
+# heights wide per character.
+SHORT_VALUE_CHARS = 1
+SHORT_VALUE_HEIGHT = 0.7
+SHORT_VALUE_WIDTH = 1.2
+# Characters from here on (CJK) are a full em wide; others about this share of one.
+WIDE_FROM = 0x2E80
+HALF_WIDTH = 0.55
 
 
-def value_crop(flat: np.ndarray, box: Box, chars: int) -> np.ndarray | None:
-    """The patch of the flat page a one-line value of `chars` characters lies in, with some paper
-    around it; None for a value spread over several lines or too small to read."""
+def value_crop(flat: np.ndarray, box: Box, text: str) -> np.ndarray | None:
+    """The patch of the flat page a one-line value read as `text` lies in, with some paper around
+    it; None for a value spread over several lines or too small to read.
+
+    Text detection draws a one-character line's box (男) much taller than its print and its
+    character box too narrow: such a value is cut to the middle of its box's height, and made at
+    least about a character wide."""
     height, width = box.y1 - box.y0, box.x1 - box.x0
+    chars = len(text)
+    # Digits and Latin letters are about half as wide as Chinese characters.
+    ems = sum(1.0 if ord(c) >= WIDE_FROM else HALF_WIDTH for c in text)
     if chars < 1 or height < 4 or width < 4:
         return None
-    if chars >= MULTI_LINE_CHARS and height > ONE_LINE_HEIGHT * width / chars:
+    if chars >= MULTI_LINE_CHARS and height > ONE_LINE_HEIGHT * width / ems:
         return None
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    if chars <= SHORT_VALUE_CHARS:
+        height *= SHORT_VALUE_HEIGHT
+        width = max(width, SHORT_VALUE_WIDTH * height * ems)
     h, w = flat.shape[:2]
-    x0, y0 = max(int(box.x0 - WORD_PAD_X * height), 0), max(int(box.y0 - WORD_PAD_Y * height), 0)
-    x1 = min(math.ceil(box.x1 + WORD_PAD_X * height), w)
-    y1 = min(math.ceil(box.y1 + WORD_PAD_Y * height), h)
+    half_w, half_h = width / 2 + WORD_PAD_X * height, height / 2 + WORD_PAD_Y * height
+    x0, y0 = max(int(cx - half_w), 0), max(int(cy - half_h), 0)
+    x1, y1 = min(math.ceil(cx + half_w), w), min(math.ceil(cy + half_h), h)
     return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
 
 
@@ -359,6 +380,9 @@ class Scanner:
             fields[key] = self.read_against_words(reading.flat, key, fields[key], fields)
         for key in RULED_DIGIT_FIELDS:
             fields[key] = self.read_against_rules(reading.flat, key, fields[key], fields)
+        fields[FieldKey.CERTIFICATE_CODE] = self.read_code_again(
+            reading.flat, fields[FieldKey.CERTIFICATE_CODE]
+        )
         fields = {
             key: field if field.box is None else replace(field, box=reading.to_image(field.box))
             for key, field in fields.items()
@@ -409,14 +433,17 @@ class Scanner:
             return field
         read = "".join(field.raw.split())
         words = self._words(key, read, fields)
-        crop = value_crop(flat, field.box, len(read))
+        crop = value_crop(flat, field.box, read)
         if not words or crop is None:
             return field
         probs, keys = self.engine.step_probabilities(crop)
         found = lexicon.pick(probs, keys, lexicon.nearest(words, read))
         if found is None or found.value == field.value:
             return field
-        if not lexicon.acceptable(found, read_wrong=False):
+        # A sex read as neither 男 nor 女 is wrong for sure, and a one-character word cannot gain
+        # by what the crop's edges cut: the lesser margin suffices.
+        read_wrong = key is FieldKey.SEX and field.value not in words
+        if not lexicon.acceptable(found, read_wrong):
             return field
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)
 
@@ -428,7 +455,7 @@ class Scanner:
         label and all, while the second sees only the name with a little paper around it."""
         if not field.review or field.box is None or not field.raw:
             return field
-        crop = value_crop(flat, field.box, len(field.raw))
+        crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
         probs, keys = self.engine.step_probabilities(crop)
@@ -456,14 +483,15 @@ class Scanner:
         if not field.review or field.box is None or not field.raw:
             return field
         read = "".join(field.raw.split())
-        crop = value_crop(flat, field.box, len(read))
+        crop = value_crop(flat, field.box, read)
         if crop is None:
             return field
         probs, keys = self.engine.step_probabilities(crop)
         parse = PARSERS[key]
         allowed = digit_rule(key, fields, self.config.today)
         words: dict[str, str] = {}
-        for text in lexicon.digit_variants(probs, keys):
+        alphabet = ID_ALPHABET if key is FieldKey.ID_NUMBER else None
+        for text in lexicon.digit_variants(probs, keys, alphabet):
             value = parse(text).value
             if value is not None and allowed(value):
                 words[text] = value
@@ -476,6 +504,20 @@ class Scanner:
         if not lexicon.acceptable(found, broken):
             return field
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)
+
+    def read_code_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
+        """A certificate code not read as 15 digits (11500年152266391), read again in digits
+        alone; taken when that gives 15, and still marked for review (a code has no check digit)."""
+        if field.box is None or not field.raw or Flag.INVALID_FORMAT not in field.flags:
+            return field
+        crop = value_crop(flat, field.box, field.raw)
+        if crop is None:
+            return field
+        probs, keys = self.engine.step_probabilities(crop)
+        digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
+        if len(digits) != 15:
+            return field
+        return replace(field, value=digits).with_flags(Flag.REPAIRED)
 
     def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> dict[str, str]:
         """The printed forms a value of `key` can take, each with the value it stands for."""

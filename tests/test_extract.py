@@ -393,3 +393,12 @@ def test_long_closed_values_are_known_behind_a_misread_label():
     assert fields[FieldKey.SCOPE].value == "口腔专业"
     # A short one is not: 临床 behind other text could be anything's end.
     assert extract_fields([line("西件临床", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None
+
+
+def test_a_half_read_sex_label_is_known_by_its_value_or_its_colon():
+    assert extract_fields([line("性制男", 100, 100)], 0.93)[FieldKey.SEX].value == "男"
+    # Behind a colon the value is taken even misread, and then reviewed.
+    sex = extract_fields([line("性制：易", 100, 100)], 0.93)[FieldKey.SEX]
+    assert sex.value == "易" and sex.review
+    # Without either, a half-read short label is no label: 社名 could start any text.
+    assert extract_fields([line("社名刘义", 100, 100)], 0.93)[FieldKey.NAME].value is None
