@@ -15,7 +15,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -964,13 +964,22 @@ def _misread_alike(printed: str, label: str) -> bool:
     return all(a == b or looks_alike(a, b) for a, b in zip(printed, label, strict=True))
 
 
+def _label_forms(key: FieldKey) -> Iterator[tuple[str, bool]]:
+    """A field's labels as they may start a run, each with whether every character must be read
+    right: as printed, and a long one without its first character (业类别 for 执业类别)."""
+    for label in LABELS[key]:
+        yield label, False
+        if len(label) >= 4:
+            yield label[1:], True
+
+
 def recover_misread_labels(runs: Sequence[Run]) -> None:
     """Read a free run that starts like a missing field's label, with up to half of its characters
     misread (纂夏日期 for 发证日期 in small bold print; in a label shorter than four characters only
-    by a look-alike, 性名 for 姓名, before a colon, 姓息：, or before 男 or 女), as that field, when
-    exactly one missing field's label fits that well AND its value parses cleanly (behind a short
-    label's colon it need not): 证作考码 fits 证件号码 and 证书编码 alike, and only the ID number's
-    form tells which it was.
+    by a look-alike, 性名 for 姓名, before a colon, 姓息：, or before 男 or 女) or a long label
+    without its first character (业类别临床), as that field, when exactly one missing field's label
+    fits that well AND its value parses cleanly (behind a short label's colon it need not):
+    证作考码 fits 证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
     missing = [k for k in FieldKey if k not in found]
@@ -978,11 +987,11 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
         if run.key is not None or run.claimed:
             continue
         text = run.text
-        fits: dict[FieldKey, tuple[int, Parsed]] = {}
+        fits: dict[FieldKey, tuple[int, int]] = {}
         for key in missing:
-            for label in LABELS[key]:
+            for label, whole in _label_forms(key):
                 agree = _label_agreement(text, label)
-                if 2 * agree < len(label) or len(text) <= len(label):
+                if 2 * agree < len(label) or len(text) <= len(label) or (whole and agree < len(label)):
                     continue
                 colon = text[len(label)] in ":："
                 rest = run.tokens[len(label) :]
@@ -990,23 +999,22 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
                     rest = rest[1:]
                 parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
                 clean = parsed.value is not None and not parsed.flags
-                short = len(label) < 4
+                short = len(label) < 4 and not whole
                 # A half-read short label needs more: its colon, a look-alike (性名 for 姓名), or a
                 # value only it can have (性制男).
                 evident = colon or (clean and key is FieldKey.SEX)
                 if short and not evident and not _misread_alike(text[: len(label)], label):
                     continue
                 # Behind a colon the label is surely one: its value need not read cleanly (性制：易).
-                if (clean or (short and colon and parsed.value is not None)) and agree > fits.get(
-                    key, (0, parsed)
-                )[0]:
-                    fits[key] = (agree, parsed)
+                taken = clean or (short and colon and parsed.value is not None)
+                if taken and (agree, len(label)) > fits.get(key, (0, 0)):
+                    fits[key] = (agree, len(label))
         best = max((agree for agree, _ in fits.values()), default=0)
         winners = [k for k, (agree, _) in fits.items() if agree == best]
         if len(winners) != 1:
             continue
         key = winners[0]
-        size = max(len(v) for v in LABELS[key] if _label_agreement(text, v) == best)
+        size = fits[key][1]
         printed, value = run.tokens[:size], run.tokens[size:]
         while value and value[0].text in ":;,.、":
             value = value[1:]

@@ -402,3 +402,10 @@ def test_a_half_read_sex_label_is_known_by_its_value_or_its_colon():
     assert sex.value == "易" and sex.review
     # Without either, a half-read short label is no label: 社名 could start any text.
     assert extract_fields([line("社名刘义", 100, 100)], 0.93)[FieldKey.NAME].value is None
+
+
+def test_a_long_label_that_lost_its_first_character_is_known():
+    fields = extract_fields([line("业类别临床", 100, 100), line("姓名：肖丽悦", 100, 40)], 0.93)
+    assert fields[FieldKey.CATEGORY].value == "临床"
+    # Only whole: 业类型 is no label.
+    assert extract_fields([line("业类型临床", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None
