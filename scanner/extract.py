@@ -228,6 +228,8 @@ class Run:
     label_cy: float = 0.0
     label_h: float = 0.0
     claimed: bool = False
+    # Its label was only half read (性制, 社名): the value is known by its place, and reviewed.
+    doubtful: bool = False
     before: list[list[Token]] = field(default_factory=list)
     extra: list[list[Token]] = field(default_factory=list)
 
@@ -983,10 +985,23 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
     missing = [k for k in FieldKey if k not in found]
-    for run in runs:
+    for i, run in enumerate(runs):
         if run.key is not None or run.claimed:
             continue
-        text = run.text
+        after = runs[i + 1] if i + 1 < len(runs) else None
+        if after is not None and (after.row != run.row or after.key is not None or after.claimed):
+            after = None
+        alone = after is not None and any(
+            len(run.text) == len(label) for key in missing for label, _ in _label_forms(key)
+        )
+        if alone and after is not None:
+            # A label standing alone before free text on its row (社名 … 玛依拉迪丽·阿米娜): the
+            # gap marks where it ends, as a colon would.
+            end = run.tokens[-1]
+            joined = [*run.tokens, replace(end, text=":", x0=end.x1), *after.tokens]
+            text = "".join(t.text for t in joined)
+        else:
+            joined, text = run.tokens, run.text
         fits: dict[FieldKey, tuple[int, int]] = {}
         for key in missing:
             for label, whole in _label_forms(key):
@@ -994,7 +1009,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
                 if 2 * agree < len(label) or len(text) <= len(label) or (whole and agree < len(label)):
                     continue
                 colon = text[len(label)] in ":："
-                rest = run.tokens[len(label) :]
+                rest = joined[len(label) :]
                 while rest and rest[0].text in ":;,.、":
                     rest = rest[1:]
                 parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
@@ -1015,9 +1030,14 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
             continue
         key = winners[0]
         size = fits[key][1]
-        printed, value = run.tokens[:size], run.tokens[size:]
+        printed, value = joined[:size], joined[size:]
         while value and value[0].text in ":;,.、":
             value = value[1:]
+        if not value:
+            continue
+        if joined is not run.tokens and after is not None:
+            after.claimed, after.tokens = True, []
+        run.doubtful = size < 4
         run.key, run.label_x0, run.label_x1 = key, printed[0].x0, printed[-1].x1
         run.label_cy = statistics.median(t.cy for t in printed)
         run.label_h = statistics.median(t.h for t in printed)
@@ -1105,6 +1125,8 @@ def extract_fields(
             [t for part in run.before for t in part] + run.tokens + [t for part in run.extra for t in part]
         )
         result = _result(run.key, tokens, review_threshold, lookalike_threshold)
+        if run.doubtful:
+            result = result.with_flags(Flag.UNLABELLED)
         previous = fields.get(run.key)
         if previous is None or (previous.value is None and result.value is not None):
             fields[run.key] = result

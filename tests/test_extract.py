@@ -409,3 +409,16 @@ def test_a_long_label_that_lost_its_first_character_is_known():
     assert fields[FieldKey.CATEGORY].value == "临床"
     # Only whole: 业类型 is no label.
     assert extract_fields([line("业类型临床", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None
+
+
+def test_a_half_read_label_standing_alone_takes_the_text_after_it_and_is_reviewed():
+    lines = [
+        line("社名", 100, 100),
+        line("玛依拉迪丽·阿米娜", 400, 100),
+        line("性到", 1000, 100),
+        line("男", 1300, 100),
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.NAME].value == "玛依拉迪丽·阿米娜"
+    assert fields[FieldKey.SEX].value == "男"
+    assert fields[FieldKey.NAME].review and Flag.UNLABELLED in fields[FieldKey.NAME].flags
