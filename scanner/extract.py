@@ -15,7 +15,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -34,7 +34,7 @@ from .normalize import (
     place_names,
 )
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import all_scopes, name_lookalikes
+from .vocab import name_lookalikes
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -766,21 +766,6 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return None
 
 
-def _closed_forms(key: FieldKey) -> Mapping[str, str]:
-    """The printed forms of a self-evident field's values, each with the value it stands for."""
-    if key is FieldKey.SEX:
-        return {str(s): str(s) for s in Sex}
-    if key is FieldKey.LEVEL:
-        return lexicon.level_words()
-    if key is FieldKey.CATEGORY:
-        return lexicon.category_words()
-    if key is FieldKey.SCOPE:
-        return {s: s for s in all_scopes()}
-    if key is FieldKey.AUTHORITY:
-        return lexicon.authority_words()
-    return lexicon.place_words()
-
-
 # Fields whose printed values say what they are wherever they stand.
 SELF_EVIDENT = (
     FieldKey.SEX,
@@ -811,7 +796,7 @@ def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> Fi
     """A value whose label was not read, known by its form: a run of unclaimed text that is one of
     the field's printed forms, or ends in a long one behind what can only be a misread label
     (and no other run holds another one)."""
-    forms = _closed_forms(key)
+    forms = lexicon.closed_words(key)
     found: list[FieldResult] = []
     for run in runs:
         if run.key is not None or run.claimed:

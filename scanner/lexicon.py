@@ -14,14 +14,14 @@ unique, and the field stays marked for review, as every repair does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .fields import Category, Level
+from .fields import Category, FieldKey, Level, Sex
 from .normalize import districts, organ_names
 from .vocab import all_scopes, scopes_by_category
 
@@ -171,6 +171,26 @@ def level_words() -> dict[str, str]:
 @cache
 def category_words() -> dict[str, str]:
     return {form: str(v) for v in Category for form in (str(v), f"{v}类别")}
+
+
+@cache
+def sex_words() -> dict[str, str]:
+    return {str(v): str(v) for v in Sex}
+
+
+def closed_words(key: FieldKey) -> Mapping[str, str]:
+    """The printed forms of a closed field's values, each with the value it stands for (every
+    official scope for 执业范围; nothing for a field without a list)."""
+    tables: dict[FieldKey, Callable[[], Mapping[str, str]]] = {
+        FieldKey.SEX: sex_words,
+        FieldKey.LEVEL: level_words,
+        FieldKey.CATEGORY: category_words,
+        FieldKey.SCOPE: lambda: {s: s for s in all_scopes()},
+        FieldKey.PRACTICE_PLACE: place_words,
+        FieldKey.AUTHORITY: authority_words,
+    }
+    table = tables.get(key)
+    return table() if table is not None else {}
 
 
 def scope_words(read: str, category: str | None) -> dict[str, str]:

@@ -19,7 +19,7 @@ from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
 from .extract import PARSERS, extract_fields, parse_name, simplified, value_probes
-from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag, Sex
+from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
@@ -519,24 +519,14 @@ class Scanner:
             return field
         return replace(field, value=digits).with_flags(Flag.REPAIRED)
 
-    def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> dict[str, str]:
+    def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> Mapping[str, str]:
         """The printed forms a value of `key` can take, each with the value it stands for."""
-        if key is FieldKey.SEX:
-            return {str(s): str(s) for s in Sex}
-        if key is FieldKey.LEVEL:
-            return lexicon.level_words()
-        if key is FieldKey.CATEGORY:
-            return lexicon.category_words()
         if key is FieldKey.SCOPE:
             category = fields[FieldKey.CATEGORY]
             return lexicon.scope_words(read, None if category.review else category.value)
-        if key is FieldKey.PRACTICE_PLACE:
-            return lexicon.place_words()
-        if key is FieldKey.AUTHORITY:
-            return lexicon.authority_words()
         if key is FieldKey.INSTITUTION:
             return self.matcher.printed_names()
-        return {}
+        return lexicon.closed_words(key)
 
     def normalize_institution(self, field: FieldResult) -> FieldResult:
         """The institution field put onto its official name (see `normalized_institution`)."""

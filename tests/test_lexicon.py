@@ -114,3 +114,24 @@ def test_pipeline_rereads_a_doubtful_name_alone(scanner):
     field = _doubtful(flat, "离宁佳")
     again = scanner.read_name_again(flat, field)
     assert again.value == "高宁佳" and again.raw == "离宁佳" and again.review
+
+
+@pytest.mark.slow
+def test_pipeline_reads_a_code_not_read_as_15_digits_again_in_digits_alone(scanner):
+    flat = print_line("115001152266391", random.Random(4), LOOK)
+    h, w = flat.shape[:2]
+    box = Box(4.0, 4.0, w - 4.0, h - 4.0)
+    field = FieldResult("11500年152266391", "11500年152266391", 0.5, (Flag.INVALID_FORMAT,), box)
+    fixed = scanner.read_code_again(flat, field)
+    assert fixed.value == "115001152266391" and Flag.REPAIRED in fixed.flags and fixed.review
+    # A code read as 15 digits is not read again: without a check digit nothing could tell it wrong.
+    sure = FieldResult("115001152266390", "115001152266390", 0.5, (Flag.LOW_CONFIDENCE,), box)
+    assert scanner.read_code_again(flat, sure) is sure
+
+
+@pytest.mark.slow
+def test_pipeline_reads_a_sex_read_as_neither_again(scanner):
+    flat = print_line("女", random.Random(6), SMALL)
+    field = _doubtful(flat, "大")
+    fixed = scanner.read_against_words(flat, FieldKey.SEX, field, {})
+    assert fixed.value == "女" and fixed.raw == "大" and fixed.review
