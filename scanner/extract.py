@@ -568,10 +568,15 @@ def _strip(text: str) -> str:
     return text.strip(_PUNCT_EDGES)
 
 
+def name_char(char: str) -> bool:
+    """Whether a character can be part of a name: a CJK character or the '·' of minority names."""
+    return bool(_CJK.match(char)) or char == "·"
+
+
 def parse_name(raw: str) -> Parsed:
     """Names keep CJK characters and the '·' of minority names, which OCR reads in many forms."""
     text = _NAME_DOTS.sub("·", raw)
-    text = "".join(c for c in text if _CJK.match(c) or c == "·").strip("·")
+    text = "".join(c for c in text if name_char(c)).strip("·")
     if len(text.replace("·", "")) < 2:
         return Parsed(None, (Flag.MISSING,)) if not text else Parsed(text, (Flag.INVALID_FORMAT,))
     return Parsed(text)

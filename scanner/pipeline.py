@@ -18,7 +18,7 @@ from .checks import add_years, id_birth_date, id_number_valid, parse_iso_date, r
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
-from .extract import PARSERS, extract_fields, parse_name, simplified, value_probes
+from .extract import PARSERS, extract_fields, name_char, parse_name, simplified, value_probes
 from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
@@ -448,23 +448,29 @@ class Scanner:
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)
 
     def read_name_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
-        """A doubtful name read again from a crop of the name alone; the second reading replaces
-        the first when its least sure character is surer, and the name stays marked for review.
+        """The name read again from a crop of the name alone.
 
-        A name has no list to check it against, but the page's first reading sees each line whole,
-        label and all, while the second sees only the name with a little paper around it."""
-        if not field.review or field.box is None or not field.raw:
+        A name has no check digit and no list to check it against, and a misread character can be
+        read surely (美 for 吴 at 0.98): a name the second reading does not surely confirm is marked
+        for review. A doubtful name takes the second reading when its least sure character is surer
+        (the page's first reading sees each line whole, label and all; the second sees only the
+        name with a little paper around it), and stays marked for review."""
+        if field.box is None or not field.raw:
             return field
         crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
         probs, keys = self.engine.step_probabilities(crop)
-        read = lexicon.greedy(probs, keys)
-        if not read:
-            return field
-        text = "".join(simplified(c)[0] for c, _ in read)
-        confidence = min(float(probs[t].max()) for _, t in read)
+        # The crop's edges may catch the label's colon: only what a name is made of counts.
+        read = [(simplified(c)[0], t) for c, t in lexicon.greedy(probs, keys)]
+        kept = [(c, t) for c, t in read if name_char(c)]
+        text = "".join(c for c, _ in read)
+        confidence = min((float(probs[t].max()) for _, t in kept), default=0.0)
         parsed = parse_name(text)
+        if not field.review:
+            if parsed.value != field.value or confidence < self.config.review_threshold:
+                return field.with_flags(Flag.LOW_CONFIDENCE)
+            return field
         if (
             parsed.value is None
             or parsed.flags

@@ -135,3 +135,15 @@ def test_pipeline_reads_a_sex_read_as_neither_again(scanner):
     field = _doubtful(flat, "大")
     fixed = scanner.read_against_words(flat, FieldKey.SEX, field, {})
     assert fixed.value == "女" and fixed.raw == "大" and fixed.review
+
+
+@pytest.mark.slow
+def test_a_sure_name_the_second_reading_does_not_confirm_is_reviewed(scanner):
+    flat = print_line("吴春雨", random.Random(3), LOOK)
+    h, w = flat.shape[:2]
+    box = Box(4.0, 4.0, w - 4.0, h - 4.0)
+    misread = FieldResult("美春雨", "美春雨", 0.98, (), box)
+    again = scanner.read_name_again(flat, misread)
+    assert again.value == "美春雨" and again.review and Flag.LOW_CONFIDENCE in again.flags
+    right = FieldResult("吴春雨", "吴春雨", 0.98, (), box)
+    assert scanner.read_name_again(flat, right) == right
