@@ -34,6 +34,10 @@ JUNK_STEP_COST = 8.0
 MAX_COST = 30.0
 MIN_MARGIN = 8.0
 MIN_MARGIN_READ_WRONG = 3.0
+# A digit changed under an ID number's or a date's rules must be one the recognizer itself doubted:
+# its reading costs at most this much. A digit printed wrong on purpose (a forged ID number) and
+# read clearly costs far more, and is left as printed for the checks to report.
+MAX_RULED_COST = 10.0
 # Probabilities are floored here before taking logarithms.
 _FLOOR = 1e-9
 
@@ -51,10 +55,10 @@ class Pick:
         return self.runner_up - self.cost
 
 
-def acceptable(found: Pick, read_wrong: bool) -> bool:
+def acceptable(found: Pick, read_wrong: bool, max_cost: float = MAX_COST) -> bool:
     """Whether a pick is sure enough to replace what was read (see MAX_COST, MIN_MARGIN)."""
     margin = MIN_MARGIN_READ_WRONG if read_wrong else MIN_MARGIN
-    return found.cost <= MAX_COST and found.margin >= margin
+    return found.cost <= max_cost and found.margin >= margin
 
 
 def _class_index(keys: Sequence[str]) -> dict[str, int]:

@@ -507,7 +507,7 @@ class Scanner:
         # A value breaking the rules is wrong for sure: the likeliest lawful reading needs only to
         # be clearly likelier than the other lawful ones.
         broken = field.value is None or not allowed(field.value)
-        if not lexicon.acceptable(found, broken):
+        if not lexicon.acceptable(found, broken, lexicon.MAX_RULED_COST):
             return field
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)
 

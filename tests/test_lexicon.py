@@ -147,3 +147,14 @@ def test_a_sure_name_the_second_reading_does_not_confirm_is_reviewed(scanner):
     assert again.value == "美春雨" and again.review and Flag.LOW_CONFIDENCE in again.flags
     right = FieldResult("吴春雨", "吴春雨", 0.98, (), box)
     assert scanner.read_name_again(flat, right) == right
+
+
+@pytest.mark.slow
+def test_an_id_number_printed_wrong_and_read_clearly_is_not_repaired(scanner):
+    # A forged number fails its check digit in print: the checks must see it as printed.
+    number = make_id(region="500110", birth="19930408", seq="088")
+    forged = number[:15] + str((int(number[15]) + 1) % 10) + number[16:]
+    flat = print_line(forged, random.Random(7), LOOK)
+    field = _doubtful(flat, forged)
+    fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
+    assert scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields).value == forged
