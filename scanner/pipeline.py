@@ -433,6 +433,10 @@ class Scanner:
             return field
         read = "".join(field.raw.split())
         words = self._words(key, read, fields)
+        if read in words:
+            # Read as one of the words already (reviewed for the picture's sake): another word
+            # would rarely be clearly likelier, and each second look costs a recognition.
+            return field
         crop = value_crop(flat, field.box, read)
         if not words or crop is None:
             return field
@@ -483,18 +487,22 @@ class Scanner:
     def read_against_rules(
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
     ) -> FieldResult:
-        """A doubtful ID number or date read again: of the readings one or two digits away that
-        obey the field's rules (check digit, a real date, the birth date in the ID number), the one
+        """An ID number or date that breaks its rules (check digit, a real date, the birth date in
+        the ID number) read again: of the readings one or two digits away that obey them, the one
         clearly likelier than every other replaces it, still marked for review."""
         if not field.review or field.box is None or not field.raw:
             return field
         read = "".join(field.raw.split())
+        allowed = digit_rule(key, fields, self.config.today)
+        if field.value is not None and allowed(field.value):
+            # Lawful already: the rules cannot tell a better reading (small digits are read twice
+            # for that, see `second_reading`).
+            return field
         crop = value_crop(flat, field.box, read)
         if crop is None:
             return field
         probs, keys = self.engine.step_probabilities(crop)
         parse = PARSERS[key]
-        allowed = digit_rule(key, fields, self.config.today)
         words: dict[str, str] = {}
         alphabet = ID_ALPHABET if key is FieldKey.ID_NUMBER else None
         for text in lexicon.digit_variants(probs, keys, alphabet):
@@ -504,10 +512,9 @@ class Scanner:
         found = lexicon.pick(probs, keys, words)
         if found is None or found.value == field.value:
             return field
-        # A value breaking the rules is wrong for sure: the likeliest lawful reading needs only to
-        # be clearly likelier than the other lawful ones.
-        broken = field.value is None or not allowed(field.value)
-        if not lexicon.acceptable(found, broken, lexicon.MAX_RULED_COST):
+        # The value read breaks the rules, so is wrong for sure: the likeliest lawful reading needs
+        # only to be clearly likelier than the other lawful ones.
+        if not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST):
             return field
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)
 
