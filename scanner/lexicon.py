@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from .fields import Category, FieldKey, Level, Sex
 from .normalize import districts, organ_names
+from .ocr.base import ctc_steps
 from .vocab import all_scopes, scopes_by_category
 
 # What one time step outside the word costs when the recognizer saw something there: a stray
@@ -232,13 +233,8 @@ def greedy(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) 
         keep[0] = True
         keep[[index[c] for c in alphabet if c in index]] = True
         probs = np.where(keep, probs, 0.0)
-    best = probs.argmax(axis=1)
-    out: list[tuple[str, int]] = []
-    for t, k in enumerate(best):
-        if k == 0 or (t and best[t - 1] == k) or keys[k] == " ":
-            continue
-        out.append((keys[k], t))
-    return out
+    best = probs.argmax(axis=1).tolist()
+    return [(keys[best[t]], t) for t in ctc_steps(best, keys)]
 
 
 def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) -> list[str]:

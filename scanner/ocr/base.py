@@ -72,6 +72,12 @@ def spread_chars(
     )
 
 
+def ctc_steps(best: Sequence[int], keys: Sequence[str]) -> list[int]:
+    """The time steps at which CTC greedy decoding emits a character, given the likeliest class of
+    each step: not the blank (class 0), not a repeat of the step before, not a space."""
+    return [t for t, k in enumerate(best) if k != 0 and not (t and best[t - 1] == k) and keys[k] != " "]
+
+
 def quad_bounds(quad: Sequence[Point]) -> tuple[float, float, float, float]:
     """The axis-aligned box (x0, y0, x1, y1) around a quad."""
     xs = [p[0] for p in quad]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..config import ScanConfig
 from ..errors import ModelError
-from .base import OcrChar, OcrLine, Point, quad_bounds, spread_chars
+from .base import OcrChar, OcrLine, Point, ctc_steps, quad_bounds, spread_chars
 
 BUNDLED_DET = "PP-OCRv6_det_small.onnx"
 BUNDLED_REC = "PP-OCRv6_rec_small.onnx"
@@ -185,11 +185,9 @@ class RapidOcrEngine:
         preds, keys = self.step_probabilities(crop)
         best = preds.argmax(axis=1)
         out: list[tuple[str, list[tuple[str, float]]]] = []
-        for t, k in enumerate(best):
-            if k == 0 or (t and best[t - 1] == k) or keys[k] == " ":
-                continue  # CTC: blank, a repeat of the step before, or a space
+        for t in ctc_steps(best.tolist(), keys):
             order = np.argsort(preds[t])[::-1][:top]
-            out.append((keys[k], [(keys[j], float(preds[t, j])) for j in order if j != 0]))
+            out.append((keys[best[t]], [(keys[j], float(preds[t, j])) for j in order if j != 0]))
         return out
 
 
