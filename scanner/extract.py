@@ -772,14 +772,7 @@ def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
 
 
 # Fields whose printed values say what they are wherever they stand.
-SELF_EVIDENT = (
-    FieldKey.SEX,
-    FieldKey.LEVEL,
-    FieldKey.CATEGORY,
-    FieldKey.SCOPE,
-    FieldKey.PRACTICE_PLACE,
-    FieldKey.AUTHORITY,
-)
+SELF_EVIDENT = lexicon.CLOSED_FIELDS
 # A value of at least this many characters is known also behind a few misread label characters
 # (西件单制执业助理医师); shorter ones (男, 临床, 重庆市) only standing alone or after a colon.
 TELLING_LENGTH = 4

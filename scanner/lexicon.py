@@ -183,18 +183,23 @@ def sex_words() -> dict[str, str]:
     return {str(v): str(v) for v in Sex}
 
 
+_CLOSED_TABLES: dict[FieldKey, Callable[[], Mapping[str, str]]] = {
+    FieldKey.SEX: sex_words,
+    FieldKey.LEVEL: level_words,
+    FieldKey.CATEGORY: category_words,
+    FieldKey.SCOPE: lambda: {s: s for s in all_scopes()},
+    FieldKey.PRACTICE_PLACE: place_words,
+    FieldKey.AUTHORITY: authority_words,
+}
+# Fields whose every value is one of a closed list of printed forms (institutions are not: a
+# gazetteer never knows them all).
+CLOSED_FIELDS: tuple[FieldKey, ...] = tuple(_CLOSED_TABLES)
+
+
 def closed_words(key: FieldKey) -> Mapping[str, str]:
     """The printed forms of a closed field's values, each with the value it stands for (every
     official scope for 执业范围; nothing for a field without a list)."""
-    tables: dict[FieldKey, Callable[[], Mapping[str, str]]] = {
-        FieldKey.SEX: sex_words,
-        FieldKey.LEVEL: level_words,
-        FieldKey.CATEGORY: category_words,
-        FieldKey.SCOPE: lambda: {s: s for s in all_scopes()},
-        FieldKey.PRACTICE_PLACE: place_words,
-        FieldKey.AUTHORITY: authority_words,
-    }
-    table = tables.get(key)
+    table = _CLOSED_TABLES.get(key)
     return table() if table is not None else {}
 
 

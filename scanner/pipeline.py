@@ -122,15 +122,7 @@ DIGIT_FIELDS = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, Fi
 SECOND_READING_PX = 22.0
 
 # Fields whose values come from closed lists, read again against them when doubtful.
-WORD_FIELDS = (
-    FieldKey.SEX,
-    FieldKey.LEVEL,
-    FieldKey.CATEGORY,
-    FieldKey.SCOPE,
-    FieldKey.PRACTICE_PLACE,
-    FieldKey.AUTHORITY,
-    FieldKey.INSTITUTION,
-)
+WORD_FIELDS = (*lexicon.CLOSED_FIELDS, FieldKey.INSTITUTION)
 # Digit fields with rules a reading must obey, read again against them when doubtful; the ID
 # number first, as the birth date is checked against it.
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
