@@ -169,6 +169,8 @@ def _region_check(code: str, birth: dt.date | None) -> Check:
     )
 
 
+# Licensing needs a medical degree and a passed exam: nobody is licensed younger than this.
+MIN_LICENSING_AGE = 18
 # Older than this at the date of issue, nobody is licensed to practise.
 MAX_LICENSING_AGE = 95
 
@@ -211,9 +213,9 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
             )
         )
     if issue_d is not None and birth_d is not None:
-        # Licensing needs a medical degree and a passed exam: nobody is licensed before 18; and
-        # nobody is licensed past MAX_LICENSING_AGE (a birth year misread 1994 → 1904 shows so).
-        adult = add_years(birth_d, 18)
+        # Nobody is licensed before MIN_LICENSING_AGE, nor past MAX_LICENSING_AGE (a birth year
+        # misread 1994 → 1904 shows so).
+        adult = add_years(birth_d, MIN_LICENSING_AGE)
         ok = adult <= issue_d < add_years(birth_d, MAX_LICENSING_AGE)
         checks.append(
             Check(

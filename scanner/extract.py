@@ -23,6 +23,7 @@ from typing import Any
 from stdnum.cn import ric
 
 from . import lexicon
+from .checks import MIN_LICENSING_AGE
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .lookalike import looks_alike
 from .normalize import (
@@ -842,23 +843,19 @@ def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], thres
     birth, issue = _iso(fields.get(FieldKey.BIRTH_DATE)), _iso(fields.get(FieldKey.ISSUE_DATE))
     dated = sorted({d.value: d for d in free}.values(), key=lambda d: str(d.value))
     assigned: dict[FieldKey, FieldResult] = {}
-    if len(dated) == 2 and _years_apart(str(dated[0].value), str(dated[1].value)) >= ADULT_AGE:
+    if len(dated) == 2 and _years_apart(str(dated[0].value), str(dated[1].value)) >= MIN_LICENSING_AGE:
         assigned = {FieldKey.BIRTH_DATE: dated[0], FieldKey.ISSUE_DATE: dated[1]}
     elif len(dated) == 1:
         day = str(dated[0].value)
         if FieldKey.BIRTH_DATE in missing and day.replace("-", "") == in_id:
             assigned = {FieldKey.BIRTH_DATE: dated[0]}
-        elif missing == [FieldKey.ISSUE_DATE] and birth and _years_apart(birth, day) >= ADULT_AGE:
+        elif missing == [FieldKey.ISSUE_DATE] and birth and _years_apart(birth, day) >= MIN_LICENSING_AGE:
             assigned = {FieldKey.ISSUE_DATE: dated[0]}
-        elif missing == [FieldKey.BIRTH_DATE] and issue and _years_apart(day, issue) >= ADULT_AGE:
+        elif missing == [FieldKey.BIRTH_DATE] and issue and _years_apart(day, issue) >= MIN_LICENSING_AGE:
             assigned = {FieldKey.BIRTH_DATE: dated[0]}
     for key, result in assigned.items():
         if key in missing:
             fields[key] = result.with_flags(Flag.UNLABELLED)
-
-
-# Nobody is licensed younger than this.
-ADULT_AGE = 18
 
 
 def _years_apart(earlier: str, later: str) -> int:

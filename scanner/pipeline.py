@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from . import deskew, lexicon, quality
-from .checks import add_years, id_birth_date, id_number_valid, parse_iso_date, run_checks
+from .checks import MIN_LICENSING_AGE, add_years, id_birth_date, id_number_valid, parse_iso_date, run_checks
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
@@ -179,7 +179,7 @@ def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: dat
     id_number = fields[FieldKey.ID_NUMBER].value
 
     def plausible_birth(day: date | None) -> bool:
-        return day is not None and add_years(today, -OLDEST) <= day <= add_years(today, -YOUNGEST)
+        return day is not None and add_years(today, -OLDEST) <= day <= add_years(today, -MIN_LICENSING_AGE)
 
     if key is FieldKey.ID_NUMBER:
         return lambda value: id_number_valid(value) and plausible_birth(id_birth_date(value))
@@ -196,9 +196,9 @@ def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: dat
     return issued
 
 
-# A doctor's birth date, read again, lies between these many years before today.
+# A doctor's birth date, read again, lies at most this many years before today (and at least
+# MIN_LICENSING_AGE).
 OLDEST = 100
-YOUNGEST = 18
 
 
 # The first look at a page outline includes this much of its surroundings (share of its long side).
