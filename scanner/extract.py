@@ -757,12 +757,15 @@ def repair_id_number(value: str, confidences: Sequence[float], threshold: float)
     return fixes[0] if len(fixes) == 1 else None
 
 
+def _free(runs: Sequence[Run]) -> Iterator[Run]:
+    """The runs of free text: no label's value, not claimed as part of one."""
+    return (run for run in runs if run.key is None and not run.claimed)
+
+
 def _code_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     """The certificate code printed away from the fields: a lone 15-digit run in unclaimed text."""
     found: list[FieldResult] = []
-    for run in runs:
-        if run.key is not None or run.claimed:
-            continue
+    for run in _free(runs):
         digits = [t for t in run.tokens if t.text.isdigit()]
         if len(digits) == 15 and parse_code(run.text).value is not None:
             found.append(_result(FieldKey.CERTIFICATE_CODE, digits, threshold))
@@ -797,9 +800,7 @@ def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> Fi
     (and no other run holds another one)."""
     forms = lexicon.closed_words(key)
     found: list[FieldResult] = []
-    for run in runs:
-        if run.key is not None or run.claimed:
-            continue
+    for run in _free(runs):
         meaningful = _value_tokens(run)
         text = "".join(t.text for t in meaningful)
         form = text if text in forms else None
@@ -818,9 +819,7 @@ def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> Fi
 def _dates_anywhere(runs: Sequence[Run], threshold: float) -> list[FieldResult]:
     """Dates in unclaimed text (生日南1984-02-02: a label lost to small print), in page order."""
     found: list[FieldResult] = []
-    for run in runs:
-        if run.key is not None or run.claimed:
-            continue
+    for run in _free(runs):
         meaningful = [t for t in run.tokens if t.text.strip()]
         text = "".join(t.text for t in meaningful)
         if len(text) != len(meaningful):
@@ -878,9 +877,7 @@ def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
     check digit holds (a stray number passes the GB 11643 check only once in eleven)."""
     found: list[FieldResult] = []
-    for run in runs:
-        if run.key is not None or run.claimed:
-            continue
+    for run in _free(runs):
         chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
         parsed = parse_id_number(run.text)
         value = parsed.value
