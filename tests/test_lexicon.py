@@ -72,9 +72,14 @@ def test_a_pick_between_two_words_the_recognizer_cannot_tell_apart_is_refused():
 SMALL = LineLook(height=(16.0, 18.0), ink=(20, 60), paper=(200, 230), blur=(0.4, 0.6), quality=(55, 65))
 
 
-def _doubtful(image: np.ndarray, read: str) -> FieldResult:
+def _line_box(image: np.ndarray) -> Box:
+    """The box of the one printed line an image holds."""
     h, w = image.shape[:2]
-    return FieldResult(read, read, 0.4, (Flag.LOW_CONFIDENCE,), Box(4.0, 4.0, w - 4.0, h - 4.0))
+    return Box(4.0, 4.0, w - 4.0, h - 4.0)
+
+
+def _doubtful(image: np.ndarray, read: str) -> FieldResult:
+    return FieldResult(read, read, 0.4, (Flag.LOW_CONFIDENCE,), _line_box(image))
 
 
 @pytest.mark.slow
@@ -119,8 +124,7 @@ def test_pipeline_rereads_a_doubtful_name_alone(scanner):
 @pytest.mark.slow
 def test_pipeline_reads_a_code_not_read_as_15_digits_again_in_digits_alone(scanner):
     flat = print_line("115001152266391", random.Random(4), LOOK)
-    h, w = flat.shape[:2]
-    box = Box(4.0, 4.0, w - 4.0, h - 4.0)
+    box = _line_box(flat)
     field = FieldResult("11500年152266391", "11500年152266391", 0.5, (Flag.INVALID_FORMAT,), box)
     fixed = scanner.read_code_again(flat, field)
     assert fixed.value == "115001152266391" and Flag.REPAIRED in fixed.flags and fixed.review
@@ -140,8 +144,7 @@ def test_pipeline_reads_a_sex_read_as_neither_again(scanner):
 @pytest.mark.slow
 def test_a_sure_name_the_second_reading_does_not_confirm_is_reviewed(scanner):
     flat = print_line("吴春雨", random.Random(3), LOOK)
-    h, w = flat.shape[:2]
-    box = Box(4.0, 4.0, w - 4.0, h - 4.0)
+    box = _line_box(flat)
     misread = FieldResult("美春雨", "美春雨", 0.98, (), box)
     again = scanner.read_name_again(flat, misread)
     assert again.value == "美春雨" and again.review and Flag.LOW_CONFIDENCE in again.flags
