@@ -25,6 +25,10 @@ from .ocr.base import OcrChar, OcrLine
 
 QuadArray = np.ndarray  # (4, 2) float64, clockwise from the top-left corner
 
+# How far apart (share of the fold's length) the facing sides of two pages may lie: the gutter
+# between an opened certificate's pages, or the printed border inset on one of them.
+FOLD_GAP = 0.2
+
 
 class Locator(StrEnum):
     """How the page was found in the image."""
@@ -287,7 +291,45 @@ def page_candidates(image: np.ndarray, work_side: int = 640) -> list[QuadArray]:
         # The same outline found at several sensitivities is one candidate.
         if all(np.abs(quad - other).max() > 0.01 * max(grey.shape) for other in distinct):
             distinct.append(quad)
-    return [q / factor for q in distinct]
+    spreads = [
+        spread
+        for i, first in enumerate(distinct)
+        for second in distinct[i + 1 :]
+        if (spread := facing_pages(first, second)) is not None and _plausible_page(spread, area)
+    ]
+    ranked = sorted([*distinct, *spreads], key=lambda q: -float(cv2.contourArea(q.astype(np.float32))))
+    return [q / factor for q in ranked]
+
+
+def facing_pages(first: QuadArray, second: QuadArray) -> QuadArray | None:
+    """The outline of both pages when two outlines are the facing pages of an opened certificate.
+
+    A two-page certificate opened flat often shows as two outlines (the fold breaks the paper's
+    edge): side by side, not overlapping, with a side of one along a side of the other, of about
+    the same length. Their union is the page that holds every field.
+    """
+    for i in range(4):
+        a0, a1 = first[i], first[(i + 1) % 4]
+        length = math.dist(a0, a1)
+        for j in range(4):
+            # The facing side runs the other way round its own outline.
+            b1, b0 = second[j], second[(j + 1) % 4]
+            if not 0.8 <= math.dist(b0, b1) / max(length, 1e-9) <= 1.25:
+                continue
+            if max(math.dist(a0, b0), math.dist(a1, b1)) > FOLD_GAP * length:
+                continue
+            hull = cv2.convexHull(np.vstack([first, second]).astype(np.float32))
+            overlap, _ = cv2.intersectConvexConvex(
+                first.astype(np.float32).reshape(-1, 1, 2), second.astype(np.float32).reshape(-1, 1, 2)
+            )
+            smaller = min(
+                cv2.contourArea(first.astype(np.float32)), cv2.contourArea(second.astype(np.float32))
+            )
+            if overlap > 0.05 * smaller:
+                return None
+            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            return order_corners(approx.reshape(-1, 2)) if len(approx) == 4 else None
+    return None
 
 
 def text_quad(quads: Sequence[QuadArray], size: tuple[int, int]) -> QuadArray | None:

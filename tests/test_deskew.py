@@ -109,3 +109,23 @@ def test_a_hard_photo_comes_out_flat_and_upright_in_every_quarter_turn(hard_samp
     assert geometry.turns == turns
     came_upright, came_flat = page_outcome(geometry.to_json(), truth.tolist())
     assert came_upright and came_flat
+
+
+def test_the_facing_pages_of_an_opened_certificate_are_found_as_one_page():
+    # Two pages of a spread on a dark desk, seen at an angle, with a shaded gutter between them.
+    image = np.full((900, 1200, 3), 60, np.uint8)
+    left = np.array([[150, 220], [590, 170], [600, 760], [180, 800]], dtype=float)
+    right = np.array([[615, 168], [1050, 120], [1040, 700], [625, 758]], dtype=float)
+    for quad in (left, right):
+        cv2.fillConvexPoly(image, quad.astype(np.int32), (235, 232, 220))
+    candidates = deskew.page_candidates(image)
+    spread = deskew.order_corners(np.array([left[0], right[1], right[2], left[3]]))
+    error = np.abs(candidates[0] - spread).max()
+    assert error < 15, candidates[0]
+    # Pages apart, overlapping, or of different heights are no spread.
+    assert deskew.facing_pages(left, right) is not None
+    assert deskew.facing_pages(left, right + np.array([300.0, 0.0])) is None
+    assert deskew.facing_pages(left, right - np.array([200.0, 0.0])) is None
+    short = right.copy()
+    short[2:, 1] -= 300
+    assert deskew.facing_pages(left, short) is None
