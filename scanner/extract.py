@@ -857,6 +857,42 @@ def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], thres
             fields[key] = result.with_flags(Flag.UNLABELLED)
 
 
+# A Han name is two to four characters (a double surname and a double given name at most); longer
+# runs of characters are titles and headings. Minority names are longer, but joined by a '·'.
+LONGEST_HAN_NAME = 4
+
+
+def _name_like(tokens: Sequence[Token]) -> bool:
+    text = _NAME_DOTS.sub("·", "".join(t.text for t in tokens))
+    if not text or not all(name_char(c) for c in text):
+        return False
+    return "·" in text.strip("·") or 2 <= len(text) <= LONGEST_HAN_NAME
+
+
+def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The name whose label was not read, known by its place: every certificate prints the name as
+    its first field, so it is the name-like run of unclaimed text before every value (above them,
+    or left of the first one on its row in a two-column form), in the column of the values below
+    it, and no other field's printed word."""
+    values = [r for r in runs if r.key is not None and r.key is not FieldKey.CERTIFICATE_CODE and r.tokens]
+    if not values:
+        return None
+    first = min(values, key=lambda r: (r.row, r.tokens[0].x0))
+    words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
+    found: list[FieldResult] = []
+    for run in _free(runs):
+        meaningful = _value_tokens(run)
+        if not _name_like(meaningful) or "".join(t.text for t in meaningful) in words:
+            continue
+        x0 = meaningful[0].x0
+        if (run.row, x0) >= (first.row, first.tokens[0].x0):
+            continue
+        h = statistics.median(t.h for t in meaningful)
+        if any(abs(v.tokens[0].x0 - x0) <= 1.5 * h for v in values if v.row > run.row):
+            found.append(_result(FieldKey.NAME, meaningful, threshold).with_flags(Flag.UNLABELLED))
+    return found[0] if len(found) == 1 else None
+
+
 def _years_apart(earlier: str, later: str) -> int:
     """Whole years from one ISO date to a later one (negative when it is earlier)."""
     years = int(later[:4]) - int(earlier[:4])
@@ -1128,4 +1164,8 @@ def extract_fields(
             if evident is not None:
                 fields[key] = evident
     _place_dates(fields, runs, review_threshold)
+    if _absent(fields.get(FieldKey.NAME)):
+        by_place = _name_by_place(runs, review_threshold)
+        if by_place is not None:
+            fields[FieldKey.NAME] = by_place
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

@@ -422,3 +422,34 @@ def test_a_half_read_label_standing_alone_takes_the_text_after_it_and_is_reviewe
     assert fields[FieldKey.NAME].value == "玛依拉迪丽·阿米娜"
     assert fields[FieldKey.SEX].value == "男"
     assert fields[FieldKey.NAME].review and Flag.UNLABELLED in fields[FieldKey.NAME].flags
+
+
+def test_a_name_whose_label_was_lost_is_known_as_the_first_value_and_reviewed():
+    def labelled(label: str, value: str, y: float) -> OcrLine:
+        # Every value starts in one column, at x = 400, whatever its label's length.
+        return line(f"{label}：{value}", 400 - 40 * (len(label) + 1), y)
+
+    title = line("医师执业证书", 300, 20)
+    below = [
+        labelled("性别", "女", 160),
+        labelled("出生日期", "1984年02月02日", 220),
+        labelled("身份证号", ID, 280),
+    ]
+    # 姓名 too faint to be detected: the name stands alone above the values, in their column.
+    fields = extract_fields([title, line("陈芳清", 400, 100), *below], 0.93)
+    assert fields[FieldKey.NAME].value == "陈芳清"
+    assert fields[FieldKey.NAME].review and Flag.UNLABELLED in fields[FieldKey.NAME].flags
+    # Not text out of the values' column, nor text below the first value; never the title.
+    assert extract_fields([title, line("陈芳清", 900, 100), *below], 0.93)[FieldKey.NAME].value is None
+    lower = [title, *below[:2], line("陈芳清", 400, 250), below[2]]
+    assert extract_fields(lower, 0.93)[FieldKey.NAME].value is None
+    assert extract_fields([line("医师执业证书", 400, 100), *below], 0.93)[FieldKey.NAME].value is None
+    # Nor a misread value on the first value's row, right of it: a form's second column.
+    beside = [
+        title,
+        labelled("出生日期", "1984年02月02日", 100),
+        line("执业医频", 1000, 100),
+        *below[2:],
+        line("执业地点：重庆市", 1000 - 40 * 5, 340),
+    ]
+    assert extract_fields(beside, 0.93)[FieldKey.NAME].value is None
