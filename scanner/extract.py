@@ -15,7 +15,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -869,6 +869,15 @@ def _name_like(tokens: Sequence[Token]) -> bool:
     return "·" in text.strip("·") or 2 <= len(text) <= LONGEST_HAN_NAME
 
 
+def _like_a_word(text: str, words: Iterable[str]) -> bool:
+    """Whether text is one of the words, or as long as one and has half its characters in place
+    (找业新师 is 执业医师 misread, no name)."""
+    return any(
+        len(word) == len(text) and 2 * sum(a == b for a, b in zip(word, text, strict=True)) >= len(text)
+        for word in words
+    )
+
+
 def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     """The name whose label was not read, known by its place: every certificate prints the name as
     its first field, so it is the name-like run of unclaimed text before every value (above them,
@@ -882,7 +891,7 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     found: list[FieldResult] = []
     for run in _free(runs):
         meaningful = _value_tokens(run)
-        if not _name_like(meaningful) or "".join(t.text for t in meaningful) in words:
+        if not _name_like(meaningful) or _like_a_word("".join(t.text for t in meaningful), words):
             continue
         x0 = meaningful[0].x0
         if (run.row, x0) >= (first.row, first.tokens[0].x0):

@@ -444,6 +444,9 @@ def test_a_name_whose_label_was_lost_is_known_as_the_first_value_and_reviewed():
     lower = [title, *below[:2], line("陈芳清", 400, 250), below[2]]
     assert extract_fields(lower, 0.93)[FieldKey.NAME].value is None
     assert extract_fields([line("医师执业证书", 400, 100), *below], 0.93)[FieldKey.NAME].value is None
+    # Nor another field's word, even misread (找业新师 is 执业医师).
+    for word in ("执业医师", "找业新师"):
+        assert extract_fields([title, line(word, 400, 100), *below], 0.93)[FieldKey.NAME].value is None
     # Nor a misread value on the first value's row, right of it: a form's second column.
     beside = [
         title,
