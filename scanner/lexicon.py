@@ -141,6 +141,13 @@ def pick(probs: np.ndarray, keys: Sequence[str], words: Mapping[str, str]) -> Pi
     return Pick(value, first, others[0] if others else float("inf"))
 
 
+def word_probability(probs: np.ndarray, found: Pick) -> float:
+    """The probability of a picked word's best alignment: the recognizer's best reading's, less
+    the word's cost."""
+    best = float(np.log(np.maximum(probs.max(axis=1).astype(np.float64), _FLOOR)).sum())
+    return float(np.exp(best - found.cost))
+
+
 # ---------------------------------------------------------------- the words each field can be
 
 # A field whose printed forms outnumber this is checked against the ones closest to what was read.

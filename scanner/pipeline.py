@@ -24,6 +24,7 @@ from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
 from .ocr import OcrEngine, OcrLine, create_engine
+from .ocr.base import OcrChar
 
 log = logging.getLogger(__name__)
 
@@ -253,12 +254,34 @@ class Scanner:
         ocr_image = suppress_red(fitted)
         lines = [self._reread_under_seal(fitted, line) for line in self.engine.read(ocr_image)]
         for probe in value_probes(lines):
-            seen = self.engine.recognize(crop_quad(ocr_image, probe.quad))
+            crop = crop_quad(ocr_image, probe.quad)
+            seen = self.engine.recognize(crop) or self.read_as_word(probe.key, crop)
             if seen is not None:
                 lines.append(line_to_image(seen, probe.quad))
         factor = image.shape[1] / fitted.shape[1]
         # Report boxes in the caller's pixels, not in the scaled copy OCR read.
         return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
+
+    def read_as_word(self, key: FieldKey, crop: np.ndarray) -> OcrLine | None:
+        """A closed-list value the recognizer found too faint to report, read as the word of the
+        list its per-step probabilities clearly favour. Its confidence is that word's own
+        probability, low for what the recognizer dropped, so it is reviewed."""
+        words = lexicon.closed_words(key)
+        if not words:
+            return None
+        probs, keys = self.engine.step_probabilities(crop)
+        found = lexicon.pick(probs, keys, words)
+        if found is None or not lexicon.acceptable(found, read_wrong=False):
+            return None
+        confidence = lexicon.word_probability(probs, found)
+        h, w = crop.shape[:2]
+        pitch = w / len(found.value)
+        chars = tuple(
+            OcrChar(c, confidence, (i * pitch, 0.0, (i + 1) * pitch, float(h)))
+            for i, c in enumerate(found.value)
+        )
+        quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+        return OcrLine(found.value, confidence, quad, chars)
 
     def _reread_under_seal(self, image: np.ndarray, line: OcrLine) -> OcrLine:
         """A line partly under a red seal, read also from the colour image; the better reading."""

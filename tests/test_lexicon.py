@@ -161,3 +161,26 @@ def test_an_id_number_printed_wrong_and_read_clearly_is_not_repaired(scanner):
     field = _doubtful(flat, forged)
     fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
     assert scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields).value == forged
+
+
+# Faint, soft print: what recognition reads as a stray character or drops as too unsure.
+FAINT = LineLook(height=(12.0, 14.0), ink=(90, 120), paper=(200, 215), blur=(0.7, 0.9), quality=(40, 50))
+
+
+@pytest.mark.slow
+def test_a_probed_closed_value_is_read_as_the_word_its_list_clearly_favours(scanner):
+    for sex, seed in (("男", 2), ("男", 5), ("女", 1), ("女", 4)):
+        crop = print_line(sex, random.Random(seed), FAINT)
+        assert scanner.engine.recognize(crop).text != sex  # type: ignore[union-attr]
+        seen = scanner.read_as_word(FieldKey.SEX, crop)
+        assert seen is not None and seen.text == sex and [c.text for c in seen.chars] == [sex]
+        # Its confidence is the word's own probability: low, so the value is reviewed.
+        assert 0.0 < seen.confidence < scanner.config.review_threshold
+    # Where the list's words are no clearer than each other, nothing is read.
+    assert scanner.read_as_word(FieldKey.SEX, print_line("女", random.Random(0), FAINT)) is None
+    # Blank paper, or a value of another list, is no word of this one.
+    blank = np.full((18, 40, 3), 210, np.uint8)
+    assert scanner.read_as_word(FieldKey.SEX, blank) is None
+    assert scanner.read_as_word(FieldKey.SEX, print_line("临床", random.Random(6), SMALL)) is None
+    # Only closed lists: a name has none.
+    assert scanner.read_as_word(FieldKey.NAME, print_line("黄天龙", random.Random(5), SMALL)) is None
