@@ -902,6 +902,33 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return found[0] if len(found) == 1 else None
 
 
+# A label misread beyond recognition leaves at most this many characters before 男 or 女 (件例女).
+SEX_LABEL_REMNANT = 2
+
+
+def _sex_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The sex whose label was misread beyond recognition (件例女, 制女), known by its place: every
+    certificate prints it right after the name, so it is the unclaimed text ending in 男 or 女 behind
+    at most two other characters, after the name and before every other value."""
+    names = [r for r in runs if r.key is FieldKey.NAME and r.tokens]
+    others = [r for r in runs if r.key not in (None, FieldKey.NAME, FieldKey.CERTIFICATE_CODE) and r.tokens]
+    if len(names) != 1 or not others:
+        return None
+    name, next_row = names[0], min(r.row for r in others)
+    found: list[FieldResult] = []
+    for run in _free(runs):
+        meaningful = [t for t in run.tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
+        text = "".join(t.text for t in meaningful)
+        if not (1 <= len(text) <= SEX_LABEL_REMNANT + 1 and text[-1] in (Sex.MALE, Sex.FEMALE)):
+            continue
+        if Sex.MALE in text[:-1] or Sex.FEMALE in text[:-1]:
+            continue
+        after_name = run.row > name.row or (run.row == name.row and meaningful[0].x0 > name.tokens[-1].x1)
+        if after_name and run.row < next_row:
+            found.append(_result(FieldKey.SEX, meaningful[-1:], threshold).with_flags(Flag.UNLABELLED))
+    return found[0] if len(found) == 1 else None
+
+
 def _years_apart(earlier: str, later: str) -> int:
     """Whole years from one ISO date to a later one (negative when it is earlier)."""
     years = int(later[:4]) - int(earlier[:4])
@@ -1173,8 +1200,9 @@ def extract_fields(
             if evident is not None:
                 fields[key] = evident
     _place_dates(fields, runs, review_threshold)
-    if _absent(fields.get(FieldKey.NAME)):
-        by_place = _name_by_place(runs, review_threshold)
-        if by_place is not None:
-            fields[FieldKey.NAME] = by_place
+    for key, by_place in ((FieldKey.NAME, _name_by_place), (FieldKey.SEX, _sex_by_place)):
+        if _absent(fields.get(key)):
+            found = by_place(runs, review_threshold)
+            if found is not None:
+                fields[key] = found
     return {key: fields.get(key, FieldResult.missing()) for key in FieldKey}

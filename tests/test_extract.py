@@ -456,3 +456,17 @@ def test_a_name_whose_label_was_lost_is_known_as_the_first_value_and_reviewed():
         line("执业地点：重庆市", 1000 - 40 * 5, 340),
     ]
     assert extract_fields(beside, 0.93)[FieldKey.NAME].value is None
+
+
+def test_a_sex_whose_label_was_misread_beyond_recognition_is_known_by_its_place():
+    name = line("姓名：罗小佳", 100, 100)
+    birth = line("出生日期：1981年9月29日", 100, 220)
+    fields = extract_fields([name, line("件例女", 100, 160), birth], 0.93)
+    assert fields[FieldKey.SEX].value == "女"
+    assert fields[FieldKey.SEX].review and Flag.UNLABELLED in fields[FieldKey.SEX].flags
+    # In a two-column form it stands right of the name, on the name's row.
+    beside = [name, line("制男", 600, 100), birth]
+    assert extract_fields(beside, 0.93)[FieldKey.SEX].value == "男"
+    # Not below other values, nor behind more than a label's remnant.
+    assert extract_fields([name, birth, line("件例女", 100, 280)], 0.93)[FieldKey.SEX].value is None
+    assert extract_fields([name, line("李小件例女", 100, 160), birth], 0.93)[FieldKey.SEX].value is None
