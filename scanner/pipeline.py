@@ -141,6 +141,14 @@ ONE_LINE_HEIGHT = 2.6
 SHORT_VALUE_CHARS = 1
 SHORT_VALUE_HEIGHT = 0.7
 SHORT_VALUE_WIDTH = 1.2
+# A wrapped value's box is split into lines at rows with less than this share of ink; a band of
+# inked rows less than this share as tall as the tallest is a speck or a rule, not a line; a value
+# wraps onto at most this many lines.
+MIN_LINE_INK = 0.03
+# Ink is this many grey levels darker than the mean around it.
+INK_STEP = 8
+LINE_SHARE = 0.5
+MAX_WRAPPED_LINES = 3
 # Characters from here on (CJK) are a full em wide; others about this share of one.
 WIDE_FROM = 0x2E80
 HALF_WIDTH = 0.55
@@ -170,6 +178,43 @@ def value_crop(flat: np.ndarray, box: Box, text: str) -> np.ndarray | None:
     x0, y0 = max(int(cx - half_w), 0), max(int(cy - half_h), 0)
     x1, y1 = min(math.ceil(cx + half_w), w), min(math.ceil(cy + half_h), h)
     return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
+
+
+def wrapped_lines(flat: np.ndarray, box: Box) -> list[np.ndarray]:
+    """The printed lines of a value wrapped over several (a long institution in a narrow column),
+    each as its own crop, top to bottom; none when its box shows no clear gap between lines.
+
+    The lines are the bands of rows holding ink: pixels darker than the paper around them, so that
+    glare across a line does not turn the paper into ink."""
+    h, w = flat.shape[:2]
+    x0, y0 = max(int(box.x0), 0), max(int(box.y0), 0)
+    x1, y1 = min(math.ceil(box.x1), w), min(math.ceil(box.y1), h)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return []
+    grey = cv2.cvtColor(np.ascontiguousarray(flat[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    block = min(max((y1 - y0) // 2 | 1, 11), 51)
+    ink = cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, INK_STEP)
+    inked = ink.mean(axis=1) > MIN_LINE_INK
+    bands: list[tuple[int, int]] = []
+    start = None
+    for y, on in enumerate([*inked.tolist(), False]):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            bands.append((start, y))
+            start = None
+    tallest = max((b - a for a, b in bands), default=0)
+    # Specks and underlines are no lines of print.
+    lines = [(a, b) for a, b in bands if b - a >= LINE_SHARE * tallest]
+    if not 2 <= len(lines) <= MAX_WRAPPED_LINES:
+        return []
+    crops = []
+    for a, b in lines:
+        pad_x, pad_y = WORD_PAD_X * (b - a), WORD_PAD_Y * (b - a)
+        top, bottom = max(int(y0 + a - pad_y), 0), min(math.ceil(y0 + b + pad_y), h)
+        left, right = max(int(x0 - pad_x), 0), min(math.ceil(x1 + pad_x), w)
+        crops.append(flat[top:bottom, left:right])
+    return crops
 
 
 def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: date) -> Callable[[str], bool]:
@@ -453,15 +498,20 @@ class Scanner:
             # would rarely be clearly likelier, and each second look costs a recognition.
             return field
         crop = value_crop(flat, field.box, read)
-        if not words or crop is None:
+        crops = [crop] if crop is not None else wrapped_lines(flat, field.box)
+        if not words or not crops:
             return field
-        probs, keys = self.engine.step_probabilities(crop)
+        # A wrapped value's lines read one after the other are the value's one line.
+        readings = [self.engine.step_probabilities(c) for c in crops]
+        probs, keys = np.vstack([p for p, _ in readings]), readings[0][1]
         found = lexicon.pick(probs, keys, lexicon.nearest(words, read))
         if found is None or found.value == field.value:
             return field
-        # A sex read as neither 男 nor 女 is wrong for sure, and a one-character word cannot gain
-        # by what the crop's edges cut: the lesser margin suffices.
-        read_wrong = key is FieldKey.SEX and field.value not in words
+        # A value of a complete list (every sex, level, category, official scope, district and
+        # issuer) read as none of its words is wrong for sure: the lesser margin suffices. The
+        # gazetteer does not hold every institution, so an institution read as none of its names
+        # may be right.
+        read_wrong = key in lexicon.CLOSED_FIELDS
         if not lexicon.acceptable(found, read_wrong):
             return field
         return replace(field, value=found.value).with_flags(Flag.REPAIRED)

@@ -13,6 +13,7 @@ from scanner import lexicon
 from scanner.checks import id_number_valid
 from scanner.confusiongen import LOOK
 from scanner.fields import Box, FieldKey, FieldResult, Flag
+from scanner.pipeline import value_crop, wrapped_lines
 from scanner.synth.line import LineLook, print_line
 
 KEYS = ["blank", *"0123456789", " ", *"临床中医口腔"]
@@ -184,3 +185,26 @@ def test_a_probed_closed_value_is_read_as_the_word_its_list_clearly_favours(scan
     assert scanner.read_as_word(FieldKey.SEX, print_line("临床", random.Random(6), SMALL)) is None
     # Only closed lists: a name has none.
     assert scanner.read_as_word(FieldKey.NAME, print_line("黄天龙", random.Random(5), SMALL)) is None
+
+
+def _stacked(*images: np.ndarray) -> np.ndarray:
+    """Printed lines one under the other, left-aligned on the paper of the first."""
+    width = max(i.shape[1] for i in images)
+    paper = int(np.median(images[0]))
+    rows = [np.pad(i, ((0, 0), (0, width - i.shape[1]), (0, 0)), constant_values=paper) for i in images]
+    return np.vstack(rows)
+
+
+@pytest.mark.slow
+def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(scanner):
+    rng = random.Random(8)
+    flat = _stacked(print_line("重庆市北碚区卫生", rng, LOOK), print_line("健康委员会", rng, LOOK))
+    assert len(wrapped_lines(flat, _line_box(flat))) == 2
+    # A crop of the whole box would hold two lines: the one-line reading refuses it.
+    assert value_crop(flat, _line_box(flat), "重成市北碚区卫生健康委员金") is None
+    field = _doubtful(flat, "重成市北碚区卫生健康委员金")
+    fixed = scanner.read_against_words(flat, FieldKey.AUTHORITY, field, {})
+    assert fixed.value == "重庆市北碚区卫生健康委员会" and Flag.REPAIRED in fixed.flags and fixed.review
+    # One line is no wrapped value.
+    one = print_line("重庆市北碚区卫生健康委员会", rng, LOOK)
+    assert wrapped_lines(one, _line_box(one)) == []
