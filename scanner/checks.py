@@ -13,7 +13,18 @@ from dataclasses import replace
 
 from stdnum.cn import ric
 
-from .fields import Category, CertificateRecord, Check, CheckName, FieldKey, FieldResult, Flag, Level, Sex
+from .fields import (
+    CHECK_FLAGS,
+    Category,
+    CertificateRecord,
+    Check,
+    CheckName,
+    FieldKey,
+    FieldResult,
+    Flag,
+    Level,
+    Sex,
+)
 from .vocab import scope_in_vocabulary
 
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
@@ -284,7 +295,11 @@ _FAILURE_FLAGS: dict[CheckName, Flag] = {
 def run_checks(
     fields: Mapping[FieldKey, FieldResult], today: dt.date
 ) -> tuple[dict[FieldKey, FieldResult], tuple[Check, ...]]:
-    """Run every intrinsic check; return the fields with failure flags added, and the checks."""
+    """Run every intrinsic check afresh; return the fields with failure flags added, and the checks.
+
+    Flags an earlier run of the checks put on the fields are dropped first: after a value was
+    repaired or corrected they would describe values no longer there (a birth date flagged as
+    disagreeing with an ID number since read again)."""
 
     def value(key: FieldKey) -> str | None:
         return fields[key].value if key in fields else None
@@ -302,7 +317,7 @@ def run_checks(
     checks += check_dates(value(FieldKey.BIRTH_DATE), value(FieldKey.ISSUE_DATE), today)
     checks += check_vocabularies(fields)
 
-    flagged = dict(fields)
+    flagged = {key: field.without_flags(CHECK_FLAGS) for key, field in fields.items()}
     for check in checks:
         if check.ok:
             continue

@@ -7,7 +7,7 @@ JSON keys and enum values are the contract of SPEC.md and stay in English.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -203,6 +203,10 @@ class FieldResult:
         merged = tuple(dict.fromkeys((*self.flags, *flags)))
         return replace(self, flags=merged)
 
+    def without_flags(self, flags: Container[Flag]) -> FieldResult:
+        """A copy without these flags."""
+        return replace(self, flags=tuple(f for f in self.flags if f not in flags))
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "value": self.value,
@@ -321,7 +325,7 @@ class CertificateRecord:
             item = fields_json.get(str(key))
             result = FieldResult.from_json(item) if isinstance(item, Mapping) else FieldResult.missing()
             drop = CHECK_FLAGS | ({Flag.NOT_IN_VOCABULARY} if key in _CHECKED_VOCABULARY else set())
-            fields[key] = replace(result, flags=tuple(f for f in result.flags if f not in drop))
+            fields[key] = result.without_flags(drop)
         warnings = tuple(str(w) for w in data.get("warnings") or ())
         ocr = data.get("ocr") if isinstance(data.get("ocr"), dict) else {}
         geometry = data.get("page_geometry") if isinstance(data.get("page_geometry"), dict) else None

@@ -180,6 +180,18 @@ def value_crop(flat: np.ndarray, box: Box, text: str) -> np.ndarray | None:
     return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
 
 
+# Flags about a value's form (besides the checks' own, which are run afresh): a repaired value is
+# judged anew, and these described the reading it replaced.
+FORM_FLAGS = frozenset({Flag.INVALID_FORMAT, Flag.NOT_IN_VOCABULARY, Flag.INCOMPLETE})
+
+
+def repaired(field: FieldResult, value: str, confidence: float | None = None) -> FieldResult:
+    """A field with the value a second look found in place of its reading: `raw` kept, flagged
+    `repaired` (so it is reviewed), and rid of the flags that described the replaced value's form."""
+    new = replace(field, value=value, confidence=field.confidence if confidence is None else confidence)
+    return new.without_flags(FORM_FLAGS).with_flags(Flag.REPAIRED)
+
+
 def wrapped_lines(flat: np.ndarray, box: Box) -> list[np.ndarray]:
     """The printed lines of a value wrapped over several (a long institution in a narrow column),
     each as its own crop, top to bottom; none when its box shows no clear gap between lines.
@@ -443,12 +455,16 @@ class Scanner:
         fields[FieldKey.CERTIFICATE_CODE] = self.read_code_again(
             reading.flat, fields[FieldKey.CERTIFICATE_CODE]
         )
+        # Values read again are checked again: the first checks judged the first readings.
+        fields, checks = run_checks(fields, self.config.today)
         fields = {
             key: field if field.box is None else replace(field, box=reading.to_image(field.box))
             for key, field in fields.items()
         }
         warnings = tuple(dict.fromkeys((*record.warnings, *found.warnings)))
-        return replace(record, fields=fields, warnings=warnings, geometry=reading.geometry.to_json())
+        return replace(
+            record, fields=fields, checks=checks, warnings=warnings, geometry=reading.geometry.to_json()
+        )
 
     def record_from_lines(
         self, lines: list[OcrLine], file: str, page: int | None = None
@@ -514,7 +530,7 @@ class Scanner:
         read_wrong = key in lexicon.CLOSED_FIELDS
         if not lexicon.acceptable(found, read_wrong):
             return field
-        return replace(field, value=found.value).with_flags(Flag.REPAIRED)
+        return repaired(field, found.value)
 
     def read_name_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """The name read again from a crop of the name alone.
@@ -547,7 +563,7 @@ class Scanner:
             or confidence <= field.confidence
         ):
             return field
-        return replace(field, value=parsed.value, confidence=confidence).with_flags(Flag.REPAIRED)
+        return repaired(field, parsed.value, confidence)
 
     def read_against_rules(
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
@@ -581,7 +597,7 @@ class Scanner:
         # only to be clearly likelier than the other lawful ones.
         if not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST):
             return field
-        return replace(field, value=found.value).with_flags(Flag.REPAIRED)
+        return repaired(field, found.value)
 
     def read_code_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """A certificate code not read as 15 digits (11500年152266391), read again in digits
@@ -595,7 +611,7 @@ class Scanner:
         digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
         if len(digits) != 15:
             return field
-        return replace(field, value=digits).with_flags(Flag.REPAIRED)
+        return repaired(field, digits)
 
     def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> Mapping[str, str]:
         """The printed forms a value of `key` can take, each with the value it stands for."""

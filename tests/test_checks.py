@@ -67,6 +67,16 @@ def test_birth_date_disagreeing_with_the_id_flags_both_fields():
     assert Flag.INCONSISTENT_WITH_ID in result[FieldKey.ID_NUMBER].flags
 
 
+def test_checks_run_again_after_a_value_was_read_again_judge_the_new_values():
+    result, _ = run_checks(fields(birth_date="1987-03-13"), TODAY)
+    # The birth date is read again and now agrees with the ID number: its old flags go.
+    again = {**result, FieldKey.BIRTH_DATE: FieldResult("1987-03-12", "1987-03-13", 0.9, (Flag.REPAIRED,))}
+    result, checks = run_checks(again, TODAY)
+    assert outcome(checks, CheckName.ID_BIRTH_DATE).ok
+    assert Flag.INCONSISTENT_WITH_ID not in result[FieldKey.ID_NUMBER].flags
+    assert result[FieldKey.BIRTH_DATE].flags == (Flag.REPAIRED,)
+
+
 def test_sex_must_match_the_parity_of_the_17th_digit():
     id_female = make_id(seq="042")
     result, checks = run_checks(fields(id_number=id_female, sex="男"), TODAY)

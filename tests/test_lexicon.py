@@ -129,6 +129,8 @@ def test_pipeline_reads_a_code_not_read_as_15_digits_again_in_digits_alone(scann
     field = FieldResult("11500年152266391", "11500年152266391", 0.5, (Flag.INVALID_FORMAT,), box)
     fixed = scanner.read_code_again(flat, field)
     assert fixed.value == "115001152266391" and Flag.REPAIRED in fixed.flags and fixed.review
+    # The flag about the replaced reading's form goes with it.
+    assert Flag.INVALID_FORMAT not in fixed.flags and fixed.raw == "11500年152266391"
     # A code read as 15 digits is not read again: without a check digit nothing could tell it wrong.
     sure = FieldResult("115001152266390", "115001152266390", 0.5, (Flag.LOW_CONFIDENCE,), box)
     assert scanner.read_code_again(flat, sure) is sure
