@@ -61,6 +61,17 @@ def test_a_correction_keeps_the_ocr_reading_and_is_audited():
     assert before.record.fields[FieldKey.ID_NUMBER].value == read.value  # records are never mutated
 
 
+def test_correcting_the_id_number_clears_what_it_caused_on_the_birth_date():
+    # A birth digit misread: the ID number disagrees with the printed birth date.
+    digit = str((int(ZHANG_ID[13]) + 1) % 10)
+    record = reading(zhang(), doubtful=("id_number",), id_number=ZHANG_ID[:13] + digit + ZHANG_ID[14:])
+    before = ReviewedRecord.from_row(record.to_json(), TODAY)
+    assert Flag.INCONSISTENT_WITH_ID in before.record.fields[FieldKey.BIRTH_DATE].flags
+    after, _ = before.apply(FieldKey.ID_NUMBER, ZHANG_ID, TODAY, at=AT)
+    assert Flag.INCONSISTENT_WITH_ID not in after.record.fields[FieldKey.BIRTH_DATE].flags
+    assert after.pending == ()
+
+
 def test_the_original_reading_survives_a_second_correction_and_a_round_trip():
     first, _ = misread_id().apply(FieldKey.ID_NUMBER, "500103198703120419", TODAY, at=AT)
     again = ReviewedRecord.from_row(json.loads(json.dumps(first.to_json())), TODAY)
