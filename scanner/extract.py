@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from stdnum.cn import ric
 
 from . import lexicon
@@ -816,6 +817,45 @@ def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> Fi
     return found[0] if len(distinct) == 1 else None
 
 
+# A value behind a colon whose label was unreadable, and itself misread (热业医维), is the one missing
+# closed-list field it resembles: this similar (rapidfuzz ratio, 0-100) to one of that field's words
+# of about its length (within LENGTH_SLACK characters), and to no other missing field's. The second
+# look then reads it against those words.
+RESEMBLES = 50.0
+LENGTH_SLACK = 2
+
+
+def _resembling_after_colons(
+    fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float
+) -> None:
+    """Closed-list values behind a colon, misread, whose labels were not read: each taken as the one
+    missing field it resembles, when no other run resembles that field too."""
+    missing = [k for k in SELF_EVIDENT if _absent(fields.get(k))]
+    found: dict[FieldKey, list[FieldResult]] = {}
+    for run in _free(runs):
+        if not any(t.text in ":：" for t in run.tokens):
+            continue
+        meaningful = _value_tokens(run)
+        text = "".join(t.text for t in meaningful)
+        if len(text) < 2:
+            continue
+        near = [k for k in missing if _resemblance(text, lexicon.closed_words(k)) >= RESEMBLES]
+        if len(near) == 1:
+            found.setdefault(near[0], []).append(
+                _result(near[0], meaningful, threshold).with_flags(Flag.UNLABELLED)
+            )
+    for key, results in found.items():
+        if len(results) == 1:
+            fields[key] = results[0]
+
+
+def _resemblance(text: str, words: Iterable[str]) -> float:
+    """How like the likest word of about its length a text is (rapidfuzz ratio)."""
+    alike = [w for w in words if abs(len(w) - len(text)) <= LENGTH_SLACK]
+    best = process.extractOne(text, alike, scorer=fuzz.ratio)
+    return float(best[1]) if best else 0.0
+
+
 def _dates_anywhere(runs: Sequence[Run], threshold: float) -> list[FieldResult]:
     """Dates in unclaimed text (生日南1984-02-02: a label lost to small print), in page order."""
     found: list[FieldResult] = []
@@ -882,7 +922,8 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     """The name whose label was not read, known by its place: every certificate prints the name as
     its first field, so it is the name-like run of unclaimed text before every value (above them,
     or left of the first one on its row in a two-column form), in the column of the values below
-    it, and no other field's printed word."""
+    it, and no other field's printed word. A label misread beyond recognition and read as one with
+    the name (社名刘义) is left out: only what lies in the values' column is the name."""
     values = [r for r in runs if r.key is not None and r.key is not FieldKey.CERTIFICATE_CODE and r.tokens]
     if not values:
         return None
@@ -890,20 +931,29 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
     found: list[FieldResult] = []
     for run in _free(runs):
-        meaningful = _value_tokens(run)
-        if not _name_like(meaningful) or _like_a_word("".join(t.text for t in meaningful), words):
+        tokens = _value_tokens(run)
+        below = [v.tokens[0].x0 for v in values if v.row > run.row]
+        if not tokens or not below:
             continue
+        h = statistics.median(t.h for t in tokens)
+        # Where the text starts, behind as much of a label's remnant as puts it nearest the column.
+        starts = range(min(SHORT_LABEL_REMNANT, max(len(tokens) - 2, 0)) + 1)
+        cut = min(starts, key=lambda i: min(abs(x - tokens[i].x0) for x in below))
+        meaningful = tokens[cut:]
         x0 = meaningful[0].x0
-        if (run.row, x0) >= (first.row, first.tokens[0].x0):
-            continue
-        h = statistics.median(t.h for t in meaningful)
-        if any(abs(v.tokens[0].x0 - x0) <= 1.5 * h for v in values if v.row > run.row):
+        if (
+            _name_like(meaningful)
+            and not _like_a_word("".join(t.text for t in meaningful), words)
+            and (run.row, x0) < (first.row, first.tokens[0].x0)
+            and min(abs(x - x0) for x in below) <= 1.5 * h
+        ):
             found.append(_result(FieldKey.NAME, meaningful, threshold).with_flags(Flag.UNLABELLED))
     return found[0] if len(found) == 1 else None
 
 
-# A label misread beyond recognition leaves at most this many characters before 男 or 女 (件例女).
-SEX_LABEL_REMNANT = 2
+# A two-character label (姓名, 性别) misread beyond recognition leaves at most this many characters
+# before its value (件例女, 社名刘义).
+SHORT_LABEL_REMNANT = 2
 
 
 def _sex_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
@@ -919,7 +969,7 @@ def _sex_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     for run in _free(runs):
         meaningful = [t for t in run.tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
         text = "".join(t.text for t in meaningful)
-        if not (1 <= len(text) <= SEX_LABEL_REMNANT + 1 and text[-1] in (Sex.MALE, Sex.FEMALE)):
+        if not (1 <= len(text) <= SHORT_LABEL_REMNANT + 1 and text[-1] in (Sex.MALE, Sex.FEMALE)):
             continue
         if Sex.MALE in text[:-1] or Sex.FEMALE in text[:-1]:
             continue
@@ -1199,6 +1249,7 @@ def extract_fields(
             evident = _closed_anywhere(runs, key, review_threshold)
             if evident is not None:
                 fields[key] = evident
+    _resembling_after_colons(fields, runs, review_threshold)
     _place_dates(fields, runs, review_threshold)
     for key, by_place in ((FieldKey.NAME, _name_by_place), (FieldKey.SEX, _sex_by_place)):
         if _absent(fields.get(key)):

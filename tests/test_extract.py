@@ -444,6 +444,9 @@ def test_a_name_whose_label_was_lost_is_known_as_the_first_value_and_reviewed():
     lower = [title, *below[:2], line("陈芳清", 400, 250), below[2]]
     assert extract_fields(lower, 0.93)[FieldKey.NAME].value is None
     assert extract_fields([line("医师执业证书", 400, 100), *below], 0.93)[FieldKey.NAME].value is None
+    # A misread label read as one with the name is left out: the name is what lies in the column.
+    glued = [title, line("社名陈芳清", 320, 100), *below]
+    assert extract_fields(glued, 0.93)[FieldKey.NAME].value == "陈芳清"
     # Nor another field's word, even misread (找业新师 is 执业医师).
     for word in ("执业医师", "找业新师"):
         assert extract_fields([title, line(word, 400, 100), *below], 0.93)[FieldKey.NAME].value is None
@@ -470,3 +473,26 @@ def test_a_sex_whose_label_was_misread_beyond_recognition_is_known_by_its_place(
     # Not below other values, nor behind more than a label's remnant.
     assert extract_fields([name, birth, line("件例女", 100, 280)], 0.93)[FieldKey.SEX].value is None
     assert extract_fields([name, line("李小件例女", 100, 160), birth], 0.93)[FieldKey.SEX].value is None
+
+
+def test_a_misread_value_behind_an_unreadable_label_is_the_missing_field_it_resembles():
+    lines = [
+        line("姓名：马小燕", 100, 100),
+        line("医师制：热业医维", 100, 160),  # 医师级别：执业医师, both misread
+        line("热治地A：重庆点", 100, 220),  # 执业地点：重庆市
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.LEVEL].raw == "热业医维" and fields[FieldKey.PRACTICE_PLACE].raw == "重庆点"
+    for key in (FieldKey.LEVEL, FieldKey.PRACTICE_PLACE):
+        assert Flag.UNLABELLED in fields[key].flags and fields[key].review
+    # An institution is no practice place, though it begins with one.
+    hospital = [
+        line("姓名：马小燕", 100, 100),
+        line("木均：重庆市大足区人民医院", 100, 280),
+        line("发证机关：重庆市大足区卫生健康委员会", 100, 340),
+    ]
+    assert extract_fields(hospital, 0.93)[FieldKey.PRACTICE_PLACE].raw is None
+    # Without its colon the text could be anything's; two runs alike one field claim it neither.
+    assert extract_fields([line("热业医维", 100, 160)], 0.93)[FieldKey.LEVEL].raw is None
+    two = [line("医师制：热业医维", 100, 160), line("期：执业医维", 100, 220)]
+    assert extract_fields(two, 0.93)[FieldKey.LEVEL].raw is None
