@@ -390,6 +390,10 @@ def split_row(index: int, row: Row) -> list[Run]:
                 rest.append(tok)
             else:
                 value.append(tok)
+        if _own_label(value):
+            # Text with a colon of its own is another label, misread, and its value (执业类别
+            # 业地点：重庆市铜梁区, the category's value lost): this label's value was not read.
+            rest, value = value + rest, []
         label = tokens[start:end]
         runs.append(
             Run(
@@ -492,11 +496,17 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
             text += nxt.text
 
 
+def _own_label(tokens: Sequence[Token]) -> bool:
+    """Whether text holds a label of its own, too poorly read to be known, before a colon
+    (业地点：重庆市铜梁区): it is that label's value, no other's."""
+    return any(t.text in ":：" and i >= 2 for i, t in enumerate(tokens))
+
+
 def _free_beside(free: Sequence[Run], labels: Sequence[Run], run: Run, h: float) -> Run | None:
     """The nearest unclaimed free text to the right of a label and level with it, no label between."""
     best: Run | None = None
     for cand in free:
-        if cand.claimed or not cand.tokens:
+        if cand.claimed or not cand.tokens or _own_label(cand.tokens):
             continue
         x0 = cand.tokens[0].x0
         cy = statistics.median(t.cy for t in cand.tokens)
@@ -519,7 +529,7 @@ def _free_above(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h
     """The unclaimed free run starting at x0 on the row just above `row`, within a line's height."""
     best: Run | None = None
     for cand in free:
-        if cand.claimed or cand.row >= row or not cand.tokens:
+        if cand.claimed or cand.row >= row or not cand.tokens or _own_label(cand.tokens):
             continue
         if rows[row].cy - rows[cand.row].cy > 1.3 * h or abs(cand.tokens[0].x0 - x0) > 1.0 * h:
             continue
@@ -545,7 +555,7 @@ def _free_below(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h
     """The unclaimed free run starting near x0 on a row just below `row`."""
     best: Run | None = None
     for cand in free:
-        if cand.claimed or cand.row <= row:
+        if cand.claimed or cand.row <= row or _own_label(cand.tokens):
             continue
         drop = rows[cand.row].cy - rows[row].cy
         if drop > _WRAP_DROP * h:

@@ -496,3 +496,19 @@ def test_a_misread_value_behind_an_unreadable_label_is_the_missing_field_it_rese
     assert extract_fields([line("热业医维", 100, 160)], 0.93)[FieldKey.LEVEL].raw is None
     two = [line("医师制：热业医维", 100, 160), line("期：执业医维", 100, 220)]
     assert extract_fields(two, 0.93)[FieldKey.LEVEL].raw is None
+
+
+def test_text_with_a_colon_of_its_own_is_no_other_labels_value():
+    # The category's value was lost; the text after its label on the row is another label's.
+    lines = [
+        line("姓名：刘宁蕾", 100, 100),
+        line("执业类别", 100, 160),
+        line("业地点：重庆市铜梁区", 500, 160),
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.CATEGORY].value is None
+    assert fields[FieldKey.PRACTICE_PLACE].value == "重庆市铜梁区"
+    # Nor is it the value beside or below a label whose value is missing, though its label is unknown.
+    for x, y in ((100, 210), (290, 190)):
+        lines = [line("执业类别", 100, 160), line("木均：重庆市铜梁区", x, y)]
+        assert extract_fields(lines, 0.93)[FieldKey.CATEGORY].value is None
