@@ -130,6 +130,10 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
 def id_number_valid(id_number: str) -> bool:
     """Whether an ID number passes every check it can pass alone: format, check digit, region
     code and birth date."""
+    # The format and check digit first: they reject nearly every wrong number, and cheaply (second
+    # looks test hundreds of readings one digit apart).
+    if not ID_PATTERN.match(id_number) or ric.calc_check_digit(id_number) != id_number[-1]:
+        return False
     return all(check.ok for check in check_id_number(id_number, None, None))
 
 

@@ -172,7 +172,8 @@ def assess(
         for f in (Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE)
         if any(f in v for v in flags.values())
     ]
-    paper = float(np.percentile(flat.max(axis=2), 90))
+    # Every fourth pixel each way says how bright the paper is as well as all of them, 16 times faster.
+    paper = float(np.percentile(flat[::4, ::4].max(axis=2), 90))
     if paper < limits.dark_paper:
         warnings.append("dark")
     return Assessment(
