@@ -912,7 +912,13 @@ def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], thres
 LONGEST_HAN_NAME = 4
 
 
+# A two-character label (姓名, 性别) misread beyond recognition leaves at most this many characters
+# before its value (件例女, 社名刘义).
+SHORT_LABEL_REMNANT = 2
+
+
 def _name_like(tokens: Sequence[Token]) -> bool:
+    """Whether text could be a whole name: two to four characters, or a minority name with its '·'."""
     text = _NAME_DOTS.sub("·", "".join(t.text for t in tokens))
     if not text or not all(name_char(c) for c in text):
         return False
@@ -959,11 +965,6 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
         ):
             found.append(_result(FieldKey.NAME, meaningful, threshold).with_flags(Flag.UNLABELLED))
     return found[0] if len(found) == 1 else None
-
-
-# A two-character label (姓名, 性别) misread beyond recognition leaves at most this many characters
-# before its value (件例女, 社名刘义).
-SHORT_LABEL_REMNANT = 2
 
 
 def _sex_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:

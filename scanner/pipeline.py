@@ -145,10 +145,10 @@ SHORT_VALUE_WIDTH = 1.2
 # inked rows less than this share as tall as the tallest is a speck or a rule, not a line; a value
 # wraps onto at most this many lines.
 MIN_LINE_INK = 0.03
-# Ink is this many grey levels darker than the mean around it.
-INK_STEP = 8
 LINE_SHARE = 0.5
 MAX_WRAPPED_LINES = 3
+# Ink is this many grey levels darker than the mean around it.
+INK_STEP = 8
 # Characters from here on (CJK) are a full em wide; others about this share of one.
 WIDE_FROM = 0x2E80
 HALF_WIDTH = 0.55
