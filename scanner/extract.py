@@ -835,15 +835,25 @@ RESEMBLES = 50.0
 LENGTH_SLACK = 2
 
 
+# A page where detection found at most this many labels but at least this many runs of other text
+# lost its labels to faint print (labels printed small on shaded cells) or glare: every misread
+# value there is without its label, colon or not.
+FEW_LABELS = 3
+MANY_VALUES = 6
+
+
 def _resembling_after_colons(
     fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float
 ) -> None:
     """Closed-list values behind a colon, misread, whose labels were not read: each taken as the one
-    missing field it resembles, when no other run resembles that field too."""
+    missing field it resembles, when no other run resembles that field too. On a page that lost
+    nearly all its labels, values need no colon before them."""
     missing = [k for k in SELF_EVIDENT if _absent(fields.get(k))]
+    labelled = {r.key for r in runs if r.key is not None}
+    labels_lost = len(labelled) <= FEW_LABELS and len(list(_free(runs))) >= MANY_VALUES
     found: dict[FieldKey, list[FieldResult]] = {}
     for run in _free(runs):
-        if not any(t.text in ":：" for t in run.tokens):
+        if not labels_lost and not any(t.text in ":：" for t in run.tokens):
             continue
         meaningful = _value_tokens(run)
         text = "".join(t.text for t in meaningful)

@@ -512,3 +512,31 @@ def test_text_with_a_colon_of_its_own_is_no_other_labels_value():
     for x, y in ((100, 210), (290, 190)):
         lines = [line("执业类别", 100, 160), line("木均：重庆市铜梁区", x, y)]
         assert extract_fields(lines, 0.93)[FieldKey.CATEGORY].value is None
+
+
+def test_on_a_page_that_lost_nearly_all_its_labels_misread_values_are_known_by_resemblance():
+    # Labels printed small on shaded cells: detection found none of them, only the values.
+    values = [
+        line("医师执业证书", 300, 20),
+        line("执业动理医师", 700, 100),
+        line("重庆东渝北区", 700, 160),
+        line("保以上正生行政部门减定的其地专业", 300, 220),
+        line("庆医科大学测第口腔医院", 300, 280),
+        line("重庆市业北区卫生建康委员会", 300, 340),
+        line("235001122426917", 700, 400),
+    ]
+    fields = extract_fields(values, 0.93)
+    assert fields[FieldKey.LEVEL].raw == "执业动理医师"
+    assert fields[FieldKey.PRACTICE_PLACE].raw == "重庆东渝北区"
+    assert fields[FieldKey.SCOPE].raw == "保以上正生行政部门减定的其地专业"
+    assert fields[FieldKey.AUTHORITY].raw == "重庆市业北区卫生建康委员会"
+    assert all(Flag.UNLABELLED in fields[k].flags for k in (FieldKey.LEVEL, FieldKey.AUTHORITY))
+    # Where the labels were read, text without a colon before it is left alone.
+    labelled = [
+        line("姓名：张涛伟", 100, 40),
+        line("性别：男", 100, 70),
+        line("出生日期：1998.04.05", 100, 450),
+        line("发证日期：2024.11.09", 100, 500),
+        *values,
+    ]
+    assert extract_fields(labelled, 0.93)[FieldKey.LEVEL].raw is None
