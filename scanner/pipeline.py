@@ -24,7 +24,7 @@ from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method
 from .ocr import OcrEngine, OcrLine, create_engine
-from .ocr.base import OcrChar
+from .ocr.base import spread_chars
 
 log = logging.getLogger(__name__)
 
@@ -332,11 +332,7 @@ class Scanner:
             return None
         confidence = lexicon.word_probability(probs, found)
         h, w = crop.shape[:2]
-        pitch = w / len(found.value)
-        chars = tuple(
-            OcrChar(c, confidence, (i * pitch, 0.0, (i + 1) * pitch, float(h)))
-            for i, c in enumerate(found.value)
-        )
+        chars = spread_chars([(c, confidence) for c in found.value], (0.0, 0.0, float(w), float(h)))
         quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
         return OcrLine(found.value, confidence, quad, chars)
 
