@@ -842,9 +842,7 @@ FEW_LABELS = 3
 MANY_VALUES = 6
 
 
-def _resembling_after_colons(
-    fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float
-) -> None:
+def _resembling_values(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float) -> None:
     """Closed-list values behind a colon, misread, whose labels were not read: each taken as the one
     missing field it resembles, when no other run resembles that field too. On a page that lost
     nearly all its labels, values need no colon before them."""
@@ -1270,7 +1268,7 @@ def extract_fields(
             evident = _closed_anywhere(runs, key, review_threshold)
             if evident is not None:
                 fields[key] = evident
-    _resembling_after_colons(fields, runs, review_threshold)
+    _resembling_values(fields, runs, review_threshold)
     _place_dates(fields, runs, review_threshold)
     for key, by_place in ((FieldKey.NAME, _name_by_place), (FieldKey.SEX, _sex_by_place)):
         if _absent(fields.get(key)):
