@@ -188,6 +188,9 @@ def _region_check(code: str, birth: dt.date | None) -> Check:
 MIN_LICENSING_AGE = 18
 # Older than this at the date of issue, nobody is licensed to practise.
 MAX_LICENSING_AGE = 95
+# The Law on Licensed Doctors (执业医师法), which brought in the practising certificate, took effect
+# on this day: no certificate is older.
+FIRST_CERTIFICATES = dt.date(1999, 5, 1)
 
 
 def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Check]:

@@ -11,6 +11,7 @@ every repair is flagged, so a changed value is always reviewed.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import statistics
@@ -24,7 +25,7 @@ from rapidfuzz import fuzz, process
 from stdnum.cn import ric
 
 from . import lexicon
-from .checks import MIN_LICENSING_AGE
+from .checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .lookalike import looks_alike
 from .normalize import (
@@ -172,7 +173,9 @@ _FULLWIDTH = str.maketrans(
     }
 )
 _PUNCT_EDGES = " :：;；,，.。、·•・-—_|'\"“”‘’"
-_NAME_DOTS = re.compile(r"[.·•・‧∙⋅･•]")
+# The dot of a minority name (热合曼·买买提), in the forms OCR reads it.
+NAME_DOT_CHARS = ".·•・‧∙⋅･"
+_NAME_DOTS = re.compile(f"[{re.escape(NAME_DOT_CHARS)}]")
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 
 # Row geometry, in units of the row's character height.
@@ -498,8 +501,10 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
 
 def _own_label(tokens: Sequence[Token]) -> bool:
     """Whether text holds a label of its own, too poorly read to be known, before a colon
-    (业地点：重庆市铜梁区): it is that label's value, no other's."""
-    return any(t.text in ":：" and i >= 2 for i, t in enumerate(tokens))
+    (业地点：重庆市铜梁区, 号：500114197303107440): it is that label's value, no other's."""
+    return any(
+        t.text in ":：" and (i >= 2 or (i == 1 and _CJK.match(tokens[0].text))) for i, t in enumerate(tokens)
+    )
 
 
 def _free_beside(free: Sequence[Run], labels: Sequence[Run], run: Run, h: float) -> Run | None:
@@ -795,14 +800,14 @@ TELLING_LENGTH = 4
 LONGEST_LABEL = 6
 
 
-def _value_tokens(run: Run) -> list[Token]:
+def _value_tokens(run: Run, keep: str = "") -> list[Token]:
     """A free run's characters after its last colon (a label too poorly read to be known still
-    ends there: 邮级别：执业医师), punctuation left out."""
+    ends there: 邮级别：执业医师), punctuation left out but for the marks in `keep`."""
     tokens = run.tokens
     colons = [i for i, t in enumerate(tokens) if t.text in ":："]
     if colons:
         tokens = tokens[colons[-1] + 1 :]
-    return [t for t in tokens if t.text not in _PUNCT_EDGES and t.text.strip()]
+    return [t for t in tokens if (t.text not in _PUNCT_EDGES or t.text in keep) and t.text.strip()]
 
 
 def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> FieldResult | None:
@@ -888,9 +893,13 @@ def _dates_anywhere(runs: Sequence[Run], threshold: float) -> list[FieldResult]:
     return found
 
 
-def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float) -> None:
+def _place_dates(
+    fields: dict[FieldKey, FieldResult], runs: Sequence[Run], threshold: float, today: dt.date
+) -> None:
     """Birth and issue dates whose labels were not read, told apart by what they must be: the birth
-    date is the one the ID number gives, or of two dates the one at least 18 years earlier."""
+    date is the one the ID number gives, or of two dates the one at least 18 years earlier; a date
+    before the first certificates were issued is a birth date, and one less than 18 years ago an
+    issue date."""
     missing = [k for k in (FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE) if _absent(fields.get(k))]
     free = [d for d in _dates_anywhere(runs, threshold) if _iso(d) and Flag.INVALID_FORMAT not in d.flags]
     if not missing or not free:
@@ -904,12 +913,16 @@ def _place_dates(fields: dict[FieldKey, FieldResult], runs: Sequence[Run], thres
         assigned = {FieldKey.BIRTH_DATE: dated[0], FieldKey.ISSUE_DATE: dated[1]}
     elif len(dated) == 1:
         day = str(dated[0].value)
-        if FieldKey.BIRTH_DATE in missing and day.replace("-", "") == in_id:
-            assigned = {FieldKey.BIRTH_DATE: dated[0]}
-        elif missing == [FieldKey.ISSUE_DATE] and birth and _years_apart(birth, day) >= MIN_LICENSING_AGE:
-            assigned = {FieldKey.ISSUE_DATE: dated[0]}
-        elif missing == [FieldKey.BIRTH_DATE] and issue and _years_apart(day, issue) >= MIN_LICENSING_AGE:
-            assigned = {FieldKey.BIRTH_DATE: dated[0]}
+        birth_like = (
+            day.replace("-", "") == in_id
+            or day < FIRST_CERTIFICATES.isoformat()
+            or bool(issue and _years_apart(day, issue) >= MIN_LICENSING_AGE)
+        )
+        issue_like = day > add_years(today, -MIN_LICENSING_AGE).isoformat() or bool(
+            birth and _years_apart(birth, day) >= MIN_LICENSING_AGE
+        )
+        if birth_like != issue_like:
+            assigned = {FieldKey.BIRTH_DATE if birth_like else FieldKey.ISSUE_DATE: dated[0]}
     for key, result in assigned.items():
         if key in missing:
             fields[key] = result.with_flags(Flag.UNLABELLED)
@@ -948,14 +961,19 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     or left of the first one on its row in a two-column form), in the column of the values below
     it, and no other field's printed word. A label misread beyond recognition and read as one with
     the name (社名刘义) is left out: only what lies in the values' column is the name."""
-    values = [r for r in runs if r.key is not None and r.key is not FieldKey.CERTIFICATE_CODE and r.tokens]
+    values = [r for r in runs if r.key not in (None, FieldKey.NAME, FieldKey.CERTIFICATE_CODE) and r.tokens]
     if not values:
         return None
     first = min(values, key=lambda r: (r.row, r.tokens[0].x0))
     words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
     found: list[FieldResult] = []
     for run in _free(runs):
-        tokens = _value_tokens(run)
+        # A minority name keeps its dot (库尔班·麦麦提).
+        tokens = _value_tokens(run, keep=NAME_DOT_CHARS)
+        while tokens and _NAME_DOTS.fullmatch(tokens[0].text):
+            tokens = tokens[1:]
+        while tokens and _NAME_DOTS.fullmatch(tokens[-1].text):
+            tokens = tokens[:-1]
         below = [v.tokens[0].x0 for v in values if v.row > run.row]
         if not tokens or not below:
             continue
@@ -1014,9 +1032,10 @@ def _absent(field: FieldResult | None) -> bool:
     return field is None or field.value is None
 
 
-def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> FieldResult | None:
     """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
-    check digit holds (a stray number passes the GB 11643 check only once in eleven)."""
+    check digit holds (a stray number passes the GB 11643 check only once in eleven), or that holds
+    the birth date read (`born`, ISO) where an ID number does (then it is misread, and reviewed)."""
     found: list[FieldResult] = []
     for run in _free(runs):
         chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
@@ -1026,7 +1045,7 @@ def _id_anywhere(runs: Sequence[Run], threshold: float) -> FieldResult | None:
             len(chars) == 18
             and value is not None
             and Flag.INVALID_FORMAT not in parsed.flags
-            and ric.calc_check_digit(value) == value[-1]
+            and (ric.calc_check_digit(value) == value[-1] or (born and value[6:14] == born.replace("-", "")))
         ):
             found.append(_result(FieldKey.ID_NUMBER, chars, threshold))
     distinct = {f.value for f in found}
@@ -1226,12 +1245,16 @@ def value_probes(lines: Sequence[OcrLine]) -> list[Probe]:
 
 
 def extract_fields(
-    lines: Sequence[OcrLine], review_threshold: float, lookalike_threshold: float | None = None
+    lines: Sequence[OcrLine],
+    review_threshold: float,
+    lookalike_threshold: float | None = None,
+    today: dt.date | None = None,
 ) -> dict[FieldKey, FieldResult]:
     """Every canonical field read from OCR lines; fields not found are marked missing.
 
     `review_threshold` is the confidence every character of a value needs; `lookalike_threshold`, if
-    given, is the higher one a name character with a look-alike (凤/风) needs.
+    given, is the higher one a name character with a look-alike (凤/风) needs. `today` (by default
+    the day it runs) tells a lone date without its label that is too recent to be a birth date.
     """
     _, _, runs = read_layout(lines)
 
@@ -1260,7 +1283,7 @@ def extract_fields(
             fields[FieldKey.CERTIFICATE_CODE] = anywhere
     id_number = fields.get(FieldKey.ID_NUMBER)
     if id_number is None or id_number.value is None:
-        unlabelled = _id_anywhere(runs, review_threshold)
+        unlabelled = _id_anywhere(runs, review_threshold, _iso(fields.get(FieldKey.BIRTH_DATE)))
         if unlabelled is not None:
             fields[FieldKey.ID_NUMBER] = unlabelled
     for key in SELF_EVIDENT:
@@ -1269,9 +1292,10 @@ def extract_fields(
             if evident is not None:
                 fields[key] = evident
     _resembling_values(fields, runs, review_threshold)
-    _place_dates(fields, runs, review_threshold)
+    _place_dates(fields, runs, review_threshold, today or dt.date.today())
     for key, by_place in ((FieldKey.NAME, _name_by_place), (FieldKey.SEX, _sex_by_place)):
-        if _absent(fields.get(key)):
+        # A name of one character (性, a label's remnant) is none: a name has two at least.
+        if _absent(fields.get(key)) or Flag.INVALID_FORMAT in fields[key].flags:
             found = by_place(runs, review_threshold)
             if found is not None:
                 fields[key] = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from helpers import line, make_id
 
@@ -311,9 +312,24 @@ def test_a_label_with_half_its_characters_misread_is_known_by_elimination():
 
 
 def test_a_misread_label_that_fits_two_missing_fields_claims_neither():
-    # 出生日期 and 发证日期 are both missing: ??日期 could be either.
-    fields = extract_fields([line("纂夏日期：2021.11.08", 100, 200)], 0.93)
+    # 出生日期 and 发证日期 are both missing: ??日期 could be either, and a doctor could be born in
+    # 2003 as a certificate could be issued then.
+    fields = extract_fields([line("纂夏日期：2003.11.08", 100, 200)], 0.93, today=date(2026, 11, 28))
     assert fields[FieldKey.ISSUE_DATE].value is None and fields[FieldKey.BIRTH_DATE].value is None
+
+
+def test_a_lone_date_is_known_by_its_era():
+    today = date(2026, 11, 28)
+    # Less than 18 years ago: nobody licensed was born then, so it is the issue date.
+    recent = extract_fields([line("纂夏日期：2021.11.08", 100, 200)], 0.93, today=today)
+    assert recent[FieldKey.ISSUE_DATE].value == "2021-11-08" and recent[FieldKey.BIRTH_DATE].value is None
+    assert Flag.UNLABELLED in recent[FieldKey.ISSUE_DATE].flags
+    # Before 1 May 1999 no certificate was issued: it is the birth date.
+    early = extract_fields([line("纂夏日期：1987.03.12", 100, 200)], 0.93, today=today)
+    assert early[FieldKey.BIRTH_DATE].value == "1987-03-12" and early[FieldKey.ISSUE_DATE].value is None
+    # The same date 18 years later is a birth date no more.
+    later = extract_fields([line("纂夏日期：2021.11.08", 100, 200)], 0.93, today=date(2040, 1, 1))
+    assert later[FieldKey.ISSUE_DATE].value is None and later[FieldKey.BIRTH_DATE].value is None
 
 
 def test_unlabelled_text_that_is_not_an_id_number_is_left_alone():
@@ -459,6 +475,21 @@ def test_a_name_whose_label_was_lost_is_known_as_the_first_value_and_reviewed():
         line("执业地点：重庆市", 1000 - 40 * 5, 340),
     ]
     assert extract_fields(beside, 0.93)[FieldKey.NAME].value is None
+    # A minority name keeps its dot, behind the colon of a label lost to glare.
+    minority = [title, line("：库尔班·麦麦提", 360, 100), *below]
+    assert extract_fields(minority, 0.93)[FieldKey.NAME].value == "库尔班·麦麦提"
+    # A label's remnant read as the name (性, of 性别) is no name: a name has two characters at least.
+    remnant = [title, line("姓名：性", 560, 60), line("陈芳清", 400, 100), *below]
+    assert extract_fields(remnant, 0.93)[FieldKey.NAME].value == "陈芳清"
+
+
+def test_text_with_one_label_character_before_a_colon_is_no_wrapped_value():
+    # 身份证号 lost but its last character: the ID number's line is no continuation of the date
+    # above it, whose separators were misread.
+    lines = [line("出生日期：197303.10", 100, 100), line("号：" + ID, 300, 150)]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.BIRTH_DATE].value == "1973-03-10"
+    assert fields[FieldKey.ID_NUMBER].value == ID
 
 
 def test_a_sex_whose_label_was_misread_beyond_recognition_is_known_by_its_place():
