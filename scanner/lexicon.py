@@ -128,10 +128,18 @@ def alignment_costs(probs: np.ndarray, keys: Sequence[str], words: Sequence[str]
 def pick(probs: np.ndarray, keys: Sequence[str], words: Mapping[str, str]) -> Pick | None:
     """The value whose printed form (`words`: form → value) aligns at the lowest cost, and the cost
     of the best form of any other value."""
+    return pick_in_views([(probs, keys)], words)
+
+
+def pick_in_views(
+    readings: Sequence[tuple[np.ndarray, Sequence[str]]], words: Mapping[str, str]
+) -> Pick | None:
+    """`pick` on several readings of one value (per-step probabilities and their classes, one for
+    each view of it): each form's cost is the sum of its costs in them."""
     forms = list(words)
-    if not forms:
+    if not forms or not readings:
         return None
-    costs = alignment_costs(probs, keys, forms)
+    costs = np.sum([alignment_costs(probs, keys, forms) for probs, keys in readings], axis=0)
     order = np.argsort(costs, kind="stable")
     first = float(costs[order[0]])
     if not np.isfinite(first):

@@ -14,7 +14,15 @@ import cv2
 import numpy as np
 
 from . import deskew, lexicon, quality
-from .checks import MIN_LICENSING_AGE, add_years, id_birth_date, id_number_valid, parse_iso_date, run_checks
+from .checks import (
+    FIRST_CERTIFICATES,
+    MIN_LICENSING_AGE,
+    add_years,
+    id_birth_date,
+    id_number_valid,
+    parse_iso_date,
+    run_checks,
+)
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
@@ -129,6 +137,10 @@ WORD_FIELDS = (*lexicon.CLOSED_FIELDS, FieldKey.INSTITUTION)
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
 # What an ID number is printed in.
 ID_ALPHABET = "0123456789X"
+# Digits are read again from their crop stretched this much wider: the recognizer gives a line a
+# step every few pixels of its width, and closely printed digits get too few (two like digits need
+# a step between them, or are read as one: 1998 read as 19).
+DIGIT_STRETCH = 1.4
 # A value crop reaches this share of the print height beyond the value's box, left and right.
 WORD_PAD_X = 0.6
 WORD_PAD_Y = 0.25
@@ -178,6 +190,11 @@ def value_crop(flat: np.ndarray, box: Box, text: str) -> np.ndarray | None:
     x0, y0 = max(int(cx - half_w), 0), max(int(cy - half_h), 0)
     x1, y1 = min(math.ceil(cx + half_w), w), min(math.ceil(cy + half_h), h)
     return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
+
+
+def stretched(crop: np.ndarray) -> np.ndarray:
+    """A crop of digits made DIGIT_STRETCH times wider, its height kept."""
+    return cv2.resize(crop, None, fx=DIGIT_STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
 
 
 # Flags about a value's form (besides the checks' own, which are run afresh): a repaired value is
@@ -231,8 +248,9 @@ def wrapped_lines(flat: np.ndarray, box: Box) -> list[np.ndarray]:
 
 def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: date) -> Callable[[str], bool]:
     """What a reading of an ID number or date must be: an ID number that passes its checks and
-    gives a birth date a practising doctor can have; that birth date; an issue date after the
-    birth date and not after today."""
+    gives a birth date a practising doctor can have (the birth date printed, if that was read
+    surely); that birth date; an issue date after the birth date, not after today, and not before
+    the first certificates."""
     born = fields[FieldKey.BIRTH_DATE].value
     id_number = fields[FieldKey.ID_NUMBER].value
 
@@ -240,6 +258,9 @@ def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: dat
         return day is not None and add_years(today, -OLDEST) <= day <= add_years(today, -MIN_LICENSING_AGE)
 
     if key is FieldKey.ID_NUMBER:
+        printed = parse_iso_date(born) if fields[FieldKey.BIRTH_DATE].read_sure else None
+        if plausible_birth(printed):
+            return lambda value: id_number_valid(value) and id_birth_date(value) == printed
         return lambda value: id_number_valid(value) and plausible_birth(id_birth_date(value))
     if key is FieldKey.BIRTH_DATE:
         in_id = id_birth_date(id_number) if id_number is not None and id_number_valid(id_number) else None
@@ -249,7 +270,7 @@ def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: dat
 
     def issued(value: str) -> bool:
         day = parse_iso_date(value)
-        return day is not None and day <= today and (born is None or value > born)
+        return day is not None and FIRST_CERTIFICATES <= day <= today and (born is None or value > born)
 
     return issued
 
@@ -466,7 +487,9 @@ class Scanner:
         self, lines: list[OcrLine], file: str, page: int | None = None
     ) -> CertificateRecord:
         """Fields, checks and warnings from OCR lines."""
-        fields = extract_fields(lines, self.config.review_threshold, self.config.lookalike_threshold)
+        fields = extract_fields(
+            lines, self.config.review_threshold, self.config.lookalike_threshold, self.config.today
+        )
         fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
         fields, checks = run_checks(fields, self.config.today)
         warnings = () if lines else ("no_text_found",)
@@ -578,20 +601,22 @@ class Scanner:
         crop = value_crop(flat, field.box, read)
         if crop is None:
             return field
-        probs, keys = self.engine.step_probabilities(crop)
+        # Seen as printed and stretched: each view misses digits the other one sees.
+        readings = [self.engine.step_probabilities(view) for view in (crop, stretched(crop))]
         parse = PARSERS[key]
         words: dict[str, str] = {}
         alphabet = ID_ALPHABET if key is FieldKey.ID_NUMBER else None
-        for text in lexicon.digit_variants(probs, keys, alphabet):
+        texts = [text for probs, keys in readings for text in lexicon.digit_variants(probs, keys, alphabet)]
+        for text in dict.fromkeys(texts):
             value = parse(text).value
             if value is not None and allowed(value):
                 words[text] = value
-        found = lexicon.pick(probs, keys, words)
+        found = lexicon.pick_in_views(readings, words)
         if found is None or found.value == field.value:
             return field
         # The value read breaks the rules, so is wrong for sure: the likeliest lawful reading needs
         # only to be clearly likelier than the other lawful ones.
-        if not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST):
+        if not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST * len(readings)):
             return field
         return repaired(field, found.value)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
-from helpers import line
+from helpers import line, make_id
 
-from scanner.fields import FieldKey, Flag
+from scanner.fields import FieldKey, FieldResult, Flag
 from scanner.ocr.base import OcrChar, OcrLine
-from scanner.pipeline import better_reading, seal_share
+from scanner.pipeline import better_reading, digit_rule, seal_share
 
 
 def test_short_institution_name_on_a_certificate_becomes_the_official_name(scanner):
@@ -118,3 +120,24 @@ def test_a_district_that_does_not_exist_is_reviewed(scanner):
         "x.jpg",
     )
     assert not known.fields[FieldKey.PRACTICE_PLACE].review and not known.fields[FieldKey.AUTHORITY].review
+
+
+def test_the_rules_an_id_number_and_an_issue_date_read_again_must_obey():
+    today = date(2026, 11, 28)
+    number = make_id(region="500110", birth="19930408", seq="088")
+    born_next_day = make_id(region="500110", birth="19930409", seq="088")
+    fields = {
+        FieldKey.BIRTH_DATE: FieldResult("1993-04-08", "1993.04.08", 0.99),
+        FieldKey.ID_NUMBER: FieldResult.missing(),
+    }
+    # A birth date read surely is the one the ID number must give.
+    rule = digit_rule(FieldKey.ID_NUMBER, fields, today)
+    assert rule(number) and not rule(born_next_day)
+    # One read doubtfully does not bind it.
+    fields[FieldKey.BIRTH_DATE] = FieldResult("1993-04-08", "1993.04.08", 0.4, (Flag.LOW_CONFIDENCE,))
+    assert digit_rule(FieldKey.ID_NUMBER, fields, today)(born_next_day)
+    # No certificate is older than the Law on Licensed Doctors (in force 1 May 1999), nor issued
+    # after today.
+    issued = digit_rule(FieldKey.ISSUE_DATE, fields, today)
+    assert issued("1999-05-01") and issued("2026-11-28")
+    assert not issued("1999-04-30") and not issued("2026-11-29")
