@@ -812,17 +812,20 @@ def _value_tokens(run: Run, keep: str = "") -> list[Token]:
 
 def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> FieldResult | None:
     """A value whose label was not read, known by its form: a run of unclaimed text that is one of
-    the field's printed forms, or ends in a long one behind what can only be a misread label
-    (and no other run holds another one)."""
+    the field's printed forms, or ends in a long one behind what can only be a misread label, or
+    in any one behind a misread label ending as the field's does (and no other run holds another
+    one)."""
     forms = lexicon.closed_words(key)
+    tails = {label[-1] for label in LABELS[key]}
     found: list[FieldResult] = []
     for run in _free(runs):
         meaningful = _value_tokens(run)
         text = "".join(t.text for t in meaningful)
         form = text if text in forms else None
         if form is None and len(meaningful) == len(text):
-            for cut in range(1, min(LONGEST_LABEL, len(text) - TELLING_LENGTH) + 1):
-                if text[cut:] in forms:
+            for cut in range(1, min(LONGEST_LABEL, len(text) - 1) + 1):
+                # Behind a label's last character read right (社美别中医), a short value is known too.
+                if text[cut:] in forms and (len(text) - cut >= TELLING_LENGTH or text[cut - 1] in tails):
                     form, meaningful = text[cut:], meaningful[cut:]
                     break
         if form is not None:

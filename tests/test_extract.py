@@ -409,6 +409,10 @@ def test_long_closed_values_are_known_behind_a_misread_label():
     assert fields[FieldKey.SCOPE].value == "口腔专业"
     # A short one is not: 临床 behind other text could be anything's end.
     assert extract_fields([line("西件临床", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None
+    # Unless that text ends as the field's label does: 社美别 is 执业类别 misread.
+    category = extract_fields([line("社美别中医", 100, 100)], 0.93)[FieldKey.CATEGORY]
+    assert category.value == "中医" and Flag.UNLABELLED in category.flags
+    assert extract_fields([line("社美期中医", 100, 100)], 0.93)[FieldKey.CATEGORY].value is None
 
 
 def test_a_half_read_sex_label_is_known_by_its_value_or_its_colon():
