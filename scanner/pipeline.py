@@ -532,14 +532,20 @@ class Scanner:
             # Read as one of the words already (reviewed for the picture's sake): another word
             # would rarely be clearly likelier, and each second look costs a recognition.
             return field
-        crop = value_crop(flat, field.box, read)
+        nearest = lexicon.nearest(words, read)
+        box, short = field.box, min((len(w) for w in nearest), default=0) - len(read)
+        if short > 0:
+            # Read shorter than any word (床 for 临床): the characters not read may lie either side.
+            reach = short * (box.y1 - box.y0)
+            box = replace(box, x0=box.x0 - reach, x1=box.x1 + reach)
+        crop = value_crop(flat, box, read)
         crops = [crop] if crop is not None else wrapped_lines(flat, field.box)
         if not words or not crops:
             return field
         # A wrapped value's lines read one after the other are the value's one line.
         readings = [self.engine.step_probabilities(c) for c in crops]
         probs, keys = np.vstack([p for p, _ in readings]), readings[0][1]
-        found = lexicon.pick(probs, keys, lexicon.nearest(words, read))
+        found = lexicon.pick(probs, keys, nearest)
         if found is None or found.value == field.value:
             return field
         # A value of a complete list (every sex, level, category, official scope, district and
@@ -622,17 +628,19 @@ class Scanner:
 
     def read_code_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """A certificate code not read as 15 digits (11500年152266391), read again in digits
-        alone; taken when that gives 15, and still marked for review (a code has no check digit)."""
+        alone, as printed and else stretched; taken when that gives 15, and still marked for review
+        (a code has no check digit)."""
         if field.box is None or not field.raw or Flag.INVALID_FORMAT not in field.flags:
             return field
         crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
-        probs, keys = self.engine.step_probabilities(crop)
-        digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
-        if len(digits) != 15:
-            return field
-        return repaired(field, digits)
+        for view in (crop, stretched(crop)):
+            probs, keys = self.engine.step_probabilities(view)
+            digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
+            if len(digits) == 15:
+                return repaired(field, digits)
+        return field
 
     def _words(self, key: FieldKey, read: str, fields: Mapping[FieldKey, FieldResult]) -> Mapping[str, str]:
         """The printed forms a value of `key` can take, each with the value it stands for."""

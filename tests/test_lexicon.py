@@ -116,6 +116,19 @@ def test_pipeline_repairs_a_doubtful_id_number_to_the_one_lawful_reading(scanner
 
 
 @pytest.mark.slow
+def test_a_closed_value_read_short_is_read_again_with_the_characters_beside_it(scanner):
+    # Detection boxed only 业 of 内科专业: the second look reaches as far as the shortest word would.
+    flat = print_line("内科专业", random.Random(2), LOOK)
+    whole = _line_box(flat)
+    last = Box(whole.x1 - (whole.x1 - whole.x0) / 4, whole.y0, whole.x1, whole.y1)
+    field = FieldResult("业", "业", 0.4, (Flag.NOT_IN_VOCABULARY,), last)
+    fixed = scanner.read_against_words(
+        flat, FieldKey.SCOPE, field, {FieldKey.CATEGORY: FieldResult.missing()}
+    )
+    assert fixed.value == "内科专业" and Flag.REPAIRED in fixed.flags and fixed.review
+
+
+@pytest.mark.slow
 def test_an_id_number_printed_condensed_is_read_again_stretched(scanner):
     # In a narrow cell the digits stand close: the recognizer, a step every few pixels, reads the
     # 99 of 1998 as one 9 and loses a 0, a reading no one or two digit changes make lawful.
@@ -167,6 +180,11 @@ def test_pipeline_reads_a_code_not_read_as_15_digits_again_in_digits_alone(scann
     # A code read as 15 digits is not read again: without a check digit nothing could tell it wrong.
     sure = FieldResult("115001152266390", "115001152266390", 0.5, (Flag.LOW_CONFIDENCE,), box)
     assert scanner.read_code_again(flat, sure) is sure
+    # Printed condensed, it loses digits as printed and is read whole stretched.
+    printed = print_line("115001100733131", random.Random(13), SMALL)
+    condensed = cv2.resize(printed, None, fx=0.55, fy=1.0, interpolation=cv2.INTER_AREA)
+    short = FieldResult("1150010073131", "1150010073131", 0.5, (Flag.INVALID_FORMAT,), _line_box(condensed))
+    assert scanner.read_code_again(condensed, short).value == "115001100733131"
 
 
 @pytest.mark.slow
