@@ -137,6 +137,8 @@ WORD_FIELDS = (*lexicon.CLOSED_FIELDS, FieldKey.INSTITUTION)
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
 # What an ID number is printed in.
 ID_ALPHABET = "0123456789X"
+# A value's next line, if it wraps, lies within this many of its line heights below it.
+NEXT_LINE = 1.6
 # Digits are read again from their crop stretched this much wider: the recognizer gives a line a
 # step every few pixels of its width, and closely printed digits get too few (two like digits need
 # a step between them, or are read as one: 1998 read as 19).
@@ -540,6 +542,10 @@ class Scanner:
             box = replace(box, x0=box.x0 - reach, x1=box.x1 + reach)
         crop = value_crop(flat, box, read)
         crops = [crop] if crop is not None else wrapped_lines(flat, field.box)
+        if crop is not None and Flag.INCOMPLETE in field.flags:
+            # A name that stops short (重庆医科大学附属口) may go on the next line, undetected.
+            below = replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0))
+            crops = wrapped_lines(flat, below) or crops
         if not words or not crops:
             return field
         # A wrapped value's lines read one after the other are the value's one line.

@@ -261,3 +261,10 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
     # One line is no wrapped value.
     one = print_line("重庆市北碚区卫生健康委员会", rng, LOOK)
     assert wrapped_lines(one, _line_box(one)) == []
+    # A name that stops short goes on, its next line not detected: it is read with that line.
+    first, second = print_line("重庆医科大学附属口", rng, LOOK), print_line("腔医院", rng, LOOK)
+    flat = _stacked(first, second)
+    box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
+    short = FieldResult("重庆医科大学附属口", "重庆医科大学附属口", 0.4, (Flag.INCOMPLETE,), box)
+    fixed = scanner.read_against_words(flat, FieldKey.INSTITUTION, short, {})
+    assert fixed.value == "重庆医科大学附属口腔医院" and Flag.REPAIRED in fixed.flags
