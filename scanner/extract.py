@@ -16,7 +16,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -440,6 +440,12 @@ def _unknown_district(key: FieldKey, value: str) -> bool:
         return bool(rest) and rest not in chongqing_districts()
     district = _DISTRICT_RE.match(rest)
     return district is not None and district.group() not in chongqing_districts()
+
+
+def cut_short(key: FieldKey, text: str) -> bool:
+    """Whether a name that ends in a known way (an institution's 医院, an issuer's 委员会) stops
+    before its end (重庆医科大学附属口)."""
+    return key in _COMPLETE_ENDINGS and not _ends_complete(key, text)
 
 
 def _ends_complete(key: FieldKey, text: str) -> bool:
@@ -1019,6 +1025,37 @@ def _sex_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     return found[0] if len(found) == 1 else None
 
 
+# Unlabelled text is an institution of the gazetteer when at least this like one of its names
+# (rapidfuzz ratio: four characters in five in common), and likest to that one alone.
+INSTITUTION_RESEMBLES = 80.0
+# Shorter text is no institution's name (重庆市 is a practice place).
+SHORTEST_INSTITUTION = 4
+
+
+def _institution_anywhere(
+    runs: Sequence[Run], rows: Sequence[Row], names: Collection[str], threshold: float
+) -> FieldResult | None:
+    """The institution whose label was not read, known by its name: unclaimed text, alone or with
+    the line below that it wraps onto (重庆市渝北区人 / 民医院), like one name of the gazetteer
+    (`names`) more than any other, when no other text is."""
+    free = [r for r in runs if r.key is None]
+    found: list[FieldResult] = []
+    for run in _free(runs):
+        tokens = _value_tokens(run)
+        if len(tokens) < SHORTEST_INSTITUTION:
+            continue
+        h = statistics.median(t.h for t in tokens)
+        below = _free_below(free, rows, run.row, tokens[0].x0, h)
+        readings = [tokens] + ([tokens + _value_tokens(below)] if below is not None else [])
+        for reading in reversed(readings):
+            text = "".join(t.text for t in reading)
+            best = process.extract(text, names, scorer=fuzz.ratio, limit=2)
+            if best and best[0][1] >= INSTITUTION_RESEMBLES and (len(best) < 2 or best[1][1] < best[0][1]):
+                found.append(_result(FieldKey.INSTITUTION, reading, threshold).with_flags(Flag.UNLABELLED))
+                break
+    return found[0] if len(found) == 1 else None
+
+
 def _years_apart(earlier: str, later: str) -> int:
     """Whole years from one ISO date to a later one (negative when it is earlier)."""
     years = int(later[:4]) - int(earlier[:4])
@@ -1252,14 +1289,16 @@ def extract_fields(
     review_threshold: float,
     lookalike_threshold: float | None = None,
     today: dt.date | None = None,
+    institutions: Collection[str] = (),
 ) -> dict[FieldKey, FieldResult]:
     """Every canonical field read from OCR lines; fields not found are marked missing.
 
     `review_threshold` is the confidence every character of a value needs; `lookalike_threshold`, if
     given, is the higher one a name character with a look-alike (凤/风) needs. `today` (by default
-    the day it runs) tells a lone date without its label that is too recent to be a birth date.
+    the day it runs) tells a lone date without its label that is too recent to be a birth date;
+    `institutions`, the names institutions are printed under, an institution without its label.
     """
-    _, _, runs = read_layout(lines)
+    _, rows, runs = read_layout(lines)
 
     fields: dict[FieldKey, FieldResult] = {}
     for run in runs:
@@ -1294,6 +1333,10 @@ def extract_fields(
             evident = _closed_anywhere(runs, key, review_threshold)
             if evident is not None:
                 fields[key] = evident
+    if _absent(fields.get(FieldKey.INSTITUTION)) and institutions:
+        institution = _institution_anywhere(runs, rows, institutions, review_threshold)
+        if institution is not None:
+            fields[FieldKey.INSTITUTION] = institution
     _resembling_values(fields, runs, review_threshold)
     _place_dates(fields, runs, review_threshold, today or dt.date.today())
     for key, by_place in ((FieldKey.NAME, _name_by_place), (FieldKey.SEX, _sex_by_place)):

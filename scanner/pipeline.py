@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import math
-from collections.abc import Callable, Container, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,7 @@ from .checks import (
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
-from .extract import PARSERS, extract_fields, name_char, parse_name, simplified, value_probes
+from .extract import PARSERS, cut_short, extract_fields, name_char, parse_name, simplified, value_probes
 from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
@@ -490,7 +490,11 @@ class Scanner:
     ) -> CertificateRecord:
         """Fields, checks and warnings from OCR lines."""
         fields = extract_fields(
-            lines, self.config.review_threshold, self.config.lookalike_threshold, self.config.today
+            lines,
+            self.config.review_threshold,
+            self.config.lookalike_threshold,
+            self.config.today,
+            self.matcher.printed_names().keys(),
         )
         fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
         fields, checks = run_checks(fields, self.config.today)
@@ -542,26 +546,30 @@ class Scanner:
             box = replace(box, x0=box.x0 - reach, x1=box.x1 + reach)
         crop = value_crop(flat, box, read)
         crops = [crop] if crop is not None else wrapped_lines(flat, field.box)
-        if crop is not None and Flag.INCOMPLETE in field.flags:
-            # A name that stops short (重庆医科大学附属口) may go on the next line, undetected.
-            below = replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0))
-            crops = wrapped_lines(flat, below) or crops
         if not words or not crops:
-            return field
-        # A wrapped value's lines read one after the other are the value's one line.
-        readings = [self.engine.step_probabilities(c) for c in crops]
-        probs, keys = np.vstack([p for p, _ in readings]), readings[0][1]
-        found = lexicon.pick(probs, keys, nearest)
-        if found is None or found.value == field.value:
             return field
         # A value of a complete list (every sex, level, category, official scope, district and
         # issuer) read as none of its words is wrong for sure: the lesser margin suffices. The
         # gazetteer does not hold every institution, so an institution read as none of its names
         # may be right.
         read_wrong = key in lexicon.CLOSED_FIELDS
-        if not lexicon.acceptable(found, read_wrong):
+        found = self._pick_in_lines(crops, nearest)
+        if (
+            (found is None or not lexicon.acceptable(found, read_wrong))
+            and crop is not None
+            and cut_short(key, read)
+        ):
+            # A name that stops short (重庆医科大学附属口) may go on the next line, undetected.
+            below = wrapped_lines(flat, replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0)))
+            found = self._pick_in_lines(below, nearest) if below else None
+        if found is None or found.value == field.value or not lexicon.acceptable(found, read_wrong):
             return field
         return repaired(field, found.value)
+
+    def _pick_in_lines(self, crops: Sequence[np.ndarray], words: Mapping[str, str]) -> lexicon.Pick | None:
+        """`lexicon.pick` on the lines of a value, read one after the other as its one line."""
+        readings = [self.engine.step_probabilities(c) for c in crops]
+        return lexicon.pick(np.vstack([p for p, _ in readings]), readings[0][1], words)
 
     def read_name_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """The name read again from a crop of the name alone.

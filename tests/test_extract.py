@@ -575,3 +575,22 @@ def test_on_a_page_that_lost_nearly_all_its_labels_misread_values_are_known_by_r
         *values,
     ]
     assert extract_fields(labelled, 0.93)[FieldKey.LEVEL].raw is None
+
+
+def test_an_institution_whose_label_was_lost_is_known_by_its_name():
+    names = ["重庆市渝北区人民医院", "重庆市渝北区中医院", "重庆医科大学附属口腔医院"]
+    # The value wraps onto the line below, in a narrow cell.
+    lines = [line("姓名：张思斌", 100, 40), line("重庆市渝北区人", 220, 100), line("民医院", 220, 145)]
+    institution = extract_fields(lines, 0.93, institutions=names)[FieldKey.INSTITUTION]
+    assert institution.value == "重庆市渝北区人民医院"
+    assert Flag.UNLABELLED in institution.flags and institution.review
+    # Misread, it is still the one name it is most like.
+    misread = [line("重庆医科大学附属口腔医阮", 220, 100)]
+    assert (
+        extract_fields(misread, 0.93, institutions=names)[FieldKey.INSTITUTION].raw
+        == "重庆医科大学附属口腔医阮"
+    )
+    # Without a gazetteer, or like no name in it, text is no institution.
+    assert extract_fields(lines, 0.93)[FieldKey.INSTITUTION].value is None
+    other = [line("重庆市渝北区卫生健康委员会", 220, 100)]
+    assert extract_fields(other, 0.93, institutions=names)[FieldKey.INSTITUTION].value is None
