@@ -268,3 +268,17 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
     short = FieldResult("重庆医科大学附属口", "重庆医科大学附属口", 0.4, (Flag.INCOMPLETE,), box)
     fixed = scanner.read_against_words(flat, FieldKey.INSTITUTION, short, {})
     assert fixed.value == "重庆医科大学附属口腔医院" and Flag.REPAIRED in fixed.flags
+    # A name whole on its line is read on its line alone, whatever the line below holds.
+    first, second = (
+        print_line("重庆市北碚区卫生健康委员会", rng, LOOK),
+        print_line("发证日期：2021年05月06日", rng, LOOK),
+    )
+    flat = _stacked(first, second)
+    box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
+    misread = FieldResult(
+        "重成市北碚区卫生健康委员会", "重成市北碚区卫生健康委员会", 0.4, (Flag.INCOMPLETE,), box
+    )
+    assert (
+        scanner.read_against_words(flat, FieldKey.AUTHORITY, misread, {}).value
+        == "重庆市北碚区卫生健康委员会"
+    )
