@@ -1076,6 +1076,7 @@ def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> Fie
     """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
     check digit holds (a stray number passes the GB 11643 check only once in eleven), or that holds
     the birth date read (`born`, ISO) where an ID number does (then it is misread, and reviewed)."""
+    birth = born.replace("-", "") if born else None
     found: list[FieldResult] = []
     for run in _free(runs):
         chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
@@ -1085,9 +1086,11 @@ def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> Fie
             len(chars) == 18
             and value is not None
             and Flag.INVALID_FORMAT not in parsed.flags
-            and (ric.calc_check_digit(value) == value[-1] or (born and value[6:14] == born.replace("-", "")))
+            and (ric.calc_check_digit(value) == value[-1] or value[6:14] == birth)
         ):
-            found.append(_result(FieldKey.ID_NUMBER, chars, threshold))
+            result = _result(FieldKey.ID_NUMBER, chars, threshold)
+            checked = ric.calc_check_digit(value) == value[-1]
+            found.append(result if checked else result.with_flags(Flag.UNLABELLED))
     distinct = {f.value for f in found}
     if len(distinct) == 1:
         return max(found, key=lambda f: f.confidence)

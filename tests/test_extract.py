@@ -296,6 +296,15 @@ def test_an_id_number_whose_label_was_not_read_is_found_by_its_check_digit():
     wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
     fields = extract_fields([line(wrong, 300, 300)], 0.93)
     assert fields[FieldKey.ID_NUMBER].value is None
+    # One that holds the birth date read where an ID number does is the ID number misread.
+    number = make_id(region="500109", birth="19751120", seq="362")
+    misread = number[:15] + "8" + number[16:]
+    born = line("出生日期：1975年11月20日", 100, 160)
+    found = extract_fields([born, line(misread, 300, 300)], 0.93)[FieldKey.ID_NUMBER]
+    assert found.value == misread and Flag.UNLABELLED in found.flags and found.review
+    # Not when its birth date differs too.
+    other = number[:13] + "1" + number[14:15] + "8" + number[16:]
+    assert extract_fields([born, line(other, 300, 300)], 0.93)[FieldKey.ID_NUMBER].value is None
 
 
 def test_a_label_with_half_its_characters_misread_is_known_by_elimination():
