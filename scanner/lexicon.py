@@ -264,14 +264,16 @@ def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None 
     read = greedy(probs, keys, alphabet)
     text = [c for c, _ in read]
     index = _class_index(keys)
-    places = [i for i, c in enumerate(text) if c.isdigit()]
+    # An ID number's check digit may be X, read as a digit (8 for X) or a digit read as X.
+    symbols = "0123456789" + ("X" if alphabet is not None and "X" in alphabet and "X" in index else "")
+    places = [i for i, c in enumerate(text) if c in symbols]
     weighed: dict[int, list[str]] = {}
     for i in places:
         step = probs[read[i][1]]
-        weighed[i] = [d for d in "0123456789" if d != text[i] and step[index[d]] >= ALTERNATIVE_DIGIT_P]
+        weighed[i] = [d for d in symbols if d != text[i] and step[index[d]] >= ALTERNATIVE_DIGIT_P]
     out = ["".join(text)]
     for i in places:
-        for d in "0123456789":
+        for d in symbols:
             if d != text[i]:
                 out.append("".join((*text[:i], d, *text[i + 1 :])))
     for a, i in enumerate(places):

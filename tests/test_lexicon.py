@@ -17,7 +17,7 @@ from scanner.fields import Box, FieldKey, FieldResult, Flag
 from scanner.pipeline import value_crop, wrapped_lines
 from scanner.synth.line import LineLook, print_line
 
-KEYS = ["blank", *"0123456789", " ", *"临床中医口腔"]
+KEYS = ["blank", *"0123456789", " ", *"临床中医口腔", "X"]
 
 
 def steps(text: str, sure: float = 0.95, misread: dict[int, str] | None = None) -> np.ndarray:
@@ -61,6 +61,19 @@ def test_a_check_digit_picks_the_one_lawful_reading_among_one_and_two_digit_chan
     found = lexicon.pick(probs, KEYS, lawful)
     assert found is not None and found.value == number
     assert lexicon.acceptable(found, read_wrong=True)
+
+
+def test_a_check_digit_x_read_as_a_digit_is_among_the_readings_tried():
+    number = next(n for n in (make_id(seq=f"{i:03d}") for i in range(100)) if n.endswith("X"))
+    wrong = number[:-1] + "8"
+    probs = steps(number, misread={17: "8"})
+    variants = lexicon.digit_variants(probs, KEYS, "0123456789X")
+    assert variants[0] == wrong and number in variants
+    lawful = {v: v for v in variants if id_number_valid(v)}
+    found = lexicon.pick(probs, KEYS, lawful)
+    assert found is not None and found.value == number and lexicon.acceptable(found, read_wrong=True)
+    # Without X in the alphabet, digits alone are tried.
+    assert number not in lexicon.digit_variants(probs, KEYS)
 
 
 def test_a_pick_between_two_words_the_recognizer_cannot_tell_apart_is_refused():
