@@ -1079,7 +1079,7 @@ def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> Fie
     birth = born.replace("-", "") if born else None
     found: list[FieldResult] = []
     for run in _free(runs):
-        chars = [t for t in run.tokens if t.text.isdigit() or t.text in "Xx"]
+        chars = [t for t in run.tokens if t.text.translate(_DIGIT_CONFUSIONS).isdigit() or t.text in "Xx"]
         parsed = parse_id_number(run.text)
         value = parsed.value
         if (
@@ -1113,12 +1113,49 @@ def read_layout(lines: Sequence[OcrLine]) -> tuple[float, list[Row], list[Run]]:
 _CUT_LABELS: dict[str, FieldKey] = {"名": FieldKey.NAME, "别": FieldKey.SEX}
 
 
+# Either half of 姓名 or 性别 standing alone (名：, 性), or 性 and a misread 别 (性祭), is that label,
+# its value not read.
+_BARE_HALVES: dict[str, FieldKey] = {
+    "姓": FieldKey.NAME,
+    "名": FieldKey.NAME,
+    "性": FieldKey.SEX,
+    "别": FieldKey.SEX,
+}
+
+
+def _bare_label(run: Run) -> FieldKey | None:
+    """The field whose label a free run is, cut or misread, with nothing after it."""
+    chars = [t.text for t in run.tokens if t.text not in ":：;,.、"]
+    if len(chars) == 1:
+        return _BARE_HALVES.get(chars[0])
+    if (
+        len(chars) == 2
+        and chars[0] == "性"
+        and chars[1] not in (Sex.MALE, Sex.FEMALE)
+        and _CJK.match(chars[1])
+    ):
+        return FieldKey.SEX
+    return None
+
+
 def recover_cut_labels(runs: Sequence[Run]) -> None:
     """Read a free run that starts with the surviving half of a missing 姓名/性别 label as that
-    field, when what follows is a clean value for it (男 or 女; a name of CJK characters)."""
+    field, when what follows is a clean value for it (男 or 女; a name of CJK characters); or that
+    is such a label alone, cut or misread (名：, 性, 性祭), as that label with its value not read
+    (found beside or below it, or looked for again where it should be)."""
     found = {r.key for r in runs if r.key is not None}
     for run in runs:
-        if run.key is not None or len(run.tokens) < 2:
+        if run.key is not None or not run.tokens:
+            continue
+        bare = _bare_label(run)
+        if bare is not None and bare not in found:
+            first, last = run.tokens[0], run.tokens[-1]
+            run.key, run.label_x0, run.label_x1 = bare, first.x0, last.x1
+            run.label_cy, run.label_h = first.cy, first.h
+            run.tokens = []
+            found.add(bare)
+            continue
+        if len(run.tokens) < 2:
             continue
         key = _CUT_LABELS.get(run.tokens[0].text)
         if key is None or key in found:

@@ -7,7 +7,7 @@ from datetime import date
 
 from helpers import line, make_id
 
-from scanner.extract import extract_fields, parse_date, parse_name
+from scanner.extract import extract_fields, parse_date, parse_name, value_probes
 from scanner.fields import FieldKey, Flag
 from scanner.ocr.base import OcrChar, OcrLine
 
@@ -302,6 +302,9 @@ def test_an_id_number_whose_label_was_not_read_is_found_by_its_check_digit():
     born = line("出生日期：1975年11月20日", 100, 160)
     found = extract_fields([born, line(misread, 300, 300)], 0.93)[FieldKey.ID_NUMBER]
     assert found.value == misread and Flag.UNLABELLED in found.flags and found.review
+    # A digit read as the letter it looks like (S for 5) is still one of its 18 characters.
+    lettered = extract_fields([line("号" + number.replace("5", "S", 1), 300, 300)], 0.93)[FieldKey.ID_NUMBER]
+    assert lettered.value == number and Flag.REPAIRED in lettered.flags
     # Not when its birth date differs too.
     other = number[:13] + "1" + number[14:15] + "8" + number[16:]
     assert extract_fields([born, line(other, 300, 300)], 0.93)[FieldKey.ID_NUMBER].value is None
@@ -603,3 +606,23 @@ def test_an_institution_whose_label_was_lost_is_known_by_its_name():
     assert extract_fields(lines, 0.93)[FieldKey.INSTITUTION].value is None
     other = [line("重庆市渝北区卫生健康委员会", 220, 100)]
     assert extract_fields(other, 0.93, institutions=names)[FieldKey.INSTITUTION].value is None
+
+
+def test_half_a_short_label_standing_alone_is_that_label():
+    # 姓 lost to glare, the name far right in its cell.
+    fields = extract_fields([line("名：", 100, 100), line("陈芳清", 400, 100)], 0.93)
+    assert fields[FieldKey.NAME].value == "陈芳清"
+    # 别 lost, the value further along the row.
+    fields = extract_fields(
+        [line("姓名：陈芳清", 100, 100), line("性", 600, 100), line("女", 760, 100)], 0.93
+    )
+    assert fields[FieldKey.SEX].value == "女"
+    # 性别 with 别 misread and its value not detected: the value is looked for where it should be.
+    lines = [
+        line("姓名：陈芳清", 100, 100),
+        line("性祭", 100, 160),
+        line("出生日期：1984年02月02日", 100, 220),
+    ]
+    assert [p.key for p in value_probes(lines)] == [FieldKey.SEX]
+    # A lone character that is no label's half is left alone.
+    assert value_probes([line("姓名：陈芳清", 100, 100), line("住", 100, 160)]) == []
