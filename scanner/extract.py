@@ -1145,17 +1145,7 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
     (found beside or below it, or looked for again where it should be)."""
     found = {r.key for r in runs if r.key is not None}
     for run in runs:
-        if run.key is not None or not run.tokens:
-            continue
-        bare = _bare_label(run)
-        if bare is not None and bare not in found:
-            first, last = run.tokens[0], run.tokens[-1]
-            run.key, run.label_x0, run.label_x1 = bare, first.x0, last.x1
-            run.label_cy, run.label_h = first.cy, first.h
-            run.tokens = []
-            found.add(bare)
-            continue
-        if len(run.tokens) < 2:
+        if run.key is not None or len(run.tokens) < 2:
             continue
         key = _CUT_LABELS.get(run.tokens[0].text)
         if key is None or key in found:
@@ -1171,6 +1161,15 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
         run.label_cy, run.label_h = label.cy, label.h
         run.tokens = list(rest)
         found.add(key)
+    # A label half with a value is surer than one alone (姓 before 名李晶凤 is the same label).
+    for run in runs:
+        bare = _bare_label(run) if run.key is None and run.tokens else None
+        if bare is not None and bare not in found:
+            first, last = run.tokens[0], run.tokens[-1]
+            run.key, run.label_x0, run.label_x1 = bare, first.x0, last.x1
+            run.label_cy, run.label_h = first.cy, first.h
+            run.tokens = []
+            found.add(bare)
 
 
 def _label_agreement(text: str, label: str) -> int:

@@ -624,5 +624,8 @@ def test_half_a_short_label_standing_alone_is_that_label():
         line("出生日期：1984年02月02日", 100, 220),
     ]
     assert [p.key for p in value_probes(lines)] == [FieldKey.SEX]
+    # Half a label with its value is surer than the other half alone (姓　名李晶凤, spaced out).
+    fields = extract_fields([line("姓", 100, 62), line("名李晶凤", 260, 100)], 0.93)
+    assert fields[FieldKey.NAME].value == "李晶凤"
     # A lone character that is no label's half is left alone.
     assert value_probes([line("姓名：陈芳清", 100, 100), line("住", 100, 160)]) == []
