@@ -1082,14 +1082,11 @@ def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> Fie
         chars = [t for t in run.tokens if t.text.translate(_DIGIT_CONFUSIONS).isdigit() or t.text in "Xx"]
         parsed = parse_id_number(run.text)
         value = parsed.value
-        if (
-            len(chars) == 18
-            and value is not None
-            and Flag.INVALID_FORMAT not in parsed.flags
-            and (ric.calc_check_digit(value) == value[-1] or value[6:14] == birth)
-        ):
+        if len(chars) != 18 or value is None or Flag.INVALID_FORMAT in parsed.flags:
+            continue
+        checked = ric.calc_check_digit(value) == value[-1]
+        if checked or value[6:14] == birth:
             result = _result(FieldKey.ID_NUMBER, chars, threshold)
-            checked = ric.calc_check_digit(value) == value[-1]
             found.append(result if checked else result.with_flags(Flag.UNLABELLED))
     distinct = {f.value for f in found}
     if len(distinct) == 1:

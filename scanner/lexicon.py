@@ -260,7 +260,8 @@ def greedy(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) 
 def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) -> list[str]:
     """What the crop may print, as the recognizer read it (in `alphabet`, if given) with one digit
     changed to any other, or two digits changed to others it weighed at their places; the reading
-    itself first."""
+    itself first. With X in the alphabet (an ID number's check digit), X is changed and changed to
+    as a digit is."""
     read = greedy(probs, keys, alphabet)
     text = [c for c, _ in read]
     index = _class_index(keys)

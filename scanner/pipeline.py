@@ -529,7 +529,11 @@ class Scanner:
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
     ) -> FieldResult:
         """A doubtful value from a closed list read again against the list (see `scanner.lexicon`):
-        the one word clearly likelier than every other replaces it, still marked for review."""
+        the one word clearly likelier than every other replaces it, still marked for review.
+
+        A value read shorter than any of the words is read with room for the rest either side; an
+        institution or issuer that stops short of its ending, and is not settled on its line, is
+        read with the line below it too."""
         if not field.review or field.box is None or not field.raw:
             return field
         read = "".join(field.raw.split())
