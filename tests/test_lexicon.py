@@ -158,7 +158,7 @@ def test_an_id_number_printed_condensed_is_read_again_stretched(scanner):
 
 
 def test_views_of_a_value_add_up_their_evidence():
-    # The first view cannot tell 0 from 8 at the tenth digit; the second sees 0 surely.
+    # The first view weighs another digit above the tenth one printed; the second sees it surely.
     number = make_id()
     other = number[:9] + ("8" if number[9] != "8" else "0") + number[10:]
     unsure = steps(number, sure=0.95, misread={9: other[9]})
