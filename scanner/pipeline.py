@@ -135,8 +135,9 @@ WORD_FIELDS = (*lexicon.CLOSED_FIELDS, FieldKey.INSTITUTION)
 # Digit fields with rules a reading must obey, read again against them when doubtful; the ID
 # number first, as the birth date is checked against it.
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
-# What an ID number is printed in.
+# What an ID number is printed in, and how many characters.
 ID_ALPHABET = "0123456789X"
+ID_LENGTH = 18
 # A value's next line, if it wraps, lies within this many of its line heights below it.
 NEXT_LINE = 1.6
 # Digits are read again from their crop stretched this much wider: the recognizer gives a line a
@@ -572,8 +573,13 @@ class Scanner:
 
     def _pick_in_lines(self, crops: Sequence[np.ndarray], words: Mapping[str, str]) -> lexicon.Pick | None:
         """`lexicon.pick` on the lines of a value, read one after the other as its one line."""
+        probs, keys = self._reading_of_lines(crops)
+        return lexicon.pick(probs, keys, words)
+
+    def _reading_of_lines(self, crops: Sequence[np.ndarray]) -> tuple[np.ndarray, Sequence[str]]:
+        """The per-step probabilities of a value's lines, read one after the other as one line."""
         readings = [self.engine.step_probabilities(c) for c in crops]
-        return lexicon.pick(np.vstack([p for p, _ in readings]), readings[0][1], words)
+        return np.vstack([p for p, _ in readings]), readings[0][1]
 
     def read_name_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """The name read again from a crop of the name alone.
@@ -627,22 +633,40 @@ class Scanner:
             return field
         # Seen as printed and stretched: each view misses digits the other one sees.
         readings = [self.engine.step_probabilities(view) for view in (crop, stretched(crop))]
+        found = self._lawful_pick(key, readings, allowed)
+        box = field.box
+        digits = sum(c.isdigit() or c in "Xx" for c in read)
+        if found is None and key is FieldKey.ID_NUMBER and digits < ID_LENGTH:
+            # An ID number in a narrow cell may end on the next line, undetected (…020736 / 77).
+            lines = wrapped_lines(flat, replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0)))
+            if lines:
+                found = self._lawful_pick(key, [self._reading_of_lines(lines)], allowed)
+        if found is None or found.value == field.value:
+            return field
+        return repaired(field, found.value)
+
+    def _lawful_pick(
+        self,
+        key: FieldKey,
+        readings: Sequence[tuple[np.ndarray, Sequence[str]]],
+        allowed: Callable[[str], bool],
+    ) -> lexicon.Pick | None:
+        """Of the readings one or two digits from what the views show that obey the rules, the one
+        clearly likelier in them all than every other; None if none is."""
         parse = PARSERS[key]
-        words: dict[str, str] = {}
         alphabet = ID_ALPHABET if key is FieldKey.ID_NUMBER else None
         texts = [text for probs, keys in readings for text in lexicon.digit_variants(probs, keys, alphabet)]
+        words: dict[str, str] = {}
         for text in dict.fromkeys(texts):
             value = parse(text).value
             if value is not None and allowed(value):
                 words[text] = value
         found = lexicon.pick_in_views(readings, words)
-        if found is None or found.value == field.value:
-            return field
         # The value read breaks the rules, so is wrong for sure: the likeliest lawful reading needs
         # only to be clearly likelier than the other lawful ones.
-        if not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST * len(readings)):
-            return field
-        return repaired(field, found.value)
+        if found is None or not lexicon.acceptable(found, True, lexicon.MAX_RULED_COST * len(readings)):
+            return None
+        return found
 
     def read_code_again(self, flat: np.ndarray, field: FieldResult) -> FieldResult:
         """A certificate code not read as 15 digits (11500年152266391), read again in digits

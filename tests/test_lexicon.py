@@ -157,6 +157,20 @@ def test_an_id_number_printed_condensed_is_read_again_stretched(scanner):
     assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
 
 
+@pytest.mark.slow
+def test_an_id_number_that_ends_on_the_next_line_is_read_with_it(scanner):
+    # In a narrow cell the last two digits went on to a line of their own, not detected.
+    number = make_id(region="500101", birth="19940207", seq="367")
+    rng = random.Random(5)
+    first, second = print_line(number[:16], rng, LOOK), print_line(number[16:], rng, LOOK)
+    flat = _stacked(first, second)
+    box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
+    field = FieldResult(number[:16], number[:16], 0.99, (Flag.INVALID_FORMAT,), box)
+    fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
+    fixed = scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields)
+    assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
+
+
 def test_views_of_a_value_add_up_their_evidence():
     # The first view weighs another digit above the tenth one printed; the second sees it surely.
     number = make_id()
