@@ -138,6 +138,9 @@ RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DA
 # What an ID number is printed in, and how many characters.
 ID_ALPHABET = "0123456789X"
 ID_LENGTH = 18
+# A name read as one character is read again from this many of its heights further left (its
+# first character lost between the label's colon and it).
+NAME_REACH = 1.5
 # A value's next line, if it wraps, lies within this many of its line heights below it.
 NEXT_LINE = 1.6
 # Digits are read again from their crop stretched this much wider: the recognizer gives a line a
@@ -591,6 +594,10 @@ class Scanner:
         name with a little paper around it), and stays marked for review."""
         if field.box is None or not field.raw:
             return field
+        if Flag.INVALID_FORMAT in field.flags:
+            grown = self._name_after_colon(flat, field)
+            if grown is not None:
+                return grown
         crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
@@ -613,6 +620,28 @@ class Scanner:
         ):
             return field
         return repaired(field, parsed.value, confidence)
+
+    def _name_after_colon(self, flat: np.ndarray, field: FieldResult) -> FieldResult | None:
+        """A name read as one character (姓名：嘉), read again from further left: the characters
+        between the label's colon and it, when the colon is read, put before it (周嘉)."""
+        box = field.box
+        if box is None or field.value is None:
+            return None
+        reached = replace(box, x0=box.x0 - NAME_REACH * (box.y1 - box.y0))
+        crop = value_crop(flat, reached, "：" + field.value)
+        if crop is None:
+            return None
+        probs, keys = self.engine.step_probabilities(crop)
+        read = [(simplified(c)[0], t) for c, t in lexicon.greedy(probs, keys)]
+        colons = [i for i, (c, _) in enumerate(read) if c in ":："]
+        if not colons:
+            # Without the colon, what was read before the name may be the label's own 名.
+            return None
+        kept = [(c, t) for c, t in read[colons[-1] + 1 :] if name_char(c)]
+        parsed = parse_name("".join(c for c, _ in kept))
+        if parsed.value is None or parsed.flags or not parsed.value.endswith(field.value):
+            return None
+        return repaired(field, parsed.value, min(float(probs[t].max()) for _, t in kept))
 
     def read_against_rules(
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]

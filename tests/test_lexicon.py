@@ -188,6 +188,18 @@ def test_views_of_a_value_add_up_their_evidence():
 
 
 @pytest.mark.slow
+def test_a_name_read_as_one_character_is_read_again_from_the_labels_colon(scanner):
+    # 姓名：周嘉 was read 姓名：嘉, the surname lost between the colon and the given name.
+    for printed, expected in (("姓名：周嘉", "周嘉"), ("姓名周嘉", "嘉")):
+        flat = print_line(printed, random.Random(6), LOOK)
+        whole = _line_box(flat)
+        last = Box(whole.x1 - (whole.x1 - whole.x0) / len(printed), whole.y0, whole.x1, whole.y1)
+        field = FieldResult("嘉", "嘉", 0.99, (Flag.INVALID_FORMAT,), last)
+        # Without the colon read, what lies before may be the label's own 名: the name is left alone.
+        assert scanner.read_name_again(flat, field).value == expected
+
+
+@pytest.mark.slow
 def test_pipeline_rereads_a_doubtful_name_alone(scanner):
     flat = print_line("高宁佳", random.Random(3), LOOK)
     field = _doubtful(flat, "离宁佳")
