@@ -252,6 +252,12 @@ def wrapped_lines(flat: np.ndarray, box: Box) -> list[np.ndarray]:
     return crops
 
 
+def with_next_line(flat: np.ndarray, box: Box) -> list[np.ndarray]:
+    """The printed lines of a value and of the line just below it (see `wrapped_lines`): where a
+    value cut short goes on, undetected."""
+    return wrapped_lines(flat, replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0)))
+
+
 def digit_rule(key: FieldKey, fields: Mapping[FieldKey, FieldResult], today: date) -> Callable[[str], bool]:
     """What a reading of an ID number or date must be: an ID number that passes its checks and
     gives a birth date a practising doctor can have (the birth date printed, if that was read
@@ -568,7 +574,7 @@ class Scanner:
             and cut_short(key, read)
         ):
             # A name that stops short (重庆医科大学附属口) may go on the next line, undetected.
-            below = wrapped_lines(flat, replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0)))
+            below = with_next_line(flat, box)
             found = self._pick_in_lines(below, nearest) if below else None
         if found is None or found.value == field.value or not lexicon.acceptable(found, read_wrong):
             return field
@@ -601,13 +607,10 @@ class Scanner:
         crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
-        probs, keys = self.engine.step_probabilities(crop)
+        read = self._read_chars(crop)
         # The crop's edges may catch the label's colon: only what a name is made of counts.
-        read = [(simplified(c)[0], t) for c, t in lexicon.greedy(probs, keys)]
-        kept = [(c, t) for c, t in read if name_char(c)]
-        text = "".join(c for c, _ in read)
-        confidence = min((float(probs[t].max()) for _, t in kept), default=0.0)
-        parsed = parse_name(text)
+        confidence = min((p for c, p in read if name_char(c)), default=0.0)
+        parsed = parse_name("".join(c for c, _ in read))
         if not field.review:
             if parsed.value != field.value or confidence < self.config.review_threshold:
                 return field.with_flags(Flag.LOW_CONFIDENCE)
@@ -631,17 +634,22 @@ class Scanner:
         crop = value_crop(flat, reached, "：" + field.value)
         if crop is None:
             return None
-        probs, keys = self.engine.step_probabilities(crop)
-        read = [(simplified(c)[0], t) for c, t in lexicon.greedy(probs, keys)]
+        read = self._read_chars(crop)
         colons = [i for i, (c, _) in enumerate(read) if c in ":："]
         if not colons:
             # Without the colon, what was read before the name may be the label's own 名.
             return None
-        kept = [(c, t) for c, t in read[colons[-1] + 1 :] if name_char(c)]
+        kept = [(c, p) for c, p in read[colons[-1] + 1 :] if name_char(c)]
         parsed = parse_name("".join(c for c, _ in kept))
         if parsed.value is None or parsed.flags or not parsed.value.endswith(field.value):
             return None
-        return repaired(field, parsed.value, min(float(probs[t].max()) for _, t in kept))
+        return repaired(field, parsed.value, min(p for _, p in kept))
+
+    def _read_chars(self, crop: np.ndarray) -> list[tuple[str, float]]:
+        """The characters a crop is read as (traditional forms simplified), each with the
+        probability it was read at."""
+        probs, keys = self.engine.step_probabilities(crop)
+        return [(simplified(c)[0], float(probs[t].max())) for c, t in lexicon.greedy(probs, keys)]
 
     def read_against_rules(
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
@@ -663,11 +671,13 @@ class Scanner:
         # Seen as printed and stretched: each view misses digits the other one sees.
         readings = [self.engine.step_probabilities(view) for view in (crop, stretched(crop))]
         found = self._lawful_pick(key, readings, allowed)
-        box = field.box
-        digits = sum(c.isdigit() or c in "Xx" for c in read)
-        if found is None and key is FieldKey.ID_NUMBER and digits < ID_LENGTH:
+        if (
+            found is None
+            and key is FieldKey.ID_NUMBER
+            and sum(c.isdigit() or c in "Xx" for c in read) < ID_LENGTH
+        ):
             # An ID number in a narrow cell may end on the next line, undetected (…020736 / 77).
-            lines = wrapped_lines(flat, replace(box, y1=box.y1 + NEXT_LINE * (box.y1 - box.y0)))
+            lines = with_next_line(flat, field.box)
             if lines:
                 found = self._lawful_pick(key, [self._reading_of_lines(lines)], allowed)
         if found is None or found.value == field.value:
