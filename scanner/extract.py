@@ -1068,6 +1068,17 @@ def _iso(field: FieldResult | None) -> str | None:
     return value if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
 
 
+def _sex_taken_as_name(runs: Sequence[Run], threshold: float) -> FieldResult | None:
+    """The sex read as the name's value: 姓名 whose own value was lost (under glare) takes the
+    next text on its row, which is 男 or 女 when the 性别 label between was lost too."""
+    for run in runs:
+        if run.key is FieldKey.NAME:
+            tokens = _value_tokens(run)
+            if "".join(t.text for t in tokens) in (Sex.MALE, Sex.FEMALE):
+                return _result(FieldKey.SEX, tokens, threshold).with_flags(Flag.UNLABELLED)
+    return None
+
+
 def _absent(field: FieldResult | None) -> bool:
     return field is None or field.value is None
 
@@ -1174,6 +1185,14 @@ def _label_agreement(text: str, label: str) -> int:
     return sum(a == b for a, b in zip(text, label, strict=False))
 
 
+def _one_off_word(text: str, words: Iterable[str]) -> bool:
+    """Whether text is one of the words of four characters or more with one character misread."""
+    return any(
+        len(word) == len(text) >= 4 and sum(a != b for a, b in zip(word, text, strict=True)) <= 1
+        for word in words
+    )
+
+
 def _misread_alike(printed: str, label: str) -> bool:
     """Whether every character of `printed` that differs from `label` looks like the one meant."""
     return all(a == b or looks_alike(a, b) for a, b in zip(printed, label, strict=True))
@@ -1198,8 +1217,12 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
     missing = [k for k in FieldKey if k not in found]
+    words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
     for i, run in enumerate(runs):
         if run.key is not None or run.claimed:
+            continue
+        if _one_off_word(run.text, words):
+            # A printed value with one character misread (执业动理医师), not 执业 of a label.
             continue
         after = runs[i + 1] if i + 1 < len(runs) else None
         if after is not None and (after.row != run.row or after.key is not None or after.claimed):
@@ -1364,6 +1387,9 @@ def extract_fields(
         unlabelled = _id_anywhere(runs, review_threshold, _iso(fields.get(FieldKey.BIRTH_DATE)))
         if unlabelled is not None:
             fields[FieldKey.ID_NUMBER] = unlabelled
+    sex = _sex_taken_as_name(runs, review_threshold)
+    if sex is not None and _absent(fields.get(FieldKey.SEX)):
+        fields[FieldKey.SEX], fields[FieldKey.NAME] = sex, FieldResult.missing()
     for key in SELF_EVIDENT:
         if _absent(fields.get(key)):
             evident = _closed_anywhere(runs, key, review_threshold)

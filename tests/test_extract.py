@@ -522,6 +522,35 @@ def test_a_sex_whose_label_was_misread_beyond_recognition_is_known_by_its_place(
     assert extract_fields([name, line("李小件例女", 100, 160), birth], 0.93)[FieldKey.SEX].value is None
 
 
+def test_the_sex_after_a_name_label_whose_value_was_lost_is_the_sex():
+    # 姓名's value lies under glare and 性别 was not detected: the next text on the row is the sex.
+    lines = [
+        line("姓名", 100, 100),
+        line("男", 600, 100),
+        line("出生日期：1998.04.05", 100, 160),
+        line("执业地点：重庆市", 100, 220),
+    ]
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.SEX].value == "男" and Flag.UNLABELLED in fields[FieldKey.SEX].flags
+    assert fields[FieldKey.NAME].value is None
+    # With the sex read under its own label, the name's reading stays the name's (and is doubtful).
+    lines.append(line("性别：女", 600, 130))
+    fields = extract_fields(lines, 0.93)
+    assert fields[FieldKey.SEX].value == "女" and fields[FieldKey.NAME].raw == "男"
+
+
+def test_a_value_with_one_character_misread_is_not_taken_for_a_label():
+    # 执业动理医师 (执业助理医师) begins as 执业范围 does, and 医师 is no scope.
+    lines = [
+        line("执业动理医师", 700, 320, 30, low={2: 0.73, 4: 0.68}),
+        line("批业地点", 545, 383, 28, low={0: 0.21, 2: 0.44, 3: 0.69}),
+        line("重庆市渝北区", 700, 382, 30),
+        line("主要抗业机构", 117, 567, 28, low={2: 0.45}),
+        line("重庆国科大学测第口腔医院", 274, 564, 30),
+    ]
+    assert extract_fields(lines, 0.93)[FieldKey.SCOPE].value is None
+
+
 def test_a_misread_value_behind_an_unreadable_label_is_the_missing_field_it_resembles():
     lines = [
         line("姓名：马小燕", 100, 100),
