@@ -36,6 +36,13 @@ from .ocr.base import spread_chars
 
 log = logging.getLogger(__name__)
 
+# Percentiles of the grey page taken as black print and white paper when stretching its contrast.
+STRETCH_DARK, STRETCH_LIGHT = 1.0, 99.0
+# The most the contrast is ever stretched.
+STRETCH_GAIN = 3.0
+# A page read with this many fields not found is looked at again with its contrast stretched.
+FAINT_PAGE_MISSING = 3
+
 
 def suppress_red(image: np.ndarray) -> np.ndarray:
     """A grey image in which red seal ink is as light as the paper and black or blue print stays dark.
@@ -50,6 +57,23 @@ def suppress_red(image: np.ndarray) -> np.ndarray:
     excess = red - (rgb[:, :, 1] + rgb[:, :, 2]) // 2
     grey = np.clip(red + excess, 0, 255).astype(np.uint8)
     return np.repeat(grey[:, :, None], 3, axis=2)
+
+
+def stretch_contrast(image: np.ndarray) -> np.ndarray:
+    """The image with its darkest print black and its paper white: what text is looked for in.
+
+    In dim light or behind glass a photo's print is grey on grey; the text detector then still
+    finds the values but loses small labels and single characters (男), which a plain stretch
+    brings back. Recognition reads the image as it was: stretched, faint print reads no better and
+    clear print sometimes worse.
+    """
+    counts = np.cumsum(np.bincount(image.ravel(), minlength=256))
+    low, high = np.searchsorted(counts, counts[-1] * np.array((STRETCH_DARK, STRETCH_LIGHT)) / 100)
+    # Where nearly nothing is printed the darkest percent is paper too: its grain is not stretched.
+    gain = min(255.0 / max(high - low, 1), STRETCH_GAIN)
+    lut = np.clip(255.0 - (high - np.arange(256)) * gain, 0, 255).astype(np.uint8)
+    stretched: np.ndarray = lut[image]
+    return stretched
 
 
 def seal_share(crop: np.ndarray) -> float:
@@ -339,10 +363,19 @@ class Scanner:
         self.matcher = matcher or InstitutionMatcher()
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
-        """OCR of one RGB image, with a second look where a label's value was not detected."""
+        """OCR of one RGB image, with a second look for text detection missed where a field was
+        not found, and one where a label's value was not detected."""
         fitted = fit_long_side(image, self.config.max_side)
         ocr_image = suppress_red(fitted)
         lines = [self._reread_under_seal(fitted, line) for line in self.engine.read(ocr_image)]
+        found = self._fields_found(lines)
+        if len(FieldKey) - found >= FAINT_PAGE_MISSING:
+            # Labels lost to detection on a grey page: look for the text again with its contrast
+            # stretched, and keep the reading that finds more fields.
+            found_again = self.engine.read(ocr_image, detect_view=stretch_contrast)
+            again = [self._reread_under_seal(fitted, line) for line in found_again]
+            if self._fields_found(again) > found:
+                lines = again
         for probe in value_probes(lines):
             crop = crop_quad(ocr_image, probe.quad)
             seen = self.engine.recognize(crop) or self.read_as_word(probe.key, crop)
@@ -351,6 +384,21 @@ class Scanner:
         factor = image.shape[1] / fitted.shape[1]
         # Report boxes in the caller's pixels, not in the scaled copy OCR read.
         return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
+
+    def _extract(self, lines: Sequence[OcrLine]) -> dict[FieldKey, FieldResult]:
+        """The fields the lines give, before any second look."""
+        return extract_fields(
+            lines,
+            self.config.review_threshold,
+            self.config.lookalike_threshold,
+            self.config.today,
+            self.matcher.printed_names().keys(),
+        )
+
+    def _fields_found(self, lines: Sequence[OcrLine]) -> int:
+        """How many fields the lines give a value of the field's form."""
+        fields = self._extract(lines).values()
+        return sum(f.value is not None and Flag.INVALID_FORMAT not in f.flags for f in fields)
 
     def read_as_word(self, key: FieldKey, crop: np.ndarray) -> OcrLine | None:
         """A closed-list value the recognizer found too faint to report, read as the word of the
@@ -499,13 +547,7 @@ class Scanner:
         self, lines: list[OcrLine], file: str, page: int | None = None
     ) -> CertificateRecord:
         """Fields, checks and warnings from OCR lines."""
-        fields = extract_fields(
-            lines,
-            self.config.review_threshold,
-            self.config.lookalike_threshold,
-            self.config.today,
-            self.matcher.printed_names().keys(),
-        )
+        fields = self._extract(lines)
         fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
         fields, checks = run_checks(fields, self.config.today)
         warnings = () if lines else ("no_text_found",)

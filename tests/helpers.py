@@ -1,13 +1,18 @@
-"""Shared builders for tests: valid synthetic ID numbers and hand-made OCR lines."""
+"""Shared builders for tests: valid synthetic ID numbers, hand-made OCR lines and printed cards."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+from PIL import Image, ImageDraw
 from stdnum.cn import ric
 
 from scanner.fields import CertificateRecord, FieldKey
 from scanner.ocr.base import OcrChar, OcrLine
+from scanner.synth.degrade import _add_noise, _blur
+from scanner.synth.fonts import available_faces, load_font
 
 
 def make_id(region: str = "500103", birth: str = "19870312", seq: str = "041") -> str:
@@ -132,3 +137,27 @@ def right_fields_without_silent_errors(
             else:
                 assert field.review, f"{name}: {key} read {field.value!r}, truth {truth[key]!r}"
     return right, total
+
+
+def card(texts: list[tuple[str, int, int]], ink: int, paper: int, size: int) -> np.ndarray:
+    """A plain card with `texts` ((text, x, y) each) printed `size` px high, `ink` grey on `paper`
+    grey, slightly blurred and grainy (grey grain, as the page's red-suppressed grey image has):
+    labels photographed in dim light behind glass."""
+    face = next(f for f in available_faces() if f.family == "Noto Sans CJK SC" and f.bold)
+    font = load_font(face, size)
+    page = Image.new("RGB", (640, 240), (paper, paper, paper))
+    draw = ImageDraw.Draw(page)
+    for text, x, y in texts:
+        draw.text((x, y), text, font=font, fill=(ink, ink, ink))
+    grainy = np.asarray(_add_noise(_blur(np.asarray(page), 0.6), random.Random(1), 4.0))
+    return np.repeat(grainy[:, :, :1], 3, axis=2)
+
+
+# Labels and values of a two-column form: (text, x, y) on a 640 × 240 card.
+FAINT_FORM = [
+    ("姓名", 40, 40),
+    ("性别", 300, 40),
+    ("男", 420, 40),
+    ("执业地点", 40, 120),
+    ("重庆市渝北区", 300, 120),
+]

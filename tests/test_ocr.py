@@ -1,14 +1,18 @@
-"""The bundled recognizer, asked what it weighed: the data behind the matcher's look-alikes."""
+"""The bundled engine: what the recognizer weighed (the data behind the matcher's look-alikes), and
+text looked for in a stretched view of the image but read from the image itself."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
+from helpers import FAINT_FORM, card
 
 from scanner.config import ScanConfig
 from scanner.confusiongen import LOOK
 from scanner.ocr import create_engine
+from scanner.pipeline import stretch_contrast
 from scanner.synth.line import print_line
 
 
@@ -20,3 +24,42 @@ def test_the_recognizer_tells_what_it_weighed_next_to_each_character():
     for char, weighed in read:
         assert weighed[0][0] == char and 0.5 < weighed[0][1] <= 1.0
         assert [p for _, p in weighed] == sorted((p for _, p in weighed), reverse=True)
+
+
+@pytest.mark.slow
+def test_faint_small_print_is_found_in_the_stretched_view():
+    engine = create_engine(ScanConfig(threads=1))
+    faint = card(FAINT_FORM, ink=150, paper=175, size=12)
+    plain = [line.text for line in engine.read(faint)]
+    stretched = [line.text for line in engine.read(faint, detect_view=stretch_contrast)]
+    assert "姓名" not in plain and "执业地点" not in plain
+    assert {"姓名", "性别", "执业地点", "重庆市渝北区"} <= set(stretched)
+    # A lone character one size up is lost the same way, and found the same way.
+    faint = card(FAINT_FORM, ink=140, paper=175, size=14)
+    assert "男" not in [line.text for line in engine.read(faint)]
+    assert "男" in [line.text for line in engine.read(faint, detect_view=stretch_contrast)]
+
+
+@pytest.mark.slow
+def test_lines_found_in_the_view_are_read_from_the_image():
+    engine = create_engine(ScanConfig(threads=1))
+    image = card([("渝北区", 300, 120)], ink=30, paper=230, size=24)
+    elsewhere = card([("重庆市", 300, 120)], ink=30, paper=230, size=24)
+    empty = card([], ink=30, paper=230, size=24)
+    assert [line.text for line in engine.read(image, detect_view=lambda _: elsewhere)] == ["渝北区"]
+    assert engine.read(image, detect_view=lambda _: empty) == []
+    # The engine looks at the image itself again afterwards.
+    assert [line.text for line in engine.read(image)] == ["渝北区"]
+
+
+def test_stretching_makes_grey_print_black_on_white_paper_and_leaves_paper_grain_alone():
+    rng = np.random.default_rng(3)
+    page = rng.normal(175, 3, (200, 300)).clip(0, 255).astype(np.uint8)
+    page[90:110, 20:280] = 140  # a line of print, 9% of the pixels
+    out = stretch_contrast(page)
+    assert out.dtype == np.uint8 and out.shape == page.shape
+    paper, ink = np.median(out[:80]), np.median(out[95:105, 30:270])
+    assert paper > 230 and paper - ink > 100  # 35 grey levels before
+    # Nothing printed: the darkest percent is grain, stretched three times at most.
+    blank = rng.normal(175, 3, (200, 300)).clip(0, 255).astype(np.uint8)
+    assert np.std(stretch_contrast(blank).astype(float)) <= 3 * np.std(blank.astype(float)) + 0.5

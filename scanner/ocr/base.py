@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -88,8 +88,14 @@ def quad_bounds(quad: Sequence[Point]) -> tuple[float, float, float, float]:
 class OcrEngine(Protocol):
     """Reads text lines from an RGB image."""
 
-    def read(self, image: np.ndarray) -> list[OcrLine]:
-        """All text lines of `image` (H×W×3 uint8, RGB), with per-character confidences."""
+    def read(
+        self, image: np.ndarray, detect_view: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> list[OcrLine]:
+        """All text lines of `image` (H×W×3 uint8, RGB), with per-character confidences.
+
+        `detect_view`, a pixel-wise transform, gives the copy of the image text is looked for in
+        (stronger contrast); the lines found are read from the image itself.
+        """
         ...
 
     def recognize(self, crop: np.ndarray) -> OcrLine | None:

@@ -7,7 +7,8 @@ Every model path is passed explicitly, which keeps RapidOCR away from its downlo
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,22 @@ class RapidOcrEngine:
         self._engine = RapidOCR(params=params)
         self._rec_keys = config.rec_keys
 
+    @contextmanager
+    def _detecting_in(self, view: Callable[[np.ndarray], np.ndarray] | None) -> Iterator[None]:
+        """RapidOCR detects text and crops the lines from the one image it is given; for the length
+        of the block its detector looks at `view` of that image instead (RapidOCR has no public
+        switch for this)."""
+        if view is None:
+            yield
+            return
+        engine: Any = self._engine
+        detector = engine._load_det_model()
+        engine.text_det = _DetectingIn(detector, view)
+        try:
+            yield
+        finally:
+            engine.text_det = detector
+
     def describe(self) -> dict[str, Any]:
         """Engine and model identities (file name and SHA-256)."""
         out: dict[str, Any] = {
@@ -105,11 +122,15 @@ class RapidOcrEngine:
             out["rec_keys"] = Path(self._rec_keys).name
         return out
 
-    def read(self, image: np.ndarray) -> list[OcrLine]:
-        """OCR an RGB image; lines come back in the engine's reading order."""
+    def read(
+        self, image: np.ndarray, detect_view: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> list[OcrLine]:
+        """OCR an RGB image; lines come back in the engine's reading order. With `detect_view`,
+        text is looked for in that view of the image and read from the image itself."""
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        # RapidOCR keeps per-call switches as instance state: state every one on every call.
-        result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
+        with self._detecting_in(detect_view):
+            # RapidOCR keeps per-call switches as instance state: state every one on every call.
+            result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
         if boxes is None or result.txts is None:
             return []
@@ -189,6 +210,20 @@ class RapidOcrEngine:
             order = np.argsort(preds[t])[::-1][:top]
             out.append((keys[best[t]], [(keys[j], float(preds[t, j])) for j in order if j != 0]))
         return out
+
+
+class _DetectingIn:
+    """A RapidOCR text detector that looks at a view of the image it is given."""
+
+    def __init__(self, detector: Any, view: Callable[[np.ndarray], np.ndarray]) -> None:
+        self._detector = detector
+        self._view = view
+
+    def __call__(self, image: np.ndarray) -> Any:
+        return self._detector(self._view(image))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._detector, name)
 
 
 def _chars_from_word_info(text: str, score: float, info: Any, width: int, height: int) -> tuple[OcrChar, ...]:
