@@ -386,7 +386,7 @@ class Scanner:
         return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
 
     def _extract(self, lines: Sequence[OcrLine]) -> dict[FieldKey, FieldResult]:
-        """The fields the lines give, before any second look."""
+        """The fields extraction finds in the lines."""
         return extract_fields(
             lines,
             self.config.review_threshold,
