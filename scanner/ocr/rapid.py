@@ -96,11 +96,13 @@ class RapidOcrEngine:
         """RapidOCR detects text and crops the lines from the one image it is given; for the length
         of the block its detector looks at `view` of that image instead (RapidOCR has no public
         switch for this)."""
-        if view is None:
+        engine: Any = self._engine
+        load = getattr(engine, "_load_det_model", None)
+        if view is None or load is None or not hasattr(engine, "text_det"):
+            # Another RapidOCR release without these internals: text is looked for as before.
             yield
             return
-        engine: Any = self._engine
-        detector = engine._load_det_model()
+        detector = load()
         engine.text_det = _DetectingIn(detector, view)
         try:
             yield
