@@ -955,6 +955,12 @@ def _name_like(tokens: Sequence[Token]) -> bool:
     return "·" in text.strip("·") or 2 <= len(text) <= LONGEST_HAN_NAME
 
 
+@cache
+def _closed_forms() -> frozenset[str]:
+    """Every printed form of every closed-list field's values (男, 执业医师, 临床, 内科专业 …)."""
+    return frozenset(form for key in SELF_EVIDENT for form in lexicon.closed_words(key))
+
+
 def _like_a_word(text: str, words: Iterable[str]) -> bool:
     """Whether text is one of the words, or as long as one and has half its characters in place
     (找业新师 is 执业医师 misread, no name)."""
@@ -974,7 +980,7 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     if not values:
         return None
     first = min(values, key=lambda r: (r.row, r.tokens[0].x0))
-    words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
+    words = _closed_forms()
     found: list[FieldResult] = []
     for run in _free(runs):
         # A minority name keeps its dot (库尔班·麦麦提).
@@ -1188,8 +1194,7 @@ def _label_agreement(text: str, label: str) -> int:
 def _one_off_word(text: str, words: Iterable[str]) -> bool:
     """Whether text is one of the words of four characters or more with one character misread."""
     return any(
-        len(word) == len(text) >= 4 and sum(a != b for a, b in zip(word, text, strict=True)) <= 1
-        for word in words
+        len(word) == len(text) >= 4 and _label_agreement(text, word) >= len(word) - 1 for word in words
     )
 
 
@@ -1217,7 +1222,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
     missing = [k for k in FieldKey if k not in found]
-    words = {form for key in SELF_EVIDENT for form in lexicon.closed_words(key)}
+    words = _closed_forms()
     for i, run in enumerate(runs):
         if run.key is not None or run.claimed:
             continue
@@ -1387,8 +1392,8 @@ def extract_fields(
         unlabelled = _id_anywhere(runs, review_threshold, _iso(fields.get(FieldKey.BIRTH_DATE)))
         if unlabelled is not None:
             fields[FieldKey.ID_NUMBER] = unlabelled
-    sex = _sex_taken_as_name(runs, review_threshold)
-    if sex is not None and _absent(fields.get(FieldKey.SEX)):
+    sex = _sex_taken_as_name(runs, review_threshold) if _absent(fields.get(FieldKey.SEX)) else None
+    if sex is not None:
         fields[FieldKey.SEX], fields[FieldKey.NAME] = sex, FieldResult.missing()
     for key in SELF_EVIDENT:
         if _absent(fields.get(key)):

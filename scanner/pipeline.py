@@ -222,7 +222,7 @@ def value_crop(flat: np.ndarray, box: Box, text: str) -> np.ndarray | None:
     return flat[y0:y1, x0:x1] if x1 - x0 >= 4 and y1 - y0 >= 4 else None
 
 
-def stretched(crop: np.ndarray) -> np.ndarray:
+def widened(crop: np.ndarray) -> np.ndarray:
     """A crop of digits made DIGIT_STRETCH times wider, its height kept."""
     return cv2.resize(crop, None, fx=DIGIT_STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
 
@@ -711,7 +711,7 @@ class Scanner:
         if crop is None:
             return field
         # Seen as printed and stretched: each view misses digits the other one sees.
-        readings = [self.engine.step_probabilities(view) for view in (crop, stretched(crop))]
+        readings = [self.engine.step_probabilities(view) for view in (crop, widened(crop))]
         found = self._lawful_pick(key, readings, allowed)
         if (
             found is None
@@ -758,7 +758,7 @@ class Scanner:
         crop = value_crop(flat, field.box, field.raw)
         if crop is None:
             return field
-        for view in (crop, stretched(crop)):
+        for view in (crop, widened(crop)):
             probs, keys = self.engine.step_probabilities(view)
             digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
             if len(digits) == 15:
