@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from stdnum.cn import ric
 
 from . import lexicon
-from .checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years
+from .checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years, id_birth_date
 from .fields import Box, FieldKey, FieldResult, Flag, Sex
 from .lookalike import looks_alike
 from .normalize import (
@@ -103,7 +103,9 @@ WRAPPING = (
 # Values with a fixed form: complete when the form is, not by their last word.
 _STRUCTURED = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
 # Numbers are complete at their length.
-_FULL_LENGTH = {FieldKey.ID_NUMBER: 18, FieldKey.CERTIFICATE_CODE: 15}
+# How many characters an ID number and a certificate code have.
+ID_LENGTH, CODE_LENGTH = 18, 15
+_FULL_LENGTH = {FieldKey.ID_NUMBER: ID_LENGTH, FieldKey.CERTIFICATE_CODE: CODE_LENGTH}
 
 # A complete value of these fields ends with one of these words; anything else may have wrapped.
 _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
@@ -173,6 +175,8 @@ _FULLWIDTH = str.maketrans(
     }
 )
 _PUNCT_EDGES = " :：;；,，.。、·•・-—_|'\"“”‘’"
+# What OCR reads between a label and its value. Tokens are NFKC-folded, so ： and ， are : and , here.
+_SEPARATORS = ":;,.、"
 # The dot of a minority name (热合曼·买买提), in the forms OCR reads it.
 NAME_DOT_CHARS = ".·•・‧∙⋅･"
 _NAME_DOTS = re.compile(f"[{re.escape(NAME_DOT_CHARS)}]")
@@ -385,7 +389,7 @@ def split_row(index: int, row: Row) -> list[Run]:
             if rest:
                 rest.append(tok)
                 continue
-            if not value and tok.text in ":;,.、":  # the label's own colon
+            if not value and tok.text in _SEPARATORS:  # the label's own colon
                 continue
             prev_x1 = value[-1].x1 if value else label_end
             limit = _BREAK_GAP if value else _FIRST_GAP
@@ -509,7 +513,7 @@ def _own_label(tokens: Sequence[Token]) -> bool:
     """Whether text holds a label of its own, too poorly read to be known, before a colon
     (业地点：重庆市铜梁区, 号：500114197303107440): it is that label's value, no other's."""
     return any(
-        t.text in ":：" and (i >= 2 or (i == 1 and _CJK.match(tokens[0].text))) for i, t in enumerate(tokens)
+        t.text == ":" and (i >= 2 or (i == 1 and _CJK.match(tokens[0].text))) for i, t in enumerate(tokens)
     )
 
 
@@ -660,7 +664,7 @@ def _isolated(text: str, match: re.Match[str]) -> bool:
 
 
 def parse_id_number(raw: str) -> Parsed:
-    return _digits_only(raw, 18, allow_x=True)
+    return _digits_only(raw, ID_LENGTH, allow_x=True)
 
 
 def parse_code(raw: str) -> Parsed:
@@ -810,7 +814,7 @@ def _value_tokens(run: Run, keep: str = "") -> list[Token]:
     """A free run's characters after its last colon (a label too poorly read to be known still
     ends there: 邮级别：执业医师), punctuation left out but for the marks in `keep`."""
     tokens = run.tokens
-    colons = [i for i, t in enumerate(tokens) if t.text in ":："]
+    colons = [i for i, t in enumerate(tokens) if t.text == ":"]
     if colons:
         tokens = tokens[colons[-1] + 1 :]
     return [t for t in tokens if (t.text not in _PUNCT_EDGES or t.text in keep) and t.text.strip()]
@@ -865,7 +869,7 @@ def _resembling_values(fields: dict[FieldKey, FieldResult], runs: Sequence[Run],
     labels_lost = len(labelled) <= FEW_LABELS and len(list(_free(runs))) >= MANY_VALUES
     found: dict[FieldKey, list[FieldResult]] = {}
     for run in _free(runs):
-        if not labels_lost and not any(t.text in ":：" for t in run.tokens):
+        if not labels_lost and not any(t.text == ":" for t in run.tokens):
             continue
         meaningful = _value_tokens(run)
         text = "".join(t.text for t in meaningful)
@@ -914,7 +918,7 @@ def _place_dates(
     if not missing or not free:
         return
     id_number = fields.get(FieldKey.ID_NUMBER)
-    in_id = id_number.value[6:14] if id_number and id_number.value and len(id_number.value) == 18 else ""
+    in_id = _born_per_id(id_number.value if id_number else None)
     birth, issue = _iso(fields.get(FieldKey.BIRTH_DATE)), _iso(fields.get(FieldKey.ISSUE_DATE))
     dated = sorted({d.value: d for d in free}.values(), key=lambda d: str(d.value))
     assigned: dict[FieldKey, FieldResult] = {}
@@ -923,7 +927,7 @@ def _place_dates(
     elif len(dated) == 1:
         day = str(dated[0].value)
         birth_like = (
-            day.replace("-", "") == in_id
+            day == in_id
             or day < FIRST_CERTIFICATES.isoformat()
             or bool(issue and _years_apart(day, issue) >= MIN_LICENSING_AGE)
         )
@@ -961,13 +965,15 @@ def _closed_forms() -> frozenset[str]:
     return frozenset(form for key in SELF_EVIDENT for form in lexicon.closed_words(key))
 
 
+def _word_agreement(text: str, words: Iterable[str]) -> int:
+    """The most characters text has in place in any one of the words as long as it (0 if none is)."""
+    return max((_label_agreement(text, word) for word in words if len(word) == len(text)), default=0)
+
+
 def _like_a_word(text: str, words: Iterable[str]) -> bool:
     """Whether text is one of the words, or as long as one and has half its characters in place
     (找业新师 is 执业医师 misread, no name)."""
-    return any(
-        len(word) == len(text) and 2 * sum(a == b for a, b in zip(word, text, strict=True)) >= len(text)
-        for word in words
-    )
+    return bool(text) and 2 * _word_agreement(text, words) >= len(text)
 
 
 def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
@@ -1085,6 +1091,12 @@ def _sex_taken_as_name(runs: Sequence[Run], threshold: float) -> FieldResult | N
     return None
 
 
+def _born_per_id(id_number: str | None) -> str | None:
+    """The birth date (ISO) a whole ID number gives, if it is a real date."""
+    born = id_birth_date(id_number) if id_number and len(id_number) == ID_LENGTH else None
+    return born.isoformat() if born else None
+
+
 def _absent(field: FieldResult | None) -> bool:
     return field is None or field.value is None
 
@@ -1093,16 +1105,15 @@ def _id_anywhere(runs: Sequence[Run], threshold: float, born: str | None) -> Fie
     """The ID number whose label was not read: a lone 18-character run in unclaimed text whose
     check digit holds (a stray number passes the GB 11643 check only once in eleven), or that holds
     the birth date read (`born`, ISO) where an ID number does (then it is misread, and reviewed)."""
-    birth = born.replace("-", "") if born else None
     found: list[FieldResult] = []
     for run in _free(runs):
         chars = [t for t in run.tokens if t.text.translate(_DIGIT_CONFUSIONS).isdigit() or t.text in "Xx"]
         parsed = parse_id_number(run.text)
         value = parsed.value
-        if len(chars) != 18 or value is None or Flag.INVALID_FORMAT in parsed.flags:
+        if len(chars) != ID_LENGTH or value is None or Flag.INVALID_FORMAT in parsed.flags:
             continue
         checked = ric.calc_check_digit(value) == value[-1]
-        if checked or value[6:14] == birth:
+        if checked or (born is not None and _born_per_id(value) == born):
             result = _result(FieldKey.ID_NUMBER, chars, threshold)
             found.append(result if checked else result.with_flags(Flag.UNLABELLED))
     distinct = {f.value for f in found}
@@ -1139,7 +1150,7 @@ _BARE_HALVES: dict[str, FieldKey] = {
 
 def _bare_label(run: Run) -> FieldKey | None:
     """The field whose label a free run is, cut or misread, with nothing after it."""
-    chars = [t.text for t in run.tokens if t.text not in ":：;,.、"]
+    chars = [t.text for t in run.tokens if t.text not in _SEPARATORS]
     if len(chars) == 1:
         return _BARE_HALVES.get(chars[0])
     if (
@@ -1164,9 +1175,7 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
         key = _CUT_LABELS.get(run.tokens[0].text)
         if key is None or key in found:
             continue
-        rest = run.tokens[1:]
-        while rest and rest[0].text in ":;,.、":
-            rest = rest[1:]
+        rest = _after_separators(run.tokens[1:])
         parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
         if parsed.value is None or parsed.flags:
             continue
@@ -1186,6 +1195,14 @@ def recover_cut_labels(runs: Sequence[Run]) -> None:
             found.add(bare)
 
 
+def _after_separators(tokens: Sequence[Token]) -> Sequence[Token]:
+    """Tokens after the colon (or comma, point) that may open them."""
+    start = 0
+    while start < len(tokens) and tokens[start].text in _SEPARATORS:
+        start += 1
+    return tokens[start:]
+
+
 def _label_agreement(text: str, label: str) -> int:
     """How many characters of `label` the start of `text` has in the same places."""
     return sum(a == b for a, b in zip(text, label, strict=False))
@@ -1193,9 +1210,7 @@ def _label_agreement(text: str, label: str) -> int:
 
 def _one_off_word(text: str, words: Iterable[str]) -> bool:
     """Whether text is one of the words of four characters or more with one character misread."""
-    return any(
-        len(word) == len(text) >= 4 and _label_agreement(text, word) >= len(word) - 1 for word in words
-    )
+    return len(text) >= 4 and _word_agreement(text, words) >= len(text) - 1
 
 
 def _misread_alike(printed: str, label: str) -> bool:
@@ -1249,10 +1264,8 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
                 agree = _label_agreement(text, label)
                 if 2 * agree < len(label) or len(text) <= len(label) or (whole and agree < len(label)):
                     continue
-                colon = text[len(label)] in ":："
-                rest = joined[len(label) :]
-                while rest and rest[0].text in ":;,.、":
-                    rest = rest[1:]
+                colon = text[len(label)] == ":"
+                rest = _after_separators(joined[len(label) :])
                 parsed = PARSERS[key]("".join(t.text for t in rest)) if rest else Parsed(None)
                 clean = parsed.value is not None and not parsed.flags
                 short = len(label) < 4 and not whole
@@ -1271,9 +1284,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> None:
             continue
         key = winners[0]
         size = fits[key][1]
-        printed, value = joined[:size], joined[size:]
-        while value and value[0].text in ":;,.、":
-            value = value[1:]
+        printed, value = joined[:size], _after_separators(joined[size:])
         if not value:
             continue
         if joined is not run.tokens and after is not None:

@@ -26,7 +26,17 @@ from .checks import (
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
 from .errors import InputError
-from .extract import PARSERS, cut_short, extract_fields, name_char, parse_name, simplified, value_probes
+from .extract import (
+    CODE_LENGTH,
+    ID_LENGTH,
+    PARSERS,
+    cut_short,
+    extract_fields,
+    name_char,
+    parse_name,
+    simplified,
+    value_probes,
+)
 from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
@@ -159,9 +169,8 @@ WORD_FIELDS = (*lexicon.CLOSED_FIELDS, FieldKey.INSTITUTION)
 # Digit fields with rules a reading must obey, read again against them when doubtful; the ID
 # number first, as the birth date is checked against it.
 RULED_DIGIT_FIELDS = (FieldKey.ID_NUMBER, FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
-# What an ID number is printed in, and how many characters.
+# What an ID number is printed in.
 ID_ALPHABET = "0123456789X"
-ID_LENGTH = 18
 # A name read as one character is read again from this many of its heights further left (its
 # first character lost between the label's colon and it).
 NAME_REACH = 1.5
@@ -761,7 +770,7 @@ class Scanner:
         for view in (crop, widened(crop)):
             probs, keys = self.engine.step_probabilities(view)
             digits = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789"))
-            if len(digits) == 15:
+            if len(digits) == CODE_LENGTH:
                 return repaired(field, digits)
         return field
 
