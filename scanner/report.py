@@ -171,7 +171,8 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
         described = sep.join(check_text(c, lang, record) for c in notes)
         lines.append("  " + text["notes"].format(notes=described))
     if record.warnings:
-        lines.append("  " + text["warnings"].format(warnings=", ".join(record.warnings)))
+        described = sep.join(warning_text(w, lang, record) for w in record.warnings)
+        lines.append("  " + text["warnings"].format(warnings=described))
     if not review and not failed:
         lines.append("  " + text["all_ok"])
     return "\n".join(lines) + "\n"
@@ -190,6 +191,28 @@ def check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
         detail = detail.replace(id_number, mask_id(id_number) or "")
     open_, close = ("（", "）") if lang == "zh" else (" (", ")")
     return f"{_CHECK_TEXT[lang][check.check]}{open_}{detail}{close}"
+
+
+def warning_text(warning: str, lang: Lang, record: CertificateRecord) -> str:
+    """An image warning for people, with the fields it touches (反光遮挡（姓名、性别）)."""
+    try:
+        flag = Flag(warning)
+    except ValueError:
+        # A warning about the whole picture (dark), or a code of a newer release: shown as it is.
+        return _WARNING_TEXT[lang].get(warning, warning)
+    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+    touched = [labels[k] for k in FIELD_ORDER if flag in record.fields[k].flags]
+    described = _FLAG_TEXT[lang].get(flag, warning)
+    if not touched:
+        return described
+    open_, close, comma = ("（", "）", "、") if lang == "zh" else (" (", ")", ", ")
+    return f"{described}{open_}{comma.join(touched)}{close}"
+
+
+_WARNING_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {"dark": "画面偏暗", "no_text_found": "未找到文字"},
+    "en": {"dark": "picture too dark", "no_text_found": "no text found"},
+}
 
 
 def _display_width(text: str) -> int:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from helpers import right_fields_without_silent_errors
 
-from scanner.fields import Box, FieldKey, FieldResult, Flag
+from scanner.fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, Box, FieldKey, FieldResult, Flag
+from scanner.report import flag_text, summary
 from scanner.synth import make_identity, render_certificate
 
 pytestmark = pytest.mark.slow
@@ -50,6 +51,26 @@ def test_boxes_are_drawn_where_the_values_are_printed_in_the_photo(hard_samples,
             assert x0 - pad <= cx <= x1 + pad and y0 - pad <= cy <= y1 + pad, (sample["file"], key)
             checked += 1
     assert checked >= 20
+
+
+def test_the_summary_names_the_fields_each_image_warning_touches(records):
+    named = 0
+    for record in records:
+        zh = next((line for line in summary(record).splitlines() if "图像提示" in line), "")
+        en = next((line for line in summary(record, "en").splitlines() if "Image warnings" in line), "")
+        assert bool(zh) == bool(en) == bool(record.warnings)
+        for warning in record.warnings:
+            if warning not in {str(f) for f in Flag}:
+                continue
+            flag = Flag(warning)
+            touched = [k for k in FIELD_ORDER if flag in record.fields[k].flags]
+            assert touched, warning
+            # 分辨率过低（出生日期、身份证号）, not the code low_resolution.
+            assert flag_text(flag) + "（" + "、".join(FIELD_LABELS_ZH[k] for k in touched) + "）" in zh
+            assert flag_text(flag, "en") + " (" + ", ".join(FIELD_LABELS_EN[k] for k in touched) + ")" in en
+            assert warning not in zh
+            named += 1
+    assert named >= 2
 
 
 def test_a_small_code_misread_with_confidence_is_caught_by_a_second_reading(scanner):
