@@ -14,8 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FieldKey
-from .report import mask_id
+from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FieldKey, Flag
+from .report import Lang, mask_id, warning_text
 
 if TYPE_CHECKING:
     from .verify import Difference, Verification
@@ -68,6 +68,13 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
             out.append(t["ambiguous"].format(count=len(v.candidates)))
         if v.doubtful:
             out.append(t["review"].format(fields=sep.join(labels[k] for k in v.doubtful)))
+            blamed = _picture_problems(v)
+            if blamed:
+                said: Lang = "zh" if lang == "zh" else "en"
+                problems = ("；" if said == "zh" else "; ").join(
+                    warning_text(w, said, v.record) for w in blamed
+                )
+                out.append(t["retake"].format(problems=problems))
         elif not v.candidates:
             out.append(t["no_keys"])
     elif v.verdict is Verdict.NOT_FOUND:
@@ -99,6 +106,23 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
     if v.small_clinic and v.verdict is not Verdict.INVALID:
         out.append(t["small_clinic"])
     return out
+
+
+# What the picture did to a field, as opposed to the print itself: a better photo can mend it.
+_PICTURE_FLAGS = frozenset(
+    {Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE}
+)
+
+
+def _picture_problems(v: Verification) -> list[str]:
+    """The image warnings that touch a field the verdict waits on: glare over the name, the code
+    printed too small in the photo."""
+    return [
+        warning
+        for warning in v.record.warnings
+        if warning in {str(f) for f in _PICTURE_FLAGS}
+        and any(Flag(warning) in v.record.fields[k].flags for k in v.doubtful)
+    ]
 
 
 def _authority(printed: str | None, lang: str) -> str | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from helpers import make_id
 from test_registry import LI_ID, write_csv, zhang
 
+from scanner.advice import advice
 from scanner.checks import run_checks
 from scanner.fields import FIELD_ORDER, CertificateRecord, FieldKey, FieldResult, Flag
 from scanner.normalize import InstitutionMatcher
@@ -139,6 +141,28 @@ def test_a_miss_on_doubtful_keys_needs_review_not_not_found(verifier):
     v = verifier.verify(reading(stranger, doubtful=("certificate_code", "id_number")))
     assert v.verdict is Verdict.NEEDS_REVIEW
     assert v.doubtful == (FieldKey.CERTIFICATE_CODE, FieldKey.ID_NUMBER)
+
+
+def test_a_doubtful_field_under_glare_gets_the_advice_to_take_the_photo_again(verifier):
+    stranger = zhang(
+        name="周敏", id_number=make_id("500104", "19870312", "023"), certificate_code="110500055555555"
+    )
+    record = reading(stranger, doubtful=("certificate_code", "id_number"))
+    # The code lies under the reflection; the blur over the scope, no key of the lookup, is left out.
+    fields = dict(record.fields)
+    fields[FieldKey.CERTIFICATE_CODE] = fields[FieldKey.CERTIFICATE_CODE].with_flags(Flag.GLARE)
+    fields[FieldKey.SCOPE] = fields[FieldKey.SCOPE].with_flags(Flag.BLUR)
+    glared = replace(record, fields=fields, warnings=("blur", "glare", "dark"))
+    v = verifier.verify(glared)
+    assert v.verdict is Verdict.NEEDS_REVIEW
+    assert advice(v)[-1] == (
+        "照片本身影响了识别：反光遮挡（证书编码）。如能重拍，请正对证书、避开玻璃反光、靠近到证书占满画面，或扫描原件，再核验。"
+    )
+    assert "under a reflection (Certificate code)" in advice(v, "en")[-1]
+    # The same doubt without anything wrong with the picture: reviewing is the advice, not a new photo.
+    plain = verifier.verify(record)
+    assert plain.verdict is Verdict.NEEDS_REVIEW
+    assert not any("重拍" in line for line in advice(plain))
 
 
 def test_a_miss_on_surely_read_name_and_id_is_not_found_despite_a_doubtful_code(verifier):
