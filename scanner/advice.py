@@ -14,8 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FieldKey, Flag
-from .report import Lang, mask_id, warning_text
+from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, FieldKey
+from .report import Lang, mask_id, warnings_text
 
 if TYPE_CHECKING:
     from .verify import Difference, Verification
@@ -71,10 +71,7 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
             blamed = _picture_problems(v)
             if blamed:
                 said: Lang = "zh" if lang == "zh" else "en"
-                problems = ("；" if said == "zh" else "; ").join(
-                    warning_text(w, said, v.record) for w in blamed
-                )
-                out.append(t["retake"].format(problems=problems))
+                out.append(t["retake"].format(problems=warnings_text(blamed, said, v.record)))
         elif not v.candidates:
             out.append(t["no_keys"])
     elif v.verdict is Verdict.NOT_FOUND:
@@ -108,21 +105,12 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
     return out
 
 
-# What the picture did to a field, as opposed to the print itself: a better photo can mend it.
-_PICTURE_FLAGS = frozenset(
-    {Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE}
-)
-
-
 def _picture_problems(v: Verification) -> list[str]:
     """The image warnings that touch a field the verdict waits on: glare over the name, the code
     printed too small in the photo."""
-    return [
-        warning
-        for warning in v.record.warnings
-        if warning in {str(f) for f in _PICTURE_FLAGS}
-        and any(Flag(warning) in v.record.fields[k].flags for k in v.doubtful)
-    ]
+    touched = {f for k in v.doubtful for f in v.record.fields[k].flags}
+    spoiled = {str(f) for f in PICTURE_FLAGS if f in touched}
+    return [warning for warning in v.record.warnings if warning in spoiled]
 
 
 def _authority(printed: str | None, lang: str) -> str | None:

@@ -89,6 +89,11 @@ class Flag(StrEnum):
     PARTLY_OUTSIDE = "partly_outside"
 
 
+# What the picture did to a field, as opposed to the print itself (a better photo can mend it), in
+# the order the image warnings name them.
+PICTURE_FLAGS = (Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE)
+
+
 # Flags set by intrinsic checks: they say the value is wrong as a certificate value, not that OCR may
 # have misread it.
 # (A wrong format is not among them: a dropped or misread character explains it best.)

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from .deskew import apply_homography
-from .fields import Box, FieldKey, FieldResult, Flag
+from .fields import PICTURE_FLAGS, Box, FieldKey, FieldResult, Flag
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,7 @@ def assess(
                 found.append(Flag.PARTLY_OUTSIDE)
             if m.contrast < limits.min_contrast and Flag.GLARE not in found:
                 found.append(Flag.LOW_CONTRAST)
-    warnings = [
-        str(f)
-        for f in (Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE)
-        if any(f in v for v in flags.values())
-    ]
+    warnings = [str(f) for f in PICTURE_FLAGS if any(f in v for v in flags.values())]
     # Every fourth pixel each way says how bright the paper is as well as all of them, 16 times faster.
     paper = float(np.percentile(flat[::4, ::4].max(axis=2), 90))
     if paper < limits.dark_paper:

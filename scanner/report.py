@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
 from .fields import (
@@ -171,8 +172,7 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
         described = sep.join(check_text(c, lang, record) for c in notes)
         lines.append("  " + text["notes"].format(notes=described))
     if record.warnings:
-        described = sep.join(warning_text(w, lang, record) for w in record.warnings)
-        lines.append("  " + text["warnings"].format(warnings=described))
+        lines.append("  " + text["warnings"].format(warnings=warnings_text(record.warnings, lang, record)))
     if not review and not failed:
         lines.append("  " + text["all_ok"])
     return "\n".join(lines) + "\n"
@@ -207,6 +207,11 @@ def warning_text(warning: str, lang: Lang, record: CertificateRecord) -> str:
         return described
     open_, close, comma = ("（", "）", "、") if lang == "zh" else (" (", ")", ", ")
     return f"{described}{open_}{comma.join(touched)}{close}"
+
+
+def warnings_text(warnings: Iterable[str], lang: Lang, record: CertificateRecord) -> str:
+    """Image warnings for people, one after the other (see `warning_text`)."""
+    return ("；" if lang == "zh" else "; ").join(warning_text(w, lang, record) for w in warnings)
 
 
 _WARNING_TEXT: dict[Lang, dict[str, str]] = {
