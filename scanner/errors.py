@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 class CertscanError(Exception):
-    """Base of every error certscan reports to a user as one clear sentence."""
+    """Base of every error certscan reports to a user as one clear sentence, in English and, where
+    given, in Chinese (`text(lang)` picks the one for the reader)."""
+
+    def __init__(self, message: str = "", message_zh: str = "") -> None:
+        super().__init__(message)
+        self.message_zh = message_zh or message
+
+    def text(self, lang: str = "zh") -> str:
+        """The sentence in the reader's language (Chinese unless `lang` is "en")."""
+        return str(self) if lang == "en" else self.message_zh
 
 
 class InputError(CertscanError):
@@ -15,7 +24,7 @@ class InputError(CertscanError):
         self.reason = reason
         # The same sentence for people reading Chinese (summaries, reports).
         self.reason_zh = reason_zh or reason
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{path}: {reason}", f"{path}：{self.reason_zh}")
 
 
 class ModelError(CertscanError):
