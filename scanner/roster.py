@@ -18,9 +18,10 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import Any
 
-from .errors import ConfigError
-from .fields import CertificateRecord, FieldKey
+from .errors import ConfigError, InputError
+from .fields import NAME_DOT, NAME_DOTS, CertificateRecord, FieldKey
 from .normalize import InstitutionMatcher
+from .registry.importer import csv_delimiter, csv_encoding
 
 # Header spellings accepted for each roster column (compared without case or spaces).
 _HEADERS: dict[str, tuple[str, ...]] = {
@@ -29,8 +30,8 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     "institution": ("institution", "机构", "主要执业机构", "执业机构", "单位", "工作单位"),
     "page": ("page", "页", "页码"),
 }
-# Middle dots of minority names as people type them: all mean '·' (阿依古丽·买买提).
-_DOTS = re.compile(r"[·•・‧∙.．]")
+# Middle dots of minority names as people type them: all mean '·' (阿依古丽·买买提; fields.NAME_DOTS).
+_DOTS = re.compile(f"[{re.escape(NAME_DOTS)}]")
 _SPACE = re.compile(r"\s+")
 
 
@@ -83,7 +84,7 @@ def same_name(a: str, b: str) -> bool:
     """Names agree when they differ only in width, spaces or the kind of middle dot."""
 
     def norm(text: str) -> str:
-        return _DOTS.sub("·", _SPACE.sub("", unicodedata.normalize("NFKC", text)))
+        return _DOTS.sub(NAME_DOT, _SPACE.sub("", unicodedata.normalize("NFKC", text)))
 
     return norm(a) == norm(b)
 
@@ -100,21 +101,28 @@ class Roster:
 
     @classmethod
     def read(cls, path: Path) -> Roster:
-        """Read a roster CSV (UTF-8, with or without BOM, or GB18030 as Chinese Excel saves it).
+        """Read a roster CSV (UTF-8, with or without BOM, UTF-16 with a BOM, or GB18030, as Excel and WPS
+        save it).
 
         Raises ConfigError with one sentence when the file cannot be read or lacks a column.
         """
+        if path.is_dir():
+            raise ConfigError(
+                f"roster {path} is a folder; name the roster CSV file itself.",
+                f"花名册 {path} 是文件夹，请指定花名册CSV文件本身。",
+            )
         try:
-            raw = path.read_bytes()
+            text = path.read_text(csv_encoding(path), errors="replace")
+        except InputError as exc:
+            raise ConfigError(f"roster {exc}.", f"花名册 {exc.message_zh}。") from None
         except OSError as exc:
-            raise ConfigError(f"roster {path} cannot be read ({exc.strerror}).") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
-        rows = list(csv.reader(io.StringIO(text)))
+            raise ConfigError(
+                f"roster {path} cannot be read ({exc.strerror}).",
+                f"无法读取花名册 {path}（{exc.strerror}）。",
+            ) from None
+        rows = list(csv.reader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0])))
         if not rows:
-            raise ConfigError(f"roster {path} is empty.")
+            raise ConfigError(f"roster {path} is empty.", f"花名册 {path} 是空文件。")
         columns = _columns(rows[0], path)
         entries = []
         for number, row in enumerate(rows[1:], start=2):
@@ -123,7 +131,10 @@ class Roster:
                 continue
             page = cells.get("page") or ""
             if page and not page.isdigit():
-                raise ConfigError(f"roster {path} line {number}: page {page!r} is not a page number.")
+                raise ConfigError(
+                    f"roster {path} line {number}: page {page!r} is not a page number.",
+                    f"花名册 {path} 第{number}行：页码“{page}”不是数字。",
+                )
             name, institution = cells.get("name", ""), cells.get("institution", "")
             entries.append(RosterEntry(cells["file"], name, institution, int(page) if page else None))
         return cls(entries)
@@ -179,7 +190,12 @@ def _columns(header: list[str], path: Path) -> dict[str, int]:
             if cell_key in spellings and key not in found:
                 found[key] = i
     if "file" not in found:
-        raise ConfigError(f"roster {path} has no file column (file or 文件).")
+        raise ConfigError(
+            f"roster {path} has no file column (file or 文件).", f"花名册 {path} 缺少文件列（file 或 文件）。"
+        )
     if "name" not in found and "institution" not in found:
-        raise ConfigError(f"roster {path} has neither a name nor an institution column to compare.")
+        raise ConfigError(
+            f"roster {path} has neither a name nor an institution column to compare.",
+            f"花名册 {path} 既没有姓名列也没有机构列，无从比较。",
+        )
     return found

@@ -19,7 +19,8 @@ from ..fields import FIELD_ORDER, FieldKey
 
 
 class RegistryError(CertscanError):
-    """A registry that cannot be opened, reached or understood."""
+    """A registry that cannot be opened, reached or understood: one sentence in English and one in
+    Chinese (`text(lang)`), naming a service by its address without credentials."""
 
 
 @dataclass(frozen=True)
@@ -68,20 +69,52 @@ class RegistryEntry:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RegistryEntry:
-        """An entry from the JSON a registry service answers (the shape `to_json` writes)."""
+        """An entry from the JSON a registry service answers (the shape `to_json` writes), checked
+        against that shape: `name` and `certificate_code` strings, every other field a string or
+        null, `other_institutions` a list of strings (or one string) or null. RegistryError with one
+        sentence ("answered ...") when it does not fit."""
         name, code = data.get("name"), data.get("certificate_code")
-        if not isinstance(name, str) or not isinstance(code, str):
-            raise RegistryError("the registry answered an entry without a name or certificate code.")
-        values = {str(k): _text(data.get(str(k))) for k in FIELD_ORDER}
-        values.update(name=name, certificate_code=code)
-        others = data.get("other_institutions") or []
+        if not isinstance(name, str) or not isinstance(code, str) or not name or not code:
+            raise RegistryError(
+                "answered an entry without a name or certificate code.", "的回应中有条目缺少姓名或证书编码。"
+            )
+        for key in (*(str(k) for k in FIELD_ORDER), "source"):
+            value = data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise _wrong_type(key, "a string or null", "字符串或null", value)
+        others = data.get("other_institutions")
         if isinstance(others, str):
             others = [others]
+        if others is None:
+            others = []
+        if not isinstance(others, list) or not all(isinstance(o, str) for o in others):
+            raise _wrong_type("other_institutions", "a list of strings", "字符串列表", others)
+        values = {str(k): _text(data.get(str(k))) for k in FIELD_ORDER}
+        values.update(name=name, certificate_code=code)
         return cls(
             **values,  # type: ignore[arg-type]
-            other_institutions=tuple(str(o) for o in others if o),
+            other_institutions=tuple(o for o in others if o),
             source=_text(data.get("source")),
         )
+
+
+# How a JSON value's type is named in a sentence.
+_JSON_TYPES: dict[type, tuple[str, str]] = {
+    bool: ("a boolean", "布尔值"),
+    int: ("a number", "数字"),
+    float: ("a number", "数字"),
+    list: ("a list", "列表"),
+    dict: ("an object", "对象"),
+    str: ("a string", "字符串"),
+}
+
+
+def _wrong_type(key: str, wanted: str, wanted_zh: str, value: Any) -> RegistryError:
+    got, got_zh = _JSON_TYPES.get(type(value), ("something else", "其他类型"))
+    return RegistryError(
+        f"answered an entry whose {key} is {got}, not {wanted}.",
+        f"的回应中有条目的{key}是{got_zh}，而应为{wanted_zh}。",
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -145,20 +178,39 @@ def default_registry_path(env: Mapping[str, str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """How to talk to an HTTP registry: seconds per request, retries after a failure, first backoff."""
+    """How to talk to an HTTP registry.
+
+    `timeout`: seconds one attempt may take from its start to the answer's last byte; `retries`
+    after a failed attempt, the first after `backoff` seconds and each next one after twice as
+    long; `deadline`: seconds a whole lookup may take, every attempt and pause included (by
+    default what the attempts and pauses add up to); `max_answer_bytes`: the largest answer read
+    (a lookup answers a handful of entries of a kilobyte or so each).
+    """
 
     timeout: float = 5.0
     retries: int = 2
     backoff: float = 0.25
+    deadline: float | None = None
+    max_answer_bytes: int = 2_000_000
+
+    @property
+    def total_deadline(self) -> float:
+        """Seconds a lookup may take in all."""
+        if self.deadline is not None:
+            return self.deadline
+        return self.timeout * (self.retries + 1) + self.backoff * ((1 << self.retries) - 1)
 
 
-def open_registry(location: str | Path, http: HttpSettings | None = None) -> Registry:
-    """A registry from a SQLite file path or an http(s):// URL. Raises RegistryError with one sentence."""
+def open_registry(
+    location: str | Path, http: HttpSettings | None = None, env: Mapping[str, str] | None = None
+) -> Registry:
+    """A registry from a SQLite file path or an http(s):// URL (credentials as `HttpRegistry` takes
+    them, from the address, `env` or netrc). Raises RegistryError with one sentence."""
     text = str(location)
     if text.startswith(("http://", "https://")):
         from .http import HttpRegistry
 
-        return HttpRegistry(text, http or HttpSettings())
+        return HttpRegistry(text, http or HttpSettings(), env)
     from .sqlite import SqliteRegistry
 
     return SqliteRegistry.open_existing(Path(text))

@@ -5,7 +5,12 @@ Values are checked the way the registry itself would hold them; a bad row is rej
 number and the reason, and the good rows are kept. Institutions are put onto their official names
 on the way in, so a roster that writes 重医附一院 meets a certificate printed with the full name.
 Re-importing replaces a doctor's entry (the certificate code is the key); several rows with one code
-and one person are one doctor registered at several institutions (多机构备案).
+and one person are one doctor registered at several institutions (多机构备案). A code is never given
+to another person silently: a row of another person under a code the registry or an earlier row
+holds is rejected, unless the import is asked to replace (`replace=True`), and then who replaced
+whom, and when, is kept in the registry. Blank cells are values the roster does not know (null),
+compared as unknown. Limits keep a broken or hostile file from filling memory or the registry: at
+most MAX_COLUMNS columns, cells of at most MAX_CELL characters, no control characters.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -30,7 +36,8 @@ from ..checks import CODE_PATTERN, ID_PATTERN, parse_iso_date
 from ..errors import InputError
 from ..fields import FieldKey, Sex
 from ..normalize import InstitutionMatcher, normalize_category, normalize_level, normalize_scope
-from .sqlite import COLUMNS, Row, SqliteRegistry
+from ..text import mask_id, mask_personal
+from .sqlite import COLUMNS, Replacement, Row, SqliteRegistry
 
 OTHER_INSTITUTIONS = "other_institutions"
 
@@ -56,6 +63,12 @@ _REQUIRED_ZH = {"name": "姓名", "certificate_code": "证书编码"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$|^(\d{4})(\d{2})(\d{2})$")
 _SITE_SPLIT = re.compile(r"[;；|、\n]+")
 _BATCH = 20_000
+# A roster has a dozen columns and its longest cells (institution lists) a few hundred characters.
+MAX_COLUMNS = 200
+MAX_CELL = 500
+# Control characters other than tab and line breaks (which are tidied into spaces): C0, DEL and C1.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LABELS_ZH = {key: aliases[0] for key, aliases in HEADER_ALIASES.items()}
 # Where a registry row (COLUMNS order) holds the person and the main institution.
 NAME, ID_NUMBER, INSTITUTION = (COLUMNS.index(k) for k in ("name", "id_number", "institution"))
 
@@ -67,6 +80,11 @@ class Rejection:
     line: int
     reason: str
     reason_zh: str
+
+    @classmethod
+    def of(cls, line: int, reason: str, reason_zh: str) -> Rejection:
+        """A rejection whose reasons show no full ID number or date (a shifted column quotes one)."""
+        return cls(line, mask_personal(reason), mask_personal(reason_zh))
 
     def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "reason": self.reason, "reason_zh": self.reason_zh}
@@ -84,6 +102,7 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     unsure_institutions: dict[str, int] = field(default_factory=dict)
+    replaced: list[Replacement] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +114,7 @@ class ImportReport:
             "rejected": [r.to_json() for r in self.rejected],
             "ignored_columns": self.ignored_columns,
             "unsure_institutions": self.unsure_institutions,
+            "replaced": [r.to_json() for r in self.replaced],
         }
 
 
@@ -173,8 +193,6 @@ def _checked(convert: Callable[[str], str], text: str) -> str | _Reject:
 
 
 def _mask(value: str) -> str:
-    from ..report import mask_id
-
     return mask_id(value) or value
 
 
@@ -231,8 +249,10 @@ class RosterImporter:
             # Rows with cells missing at the end, or cells beyond the header (trailing commas).
             rows = [[*r[:width], *[""] * (width - len(r))] for r in rows]
         columns: dict[str, Sequence[str]] = {}
-        for key, column in zip(keys, zip(*rows, strict=True), strict=True):
+        refused: dict[int, _Reject] = {}  # rows with a cell too long or holding a control character
+        for key, cells in zip(keys, zip(*rows, strict=True), strict=True):
             if key and key not in columns:
+                column = _within_limits(key, cells, refused)
                 joined = "\x1f".join(column)
                 if " " in joined or "\t" in joined or "\n" in joined or "\r" in joined or "\u3000" in joined:
                     column = tuple(_tidy(c) for c in column)
@@ -258,7 +278,7 @@ class RosterImporter:
             distinct = set(values)
             table: dict[Any, str | _Reject | None] = {"": None}
             final = "" not in distinct
-            for value in distinct:
+            for value in distinct - {""}:  # a blank cell is a value the roster does not know
                 found = self._cells.get((key, value))
                 if found is None:
                     try:
@@ -319,10 +339,11 @@ class RosterImporter:
             (i, _Reject("no certificate_code", "缺少证书编码")) for i, v in enumerate(written_codes) if not v
         )
         why_of.update((i, _Reject("no name", "缺少姓名")) for i, v in enumerate(names) if not v)
+        why_of.update(refused)
         chunk = Chunk(
             rows=list(zip(*out_columns, strict=True)),
             lines=list(lines),
-            rejected=[Rejection(lines[i], w.reason, w.reason_zh) for i, w in sorted(why_of.items())],
+            rejected=[Rejection.of(lines[i], w.reason, w.reason_zh) for i, w in sorted(why_of.items())],
         )
         written_sites, others = col("institution"), col(OTHER_INSTITUTIONS)
         unsure_texts = {t for t in set(written_sites) if t and not self._institutions[t][1]}
@@ -370,6 +391,31 @@ class RosterImporter:
         return normalize_scope(text, category or None).match or text
 
 
+def _within_limits(key: str, column: Sequence[str], refused: dict[int, _Reject]) -> Sequence[str]:
+    """The column with every cell too long or holding a control character blanked, and the rows
+    of those cells given their reason in `refused` (the first such column's reason wins)."""
+    too_long = max(map(len, column), default=0) > MAX_CELL
+    control = _CONTROL.search("".join(column)) is not None
+    if not too_long and not control:
+        return column
+    label, label_zh = key, _LABELS_ZH.get(key, key)
+    kept = list(column)
+    for i, text in enumerate(column):
+        if len(text) > MAX_CELL:
+            why = _Reject(
+                f"{label} is longer than {MAX_CELL} characters ({len(text)})",
+                f"{label_zh}超过{MAX_CELL}个字符（{len(text)}个）",
+            )
+        elif (found := _CONTROL.search(text)) is not None:
+            code = f"U+{ord(found.group()):04X}"
+            why = _Reject(f"{label} holds a control character ({code})", f"{label_zh}含有控制字符（{code}）")
+        else:
+            continue
+        refused.setdefault(i, why)
+        kept[i] = ""
+    return kept
+
+
 def _names(column: Sequence[str]) -> Sequence[str]:
     """Names in NFKC form without spaces; the column as it is when it is in that form already."""
     joined = "\x1f".join(column)
@@ -412,22 +458,38 @@ Chunks = Iterator[tuple[list[int], list[list[str]], int]]
 def read_table(path: Path) -> tuple[list[str | None], Chunks, list[str]]:
     """The canonical keys of a CSV's columns (None for the columns certscan does not use), its
     rows in chunks (line numbers, cells with blank rows included, bytes read so far) and the
-    headers it ignores. UTF-8 (with or without BOM) or GB18030, as Excel and WPS save them."""
+    headers it ignores. UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text",
+    tab-separated) or GB18030, as Excel and WPS save them."""
     name = str(path)
+    if path.is_dir():
+        raise InputError(
+            name,
+            f"is a folder; name the CSV files in it (e.g. {name}/*.csv)",
+            f"是一个文件夹；请指定其中的CSV文件（例如 {name}/*.csv）",
+        )
     if not path.is_file():
         raise InputError(name, "file not found", "文件不存在")
-    encoding = _encoding(path)
+    encoding = csv_encoding(path)
     raw = path.open("rb")
     fh = io.TextIOWrapper(raw, encoding=encoding, newline="")
     try:
-        reader = csv.reader(fh)
+        first = fh.readline()
+        fh.seek(0)
+        reader = csv.reader(fh, delimiter=csv_delimiter(first))
         header = next(reader, None)
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
-        raise InputError(name, f"not a readable CSV file ({exc})", f"不是可读取的CSV文件（{exc}）") from None
+        raise _unreadable(name, 1, encoding, exc) from None
     if not header:
         fh.close()
         raise InputError(name, "the file is empty", "文件是空的")
+    if len(header) > MAX_COLUMNS:
+        fh.close()
+        raise InputError(
+            name,
+            f"the header has {len(header)} columns, more than the {MAX_COLUMNS} a roster may have",
+            f"表头有{len(header)}列，超过名册最多{MAX_COLUMNS}列的上限",
+        )
     keys = [header_key(h) for h in header]
     missing = [k for k in REQUIRED if k not in keys]
     if missing:
@@ -435,9 +497,7 @@ def read_table(path: Path) -> tuple[list[str | None], Chunks, list[str]]:
         raise InputError(
             name,
             "the header names no " + " and no ".join(missing) + " column (e.g. 姓名, 证书编码)",
-            "表头缺少"
-            + "、".join({"name": "姓名", "certificate_code": "证书编码"}[k] for k in missing)
-            + "列",
+            "表头缺少" + "、".join(_REQUIRED_ZH[k] for k in missing) + "列",
         )
     ignored = [h for h, k in zip(header, keys, strict=True) if k is None and h.strip()]
 
@@ -453,12 +513,32 @@ def read_table(path: Path) -> tuple[list[str | None], Chunks, list[str]]:
                     done = reader.line_num
                     yield lines, chunk, raw.tell()
             except (csv.Error, UnicodeDecodeError) as exc:
-                line = reader.line_num
-                raise InputError(
-                    name, f"line {line} cannot be read as CSV ({exc})", f"第{line}行无法按CSV读取（{exc}）"
-                ) from None
+                raise _unreadable(name, reader.line_num, encoding, exc) from None
 
     return keys, chunks(), ignored
+
+
+def _unreadable(name: str, line: int, encoding: str, exc: Exception) -> InputError:
+    """One sentence for a line the CSV reader or the decoder could not take."""
+    if isinstance(exc, UnicodeDecodeError):
+        shown = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}.get(encoding, "GB18030")
+        return InputError(
+            name,
+            f"line {line} holds bytes that are not {shown} text; save the file again as CSV UTF-8",
+            f"第{line}行含有不是{shown}编码文字的字节；请重新另存为“CSV UTF-8”文件",
+        )
+    if "field larger than field limit" in str(exc):
+        limit = csv.field_size_limit()
+        return InputError(
+            name,
+            f"line {line} has a cell longer than {limit} characters",
+            f"第{line}行有一个单元格超过{limit}个字符",
+        )
+    return InputError(
+        name,
+        f"line {line} is not valid CSV (e.g. a quote that is never closed)",
+        f"第{line}行不是有效的CSV格式（例如引号未闭合）",
+    )
 
 
 def _first_lines(rows: list[list[str]], before: int) -> list[int]:
@@ -472,10 +552,31 @@ def _first_lines(rows: list[list[str]], before: int) -> list[int]:
     return lines
 
 
-def _encoding(path: Path) -> str:
-    """utf-8-sig when the start of the file decodes as UTF-8, else GB18030 (Chinese Excel's default)."""
+# How the spreadsheet files people try to import instead of a CSV begin: XLSX (a ZIP) and XLS (OLE2).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".numbers")
+
+
+def csv_delimiter(header: str) -> str:
+    """A tab for a tab-separated file (Excel's "Unicode text") whose header line has tabs and no
+    commas, else a comma."""
+    return "\t" if "\t" in header and "," not in header else ","
+
+
+def csv_encoding(path: Path) -> str:
+    """utf-16 after a UTF-16 byte-order mark; utf-8-sig when the start of the file decodes as UTF-8,
+    else GB18030 (Chinese Excel's default). A workbook is refused with what to do instead."""
     with path.open("rb") as fh:
         head = fh.read(1 << 20)
+    if head.startswith(_WORKBOOK_MAGIC) or path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        raise InputError(
+            str(path),
+            "is a spreadsheet workbook, not a CSV file; in Excel or WPS use Save As, CSV UTF-8 "
+            "(comma delimited), and import that file",
+            "是电子表格工作簿而不是CSV文件；请在Excel或WPS中“另存为”CSV UTF-8（逗号分隔）格式后导入该文件",
+        )
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
@@ -488,11 +589,16 @@ def import_csv(
     registry: SqliteRegistry,
     importer: RosterImporter | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Load one CSV into the registry: good rows upserted, bad rows reported with line and reason.
 
-    `progress`, when given, is called after each chunk of rows with the rows read so far, the bytes
-    read so far and the file's size."""
+    A row of another person under a certificate code the registry already holds (from another
+    file, an earlier run) is rejected, unless `replace`: then it replaces the holder and the
+    replacement is recorded (`ImportReport.replaced`, the registry's `replacements`). "Another
+    person": another ID number when both rows have one, else another name. `progress`, when given,
+    is called after each chunk of rows with the rows read so far, the bytes read so far and the
+    file's size."""
     importer = importer or RosterImporter()
     size = path.stat().st_size if path.is_file() else 0
     keys, chunks, ignored = read_table(path)
@@ -501,12 +607,15 @@ def import_csv(
     # Who first used each code in this file, and on which line: a later row of the same person adds
     # a site, a later row of another person under the same code is rejected rather than overwriting.
     holders: dict[str, tuple[int, str | None, str | None]] = {}
+    when = datetime.now(UTC).isoformat(timespec="seconds")
     upserted = 0
     with registry.bulk(), _collector_paused():
         for lines, cells, position in chunks:
             chunk = importer.parse_rows(keys, cells, lines, path.name)
             report.rows += len(chunk.rows) + len(chunk.rejected)
             report.rejected += chunk.rejected
+            if before:  # a first import has no earlier holders to keep
+                _keep_holders(chunk, registry, holders, replace, when, report)
             for names in chunk.unsure.values():
                 for name in names:
                     report.unsure_institutions[name] = report.unsure_institutions.get(name, 0) + 1
@@ -524,10 +633,62 @@ def import_csv(
                 upserted += _merge(chunk, holders, registry, report)
             if progress:
                 progress(report.rows, position, size)
+        registry.record_replacements(report.replaced)
     report.rejected.sort(key=lambda r: r.line)
     report.added = registry.count() - before
     report.updated = upserted - report.added
     return report
+
+
+def same_person(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    """Whether two (name, ID number) pairs are one person: by ID number when both have one, else
+    by name. A changed name with the same ID number is the same person; so is a row that adds an
+    ID number the other lacks."""
+    if a[1] and b[1]:
+        return a[1] == b[1]
+    return a[0] == b[0]
+
+
+def _keep_holders(
+    chunk: Chunk,
+    registry: SqliteRegistry,
+    holders: dict[str, tuple[int, str | None, str | None]],
+    replace: bool,
+    when: str,
+    report: ImportReport,
+) -> None:
+    """Reject (or, with `replace`, record as replacements) the rows of a chunk that would give a
+    code the registry held before this file to another person. Codes this file has already
+    written (`holders`) are left to the file's own rule (`_merge`)."""
+    people = [(row[0], row[NAME], row[ID_NUMBER]) for row in chunk.rows if row[0] not in holders]
+    others = registry.other_holders(people) if people else {}  # type: ignore[arg-type]
+    if not others:
+        return
+    refused: list[int] = []
+    replaced = {r.certificate_code for r in report.replaced}
+    for i, (row, line) in enumerate(zip(chunk.rows, chunk.lines, strict=True)):
+        code = str(row[0])
+        if code not in others or code in holders:
+            continue
+        name, id_number, source = others[code]
+        if not replace:
+            refused.append(i)
+            report.rejected.append(
+                Rejection.of(
+                    line,
+                    f"certificate code {code} is registered to another person, {name} ({source}); "
+                    "to give it to this person, import with --replace",
+                    f"证书编码{code}已登记给另一人{name}（来源{source}）；"
+                    "确需改登记给此人，请加 --replace 重新导入",
+                )
+            )
+        elif code not in replaced:
+            replaced.add(code)
+            report.replaced.append(
+                Replacement(code, when, name, id_number, source, row[NAME], row[ID_NUMBER], row[-1])
+            )
+    if refused:
+        chunk.drop(refused)
 
 
 @contextmanager
@@ -560,9 +721,9 @@ def _merge(
         if held is None:
             holders[code] = (line, *person)
             pending[code] = (row, list(chunk.further.get(i, [])))
-        elif held[1:] != person:
+        elif not same_person((held[1], held[2]), person):
             report.rejected.append(
-                Rejection(
+                Rejection.of(
                     line,
                     f"certificate code {code} is already used on line {held[0]} by another person",
                     f"证书编码{code}已在第{held[0]}行用于另一人",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import astuple, dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from ..fields import FIELD_ORDER, FieldKey
 from . import RegistryEntry, RegistryError, RegistryStats
@@ -22,6 +26,15 @@ _CREATE_INDEXES = tuple(
     f"CREATE INDEX IF NOT EXISTS {index} ON doctors ({columns})" for index, columns in _DOCTOR_INDEXES.items()
 )
 _INDEXES_SQL = ";\n".join(_CREATE_INDEXES)
+
+# Who replaced whom under a certificate code (`certscan registry import --replace`), and when: a
+# code never changes hands silently. Added to registries made before it when opened for writing.
+_REPLACEMENTS_SQL = """CREATE TABLE IF NOT EXISTS replacements (
+    certificate_code TEXT NOT NULL,
+    replaced_at TEXT NOT NULL,
+    old_name TEXT, old_id_number TEXT, old_source TEXT,
+    new_name TEXT, new_id_number TEXT, new_source TEXT
+)"""
 
 # Doctors keyed by certificate code, with their main institution; further registered sites
 # (多机构备案) in a table of their own so one doctor may practise at several institutions.
@@ -42,6 +55,7 @@ CREATE TABLE sites (
     PRIMARY KEY (certificate_code, institution)
 ) WITHOUT ROWID;
 CREATE INDEX sites_institution ON sites (institution);
+{_REPLACEMENTS_SQL};
 """
 
 # The doctors table's columns, in the order rows are written and read: the key, the other
@@ -55,6 +69,29 @@ _UPSERT = (
 Row = tuple[str | None, ...]
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A certificate code given to another person on purpose (`--replace`): who held it, who holds
+    it now, where each row came from, and when (UTC, ISO 8601)."""
+
+    certificate_code: str
+    replaced_at: str
+    old_name: str | None
+    old_id_number: str | None
+    old_source: str | None
+    new_name: str | None
+    new_id_number: str | None
+    new_source: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "certificate_code": self.certificate_code,
+            "replaced_at": self.replaced_at,
+            "old": {"name": self.old_name, "id_number": self.old_id_number, "source": self.old_source},
+            "new": {"name": self.new_name, "id_number": self.new_id_number, "source": self.new_source},
+        }
+
+
 class SqliteRegistry:
     """A registry in one SQLite file. Opening never creates a file unless asked (`create`)."""
 
@@ -65,21 +102,40 @@ class SqliteRegistry:
 
     @classmethod
     def open_existing(cls, path: Path) -> SqliteRegistry:
-        """Open a registry file made by `certscan registry import`; RegistryError if there is none."""
+        """Open a registry file made by `certscan registry import` for reading; RegistryError if
+        there is none.
+
+        An import killed halfway leaves a rollback journal beside the file that a read-only
+        connection may not roll back: the file is then opened for writing once, which rolls the
+        unfinished import back (as the next import would), and read as it was before it."""
+        if path.is_dir():
+            raise RegistryError(
+                f"{path} is a folder, not a registry file.", f"{path}是一个文件夹，不是登记库文件。"
+            )
         if not path.is_file():
             raise RegistryError(
-                f"no registry at {path}; create one with `certscan registry import FILE.csv --db {path}`."
+                f"no registry at {path}; create one with `certscan registry import FILE.csv --db {path}`.",
+                f"{path}处没有登记库；请先用 `certscan registry import 文件.csv --db {path}` 建立。",
             )
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            return cls(path, _readable(_connect_read_only(path), path))
         except sqlite3.DatabaseError:
             raise _not_a_registry(path) from None
-        return cls(path, _readable(db, path))
 
     @classmethod
     def create(cls, path: Path) -> SqliteRegistry:
-        """Open a registry file for writing, creating it (and its folder) when it does not exist."""
+        """Open a registry file for writing, creating it (and its folder) when it does not exist.
+
+        A new file is made complete (schema and version) under a temporary name and then renamed
+        into place, so a process killed while making it leaves no file or an empty registry, never
+        a file that reads as "not a registry"."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise RegistryError(
+                f"{path} is a folder, not a registry file.", f"{path}是一个文件夹，不是登记库文件。"
+            )
+        if not path.exists():
+            _create_empty(path)
         try:
             db = sqlite3.connect(path)
         except sqlite3.DatabaseError:
@@ -90,9 +146,10 @@ class SqliteRegistry:
             # Imports write rows in random key order: a large page cache keeps the B-trees in memory.
             db.execute("PRAGMA cache_size = -262144")
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not tables:
-                db.executescript(_SCHEMA)
-                db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+            if not tables:  # an empty file someone made: make it a registry
+                _write_schema(db)
+            elif "meta" in tables and "replacements" not in tables:
+                db.execute(_REPLACEMENTS_SQL)
                 db.commit()
         except sqlite3.DatabaseError:
             db.close()
@@ -137,6 +194,44 @@ class SqliteRegistry:
             list(sites),
         )
         self._has_sites = True
+
+    def other_holders(self, people: Iterable[tuple[str, str | None, str | None]]) -> dict[str, Row]:
+        """For (certificate code, name, ID number) triples, who holds each code in the registry when
+        that is another person (name, ID number, source, by code). Another person: another ID
+        number when both have one, else another name (as `importer.same_person`)."""
+        db = self._db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS incoming (certificate_code TEXT, name TEXT, id_number TEXT)"
+        )
+        db.execute("DELETE FROM incoming")
+        db.executemany("INSERT INTO incoming VALUES (?, ?, ?)", people)
+        found = db.execute(
+            "SELECT i.certificate_code, d.name, NULLIF(d.id_number, ''), d.source FROM incoming i "
+            "JOIN doctors d ON d.certificate_code = i.certificate_code WHERE CASE "
+            "WHEN COALESCE(d.id_number, '') != '' AND COALESCE(i.id_number, '') != '' "
+            "THEN d.id_number != i.id_number ELSE d.name != i.name END"
+        ).fetchall()
+        db.execute("DELETE FROM incoming")
+        return {code: (name, id_number, source) for code, name, id_number, source in found}
+
+    def record_replacements(self, replacements: Sequence[Replacement]) -> None:
+        """Keep who replaced whom under which certificate code, and when."""
+        self._db.executemany(
+            "INSERT INTO replacements (certificate_code, replaced_at, old_name, old_id_number, old_source, "
+            "new_name, new_id_number, new_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [astuple(r) for r in replacements],
+        )
+
+    def replacements(self) -> list[Replacement]:
+        """Every replacement recorded, oldest first (none in a registry made before they were)."""
+        try:
+            rows = self._db.execute(
+                "SELECT certificate_code, replaced_at, old_name, old_id_number, old_source, new_name, "
+                "new_id_number, new_source FROM replacements ORDER BY rowid"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [Replacement(*row) for row in rows]
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -199,7 +294,8 @@ class SqliteRegistry:
     def _entries(self, sql: str, args: tuple[str, ...]) -> list[RegistryEntry]:
         entries = []
         for row in self._db.execute(sql, args).fetchall():
-            values = dict(zip(COLUMNS, row, strict=True))
+            # A blank value (written by imports before blanks were stored as null) is not known.
+            values: dict[str, Any] = {c: v if v != "" else None for c, v in zip(COLUMNS, row, strict=True)}
             further = self._db.execute(
                 "SELECT institution FROM sites WHERE certificate_code = ? ORDER BY position",
                 (values["certificate_code"],),
@@ -242,9 +338,64 @@ def _readable(db: sqlite3.Connection, path: Path) -> sqlite3.Connection:
         raise _not_a_registry(path) from None
     if not version or version[0] not in READABLE_VERSIONS:
         db.close()
-        raise RegistryError(f"{path} is not a certscan registry of a version this certscan reads.")
+        raise RegistryError(
+            f"{path} is not a certscan registry of a version this certscan reads.",
+            f"{path}不是本版certscan能读取的登记库版本。",
+        )
     return db
 
 
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that sees the last committed state, even after a killed import."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        db.close()
+        if not Path(f"{path}-journal").exists():
+            raise
+    # A hot journal: only a writer may roll it back. Reading once through one does.
+    try:
+        writer = sqlite3.connect(path)
+        writer.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        writer.close()
+    except sqlite3.OperationalError:
+        raise RegistryError(
+            f"the registry {path} holds an unfinished import that only someone allowed to write the file "
+            "can roll back; run `certscan registry import` on it again.",
+            f"登记库{path}中有一次未完成的导入，需由有写权限的用户回滚；"
+            "请再次运行 `certscan registry import`。",
+        ) from None
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def _write_schema(db: sqlite3.Connection) -> None:
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    db.commit()
+
+
+def _create_empty(path: Path) -> None:
+    """An empty registry at `path`, made whole under a temporary name and renamed into place."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(temporary)
+        try:
+            _write_schema(db)
+        finally:
+            db.close()
+        with open(temporary, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _not_a_registry(path: Path) -> RegistryError:
-    return RegistryError(f"{path} is not a certscan registry (not a SQLite file made by it).")
+    return RegistryError(
+        f"{path} is not a certscan registry (not a SQLite file made by it).",
+        f"{path}不是certscan登记库（不是由它建立的SQLite文件）。",
+    )
