@@ -1,5 +1,6 @@
 """Small text helpers every layer shares: the output language, what people may see of personal data,
-spreadsheet-safe cells, addresses without credentials and file names that are not UTF-8.
+spreadsheet-safe cells, addresses without credentials, file names that are not UTF-8 and the
+SHA-256 of a file that names its content.
 
 A leaf module: it imports nothing of certscan, so anything may import it.
 
@@ -18,7 +19,9 @@ compare the number with the certificate to correct it.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,8 +58,13 @@ def mask_birth_date(value: str | None) -> str | None:
 def mask_personal(text: str) -> str:
     """Free text for people (a check's detail, an import error) with every ID-like number and date
     in it masked: text quoting a value must not print what the field itself would hide."""
-    text = _ID_LIKE.sub(lambda m: mask_id(m.group(1)) or "", text)
-    return _DATE.sub(lambda m: mask_birth_date(m.group(0)) or "", text)
+    return _DATE.sub(lambda m: mask_birth_date(m.group(0)) or "", mask_id_numbers(text))
+
+
+def mask_id_numbers(text: str) -> str:
+    """Text with every 18-character ID-like number in it masked, dates left alone: for file names
+    in shared reports (HR files are often named by the holder's ID number)."""
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(1)) or "", text)
 
 
 # ------------------------------------------------------------------ spreadsheets
@@ -111,3 +119,9 @@ def shown_path(name: str) -> str:
     """A file name as people and JSON may see it: bytes that are not UTF-8 (a GBK name left by a
     Windows ZIP arrives as lone surrogates) shown escaped as `\\xd5`, the rest as it is."""
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, read in blocks (model weights, uploads, batch inputs)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

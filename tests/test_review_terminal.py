@@ -109,7 +109,9 @@ def test_the_results_file_is_never_overwritten(scanned):
     results, _ = scanned
     result = runner.invoke(app, ["review", str(results), "--out", str(results)], input="\n")
     assert result.exit_code == 2
-    assert "the OCR result is never overwritten" in result.stderr and "Traceback" not in result.output
+    assert result.stderr.endswith("：就是识别结果文件本身；识别结果不会被覆盖，请另指定输出文件\n")
+    english = runner.invoke(app, ["review", str(results), "--out", str(results), "--lang", "en"])
+    assert "the OCR result is never overwritten" in english.stderr and "Traceback" not in english.output
 
 
 def test_a_file_that_is_not_results_is_one_sentence(tmp_path):
@@ -117,5 +119,7 @@ def test_a_file_that_is_not_results_is_one_sentence(tmp_path):
     bad.write_text("hello\n", encoding="utf-8")
     result = runner.invoke(app, ["review", str(bad)])
     assert result.exit_code == 2
-    assert result.stderr == f"certscan: {bad}: line 1 is not JSON\n"
+    assert result.stderr == f"certscan: {bad}：第1行不是JSON\n"
+    english = runner.invoke(app, ["review", str(bad), "--lang", "en"])
+    assert english.stderr == f"certscan: {bad}: line 1 is not JSON\n"
     assert runner.invoke(app, ["review"]).exit_code == 2

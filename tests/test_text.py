@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import os
 
@@ -12,6 +13,7 @@ from stdnum.cn import ric
 
 from scanner.errors import CertscanError, InputError
 from scanner.text import (
+    file_sha256,
     mask_birth_date,
     mask_id,
     mask_personal,
@@ -90,3 +92,10 @@ def test_an_error_speaks_the_readers_language():
     error = InputError("a.jpg", "not an image", "不是图片")
     assert error.text("zh") == "a.jpg：不是图片" and error.text("en") == "a.jpg: not an image"
     assert CertscanError("only English").text("zh") == "only English"
+
+
+def test_a_files_sha256_names_its_content(tmp_path):
+    a, b = tmp_path / "a.bin", tmp_path / "b.bin"
+    a.write_bytes(b"certificate" * 100_000)
+    b.write_bytes(b"certificate" * 100_000)
+    assert file_sha256(a) == file_sha256(b) == hashlib.sha256(b"certificate" * 100_000).hexdigest()

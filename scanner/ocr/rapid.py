@@ -6,7 +6,6 @@ Every model path is passed explicitly, which keeps RapidOCR away from its downlo
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..config import ScanConfig
 from ..errors import ModelError
+from ..text import file_sha256
 from .base import OcrChar, OcrLine, Point, ctc_steps, quad_bounds, spread_chars
 
 BUNDLED_DET = "PP-OCRv6_det_small.onnx"
@@ -34,13 +34,9 @@ def bundled_models_dir() -> Path:
 
 
 @cache
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a model file, so outputs record exactly which weights read them."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def model_sha256(path: Path) -> str:
+    """SHA-256 of a model file, so outputs record exactly which weights read them (once a process)."""
+    return file_sha256(path)
 
 
 def _model_has_keys(path: Path) -> bool:
@@ -114,11 +110,11 @@ class RapidOcrEngine:
         out: dict[str, Any] = {
             "engine": "rapidocr",
             "det_model": self.det_path.name,
-            "det_sha256": file_sha256(self.det_path),
+            "det_sha256": model_sha256(self.det_path),
             "rec_model": self.rec_path.name,
-            "rec_sha256": file_sha256(self.rec_path),
+            "rec_sha256": model_sha256(self.rec_path),
             "cls_model": self.cls_path.name,
-            "cls_sha256": file_sha256(self.cls_path),
+            "cls_sha256": model_sha256(self.cls_path),
         }
         if self._rec_keys is not None:
             out["rec_keys"] = Path(self._rec_keys).name

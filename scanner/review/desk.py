@@ -5,21 +5,31 @@ generated names in a private temporary folder, scans them, applies corrections t
 `session.ReviewedRecord`, writes the reviewed JSON Lines file after every change (so nothing is lost
 if the server stops) and appends every correction to the audit file beside it. Clients only ever
 name certificates by the ids the desk gives out.
+
+Nothing lost: a desk starts with every row its output already holds (an earlier session's reviews)
+and writes them back with its own, so a restart never drops a row; the output is replaced
+atomically after an fsync, and the audit file is only ever appended to. One writer per output: the
+desk holds an flock on `OUTPUT.lock` while it lives (the kernel releases it when the process dies),
+and a second desk on the same output is refused. Bounded memory: one page at a time is decoded and
+scanned (a decoded 85-megapixel picture alone takes a third of a gigabyte), and an upload holds at
+most `max_pages` pages.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
+import hashlib
 import io
-import itertools
 import json
 import os
 import secrets
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,14 +37,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
-from ..errors import InputError
+from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
-from ..load import BadPage, Page, load_pages
+from ..load import BadPage, Page, is_picture, load_pages
 from ..normalize import InstitutionMatcher
 from ..records import read_rows
-from ..report import Lang
+from ..text import Lang, file_sha256, redact_url, spreadsheet_cell
 from .session import VERIFY_KEYS, Action, AuditEntry, ReviewedRecord, now_utc, ready_for_lookup
-from .uploads import DEFAULT_MAX_UPLOAD_BYTES, check_upload
+from .uploads import DEFAULT_MAX_PAGES, DEFAULT_MAX_UPLOAD_BYTES, check_upload
 
 if TYPE_CHECKING:
     from ..pipeline import Scanner
@@ -55,6 +65,11 @@ class Item:
     verified_after: int = -1
 
     @property
+    def sha256(self) -> str | None:
+        """The SHA-256 of the image file's content, when known."""
+        return self.reviewed.image_sha256
+
+    @property
     def verified(self) -> Verification | None:
         """The verification when no correction was made since it."""
         return self.verification if self.verified_after == len(self.reviewed.audit) else None
@@ -70,22 +85,93 @@ def reviewed_path(results: Path) -> Path:
     return results.with_name(results.name.removesuffix(".jsonl").removesuffix(".json") + ".reviewed.jsonl")
 
 
+def lock_path(out: Path) -> Path:
+    """The lock file beside a reviewed file: results.reviewed.jsonl → results.reviewed.jsonl.lock."""
+    return out.with_name(out.name + ".lock")
+
+
+class OutputBusyError(CertscanError):
+    """Another certscan review is writing the same reviewed file."""
+
+
+class OutputLock:
+    """An exclusive flock on the lock file beside a reviewed file, held until `release` or until
+    the process ends (the kernel drops it even after kill -9). Raises OutputBusyError when another
+    process (or another desk of this one) holds it."""
+
+    def __init__(self, out: Path) -> None:
+        path = lock_path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh: io.TextIOWrapper | None = path.open("a")
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._fh.close()
+            self._fh = None
+            raise OutputBusyError(
+                f"another certscan review is already writing {out.name}; stop it first, "
+                "or name another --out",
+                f"另一个certscan复核正在写入{out.name}，请先停止它，或用 --out 指定另一个文件",
+            ) from None
+
+    def release(self) -> None:
+        """Let another review write the file."""
+        if self._fh is not None:
+            self._fh.close()  # closing the descriptor drops the flock
+            self._fh = None
+
+
 def append_audit(path: Path, entries: Iterable[AuditEntry]) -> None:
-    """Append audit entries to a JSON Lines file (created, with its folder, when needed)."""
+    """Append audit entries to a JSON Lines file (created, with its folder, when needed), on disk
+    before this returns."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         for entry in entries:
             fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def write_rows(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Write JSON Lines atomically: a crash never leaves half a reviewed file."""
+    """Write JSON Lines atomically and durably: a crash or kill -9 leaves the old file or the new
+    one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def results_rows(path: Path) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """The rows of a results file (see `records.read_rows`), after making sure it is one: a photo
+    or PDF, or a file that is not text, is refused with a sentence saying what to do instead."""
+    name = path.name
+    if is_picture(path):
+        raise InputError(
+            name,
+            "is a picture or PDF, not a results file: upload it on the review page "
+            "(certscan review --serve) or read it first with certscan scan --json",
+            "是图片或PDF，不是识别结果文件：请用 certscan review --serve 打开复核页面上传它，"
+            "或先用 certscan scan --json 识别",
+        )
+    if path.is_file():
+        try:
+            path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(
+                name,
+                "is not a results file (it is not text): name a file written by certscan scan --json "
+                "or certscan batch",
+                "不是识别结果文件（不是文本文件）：请指定 certscan scan --json 或 certscan batch 写出的文件",
+            ) from None
+    return read_rows(path)
+
+
+class Cancelled(Exception):
+    """The work for an upload stopped because its client left or the server is stopping."""
 
 
 class ReviewDesk:
@@ -101,13 +187,17 @@ class ReviewDesk:
         matcher: InstitutionMatcher | None = None,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         max_pixels: int = 128_000_000,
+        max_pages: int = DEFAULT_MAX_PAGES,
     ) -> None:
+        """Raises OutputBusyError when another review writes `out`, and InputError when `out`
+        exists but is not a reviewed file (it is never overwritten then)."""
         self.out = out
         self.audit_file = audit_path(out)
         self.registry = registry
         self.today = today or dt.date.today()
         self.max_upload_bytes = max_upload_bytes
         self.max_pixels = max_pixels
+        self.max_pages = max_pages
         self.matcher = matcher or InstitutionMatcher()
         # Made on first use: the OCR models take seconds to load and a desk of results may never scan.
         self._make_scanner = scanner or self._default_scanner
@@ -116,9 +206,36 @@ class ReviewDesk:
         self._images: dict[str, bytes] = {}
         self._flats: dict[str, bytes] = {}
         self._lock = threading.RLock()
-        # OCR runs one image at a time: the models are shared and the machine small.
-        self._scan_lock = threading.Lock()
+        # Decoding and OCR run one page at a time, always on this one thread: the models are shared,
+        # the machine small, and a decoded photo of tens of megapixels takes hundreds of megabytes
+        # until it is scanned. One thread also means one malloc arena: memory freed by one decode
+        # is reused by the next instead of each request thread keeping a heap of its own.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="certscan-scan")
         self._uploads: Path | None = None
+        # Set when the server stops: uploads still being read stop after their current page.
+        self._stopping = threading.Event()
+        self._closed = False
+        # (file, page) of the rows an earlier session wrote: a results file's row is not put twice.
+        self._restored: set[tuple[str, int | None]] = set()
+        self._lock_file = OutputLock(out)
+        try:
+            self._restore()
+        except CertscanError:
+            self._lock_file.release()
+            raise
+
+    def _restore(self) -> None:
+        """Put back every row the output already holds, so a new session adds to it."""
+        if not self.out.is_file() or self.out.stat().st_size == 0:
+            return
+        for row, where, where_zh in results_rows(self.out):
+            reviewed = self._reviewed(row, self.out, where, where_zh)
+            record = reviewed.record
+            image = _find_image(record.file, self.out) if reviewed.image_sha256 else None
+            if image is not None and file_sha256(image) != reviewed.image_sha256:
+                image = None  # another file of that name, not the one reviewed
+            self._add(reviewed, image, record.page)
+            self._restored.add((record.file, record.page))
 
     # -- filling the desk ------------------------------------------------------------------------
 
@@ -128,60 +245,121 @@ class ReviewDesk:
         Raises InputError for a file or row that is not a certscan record.
         """
         added = []
-        for row, where, where_zh in read_rows(path):
-            try:
-                reviewed = ReviewedRecord.from_row(row, self.today)
-            except ValueError as exc:
-                reason = f"{where} is not a certscan record: {exc}"
-                raise InputError(str(path), reason, f"{where_zh}不是certscan记录") from None
+        for row, where, where_zh in results_rows(path):
+            reviewed = self._reviewed(row, path, where, where_zh)
             record = reviewed.record
-            added.append(self._add(reviewed, _find_image(record.file, path), record.page))
+            if (record.file, record.page) in self._restored:
+                continue  # reviewed in an earlier session: that review is on the desk already
+            image = _find_image(record.file, path)
+            if image is not None:
+                reviewed = replace(reviewed, image_sha256=file_sha256(image))
+            added.append(self._add(reviewed, image, record.page))
         return added
+
+    def _reviewed(self, row: dict[str, Any], path: Path, where: str, where_zh: str) -> ReviewedRecord:
+        try:
+            return ReviewedRecord.from_row(row, self.today)
+        except ValueError as exc:
+            reason = f"{where} is not a certscan record: {exc}"
+            raise InputError(path.name, reason, f"{where_zh}不是certscan记录") from None
 
     def add_image(self, path: Path) -> list[Item]:
         """Scan an image or PDF file given on the command line and put each page on the desk; a file
         that cannot be read is listed with its reason."""
         try:
-            return self._read_pages(path, str(path))
+            return self._read_pages(path, str(path), file_sha256(path) if path.is_file() else None)
         except InputError as exc:
             failed = CertificateRecord.failed(str(path), exc.reason, error_zh=exc.reason_zh)
             return [self._add(ReviewedRecord(failed))]
 
-    def upload(self, data: bytes, declared_type: str | None, client_name: str | None) -> list[Item]:
+    def upload(
+        self,
+        data: bytes,
+        declared_type: str | None,
+        client_name: str | None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> list[Item]:
         """Accept a browser upload, store it under a generated name, read it and scan each page.
 
         Raises InputError (one sentence, English and Chinese) for a file of the wrong type or size,
-        or one the loader cannot read; nothing of a refused file is kept.
+        one of more than `max_pages` pages, or one the loader cannot read; nothing of a refused
+        file is kept. `cancelled()` is asked between pages: when the client has gone, the pages
+        read so far stay on the desk and Cancelled is raised.
         """
         accepted = check_upload(data[:512], len(data), declared_type, client_name, self.max_upload_bytes)
         stored = self.upload_dir() / f"{secrets.token_hex(12)}{accepted.suffix}"
         stored.write_bytes(data)
         try:
-            return self._read_pages(stored, accepted.name)
+            return self._read_pages(stored, accepted.name, hashlib.sha256(data).hexdigest(), cancelled)
         except InputError as exc:
             stored.unlink(missing_ok=True)
             raise InputError(accepted.name, exc.reason, exc.reason_zh) from None
 
-    def _read_pages(self, path: Path, file: str) -> list[Item]:
+    def _read_pages(
+        self,
+        path: Path,
+        file: str,
+        sha256: str | None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> list[Item]:
         """One item per page of a file (a PDF or multi-frame TIFF holds several certificates), as
         `file`; a page that cannot be read is an item with its reason. Raises InputError when the
-        file as a whole cannot be read, before any item is made."""
+        file as a whole cannot be read or has too many pages, before any item is made."""
         pages = load_pages(path, self.max_pixels)
+        items: list[Item] = []
         try:
-            first = next(pages)
-            if isinstance(first, BadPage) and first.pages == 1:
-                raise first.error
-            items = []
-            for page in itertools.chain([first], pages):
-                if isinstance(page, BadPage):
-                    error = page.error
-                    failed = CertificateRecord.failed(file, error.reason, page.page, error_zh=error.reason_zh)
-                    items.append(self._add(ReviewedRecord(failed), path, page.page))
-                else:
-                    items.append(self._scanned(page.image, file, path, page.page))
-            return items
+            while True:
+                if items and (cancelled() or self._stopping.is_set()):
+                    raise Cancelled
+                # One page decoded and scanned at a time, whoever uploaded it (see the module).
+                item = self._worker.submit(self._next_item, pages, file, path, sha256, not items).result()
+                if item is None:
+                    return items
+                items.append(item)
         finally:
+            self._worker.submit(pages.close).result()
+
+    def _next_item(
+        self, pages: Generator[Page | BadPage], file: str, path: Path, sha256: str | None, first: bool
+    ) -> Item | None:
+        """Decode and scan the next page, on the desk's one worker thread; None after the last."""
+        page = next(pages, None)
+        if page is None:
+            return None
+        if page.page is None or page.page == page.pages:
+            # A generator holds what it yielded until it moves on: let the last page go with this
+            # call, not when the uploader's thread next gets its turn behind other uploads.
             pages.close()
+        if first:
+            self._check_first(page, file)
+        return self._page_item(page, file, path, sha256)
+
+    def _check_first(self, page: Page | BadPage, file: str) -> None:
+        """Refuse a file with more pages than allowed, or whose only page cannot be read."""
+        if page.pages > self.max_pages:
+            raise InputError(
+                file,
+                f"the file has {page.pages:,} pages, more than the {self.max_pages} one upload may "
+                "hold; split it into smaller files",
+                f"文件有{page.pages:,}页，超过每次上传允许的{self.max_pages}页，请拆分成较小的文件",
+            )
+        if isinstance(page, BadPage) and page.pages == 1:
+            raise page.error
+
+    def _page_item(self, page: Page | BadPage, file: str, path: Path, sha256: str | None) -> Item:
+        if isinstance(page, BadPage):
+            error = page.error
+            failed = CertificateRecord.failed(file, error.reason, page.page, error_zh=error.reason_zh)
+            return self._add(ReviewedRecord(failed, image_sha256=sha256), path, page.page)
+        record = self.scanner().scan_array(page.image, file, page.page)
+        item = self._add(ReviewedRecord(record, image_sha256=sha256), path, page.page)
+        self._images[item.id] = _jpeg(page.image)
+        self.save()
+        return item
+
+    def stop(self) -> None:
+        """Stop reading uploads after their current page: the server is stopping."""
+        self._stopping.set()
 
     def upload_dir(self) -> Path:
         """The private temporary folder uploads are stored in, made on the first upload."""
@@ -189,14 +367,6 @@ class ReviewDesk:
             if self._uploads is None:
                 self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
             return self._uploads
-
-    def _scanned(self, image: np.ndarray, file: str, stored: Path, page: int | None) -> Item:
-        with self._scan_lock:
-            record = self.scanner().scan_array(image, file, page)
-        item = self._add(ReviewedRecord(record), stored, page)
-        self._images[item.id] = _jpeg(image)
-        self.save()
-        return item
 
     def scanner(self) -> Scanner:
         """The scanner, its models loaded on first use."""
@@ -265,7 +435,8 @@ class ReviewDesk:
     # -- reviewing -------------------------------------------------------------------------------
 
     def correct(self, item_id: str, key: FieldKey, value: str | None, reviewer: str | None) -> Item:
-        """Set a field (confirm it when the value is unchanged); save and audit at once."""
+        """Set a field (confirm it when the value is unchanged); audit and save at once, both on
+        disk before this returns. The audit entry carries the image's SHA-256."""
         with self._lock:
             item = self.get(item_id)
             reviewed, entry = item.reviewed.apply(key, value, self.today, reviewer, now_utc())
@@ -314,13 +485,17 @@ class ReviewDesk:
             verified = item.verified
             if verified is not None:
                 row |= {k: v for k, v in verified.to_json(lang).items() if k in VERIFY_KEYS}
+                if isinstance(row.get("registry"), str):
+                    row["registry"] = redact_url(row["registry"])  # never a password in a file
             rows.append(row)
         return rows
 
     def save(self) -> None:
-        """Write the reviewed file (all certificates, corrected values, audit trails)."""
+        """Write the reviewed file (all certificates, corrected values, audit trails). A closed
+        desk writes nothing: its lock is gone and another review may own the file now."""
         with self._lock:
-            write_rows(self.out, self.rows())
+            if not self._closed:
+                write_rows(self.out, self.rows())
 
     def export_jsonl(self, lang: Lang = "zh") -> str:
         """The reviewed rows as JSON Lines, for download."""
@@ -356,7 +531,9 @@ class ReviewDesk:
         sep = "、" if lang == "zh" else ", "
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(head)
+        # Every cell through spreadsheet_cell: no cell a spreadsheet runs as a formula, and ID
+        # numbers and codes kept as text (Excel would round an 18-digit ID number).
+        writer.writerow([spreadsheet_cell(h) for h in head])
         with self._lock:
             items = list(self._items.values())
         for item in items:
@@ -364,25 +541,36 @@ class ReviewDesk:
             corrected = list(dict.fromkeys(labels[e.field] for e in audit if e.action is Action.CORRECTED))
             reviewers = list(dict.fromkeys(e.reviewer for e in audit if e.reviewer))
             verified = item.verified
-            writer.writerow(
-                [
-                    record.file,
-                    record.page or "",
-                    *((record.value(k) or "") for k in FIELD_ORDER),
-                    sep.join(labels[k] for k in record.needs_review),
-                    sep.join(corrected),
-                    sep.join(reviewers),
-                    str(verified.verdict) if verified and verified.verdict else "",
-                    (record.error_zh if lang == "zh" else record.error) or "",
-                ]
-            )
+            cells = [
+                record.file,
+                record.page,
+                *(record.value(k) for k in FIELD_ORDER),
+                sep.join(labels[k] for k in record.needs_review),
+                sep.join(corrected),
+                sep.join(reviewers),
+                str(verified.verdict) if verified and verified.verdict else None,
+                record.error_zh if lang == "zh" else record.error,
+            ]
+            writer.writerow([spreadsheet_cell(c) for c in cells])
         # A byte-order mark lets Excel and WPS open the Chinese text as UTF-8.
         return "\ufeff" + buffer.getvalue()
 
     def close(self) -> None:
-        """Remove the stored uploads (the reviewed file and the audit stay)."""
-        if self._uploads is not None:
-            shutil.rmtree(self._uploads, ignore_errors=True)
+        """Stop, remove the stored uploads and let another review write the output (the reviewed
+        file and the audit stay)."""
+        self.stop()
+        with self._lock:
+            self._closed = True
+            if self._uploads is not None:
+                shutil.rmtree(self._uploads, ignore_errors=True)
+        self._worker.shutdown(wait=False, cancel_futures=True)
+        self._lock_file.release()
+
+
+def image_of_row(file: str, results: Path) -> tuple[Path | None, str | None]:
+    """The image a results row names (see `_find_image`) and the SHA-256 of its content."""
+    image = _find_image(file, results)
+    return image, (file_sha256(image) if image is not None else None)
 
 
 def _find_image(file: str, results: Path) -> Path | None:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..checks import recheck
-from ..fields import CHECK_FLAGS, FIELD_ORDER, CertificateRecord, FieldKey, FieldResult, Flag
+from ..fields import CHECK_FLAGS, FIELD_ORDER, CertificateRecord, Check, FieldKey, FieldResult, Flag
 from ..normalize import InstitutionMatcher, normalize_category, normalize_level, normalize_scope
 from ..registry.importer import read_date
 from ..report import Lang, check_text, flag_text
@@ -36,7 +36,9 @@ VERIFY_KEYS = frozenset(
     }
 )
 # Keys the record itself writes; anything else in a row (added by other tools) is kept as it was.
-_RECORD_KEYS = frozenset({"file", "page", "fields", "checks", "warnings", "error", "ocr", "review"})
+_RECORD_KEYS = frozenset(
+    {"file", "page", "fields", "checks", "warnings", "error", "ocr", "review", "image_sha256"}
+)
 
 
 class Action(StrEnum):
@@ -62,6 +64,8 @@ class AuditEntry:
     action: Action
     page: int | None = None
     previous: str | None = None
+    # The SHA-256 of the image file's content: two phones' IMG_0001.jpg are told apart by it.
+    image_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"file": self.file}
@@ -77,6 +81,8 @@ class AuditEntry:
         }
         if self.previous is not None:
             out["previous"] = self.previous
+        if self.image_sha256 is not None:
+            out["image_sha256"] = self.image_sha256
         return out
 
     @classmethod
@@ -93,6 +99,7 @@ class AuditEntry:
             action=Action(data.get("action") or Action.CORRECTED),
             page=page if isinstance(page, int) else None,
             previous=_text(data.get("previous")),
+            image_sha256=_text(data.get("image_sha256")),
         )
 
 
@@ -140,6 +147,8 @@ class ReviewedRecord:
     audit: tuple[AuditEntry, ...] = ()
     # Keys of the input row that neither the record nor the review writes, kept as they were.
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # The SHA-256 of the image the record was read from, when the review knows the image.
+    image_sha256: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], today: dt.date) -> ReviewedRecord:
@@ -162,7 +171,7 @@ class ReviewedRecord:
             if isinstance(entry, Mapping)
         )
         extra = {k: v for k, v in row.items() if k not in _RECORD_KEYS | VERIFY_KEYS}
-        return cls(record, original, audit, extra)
+        return cls(record, original, audit, extra, _text(row.get("image_sha256")))
 
     @property
     def pending(self) -> tuple[FieldKey, ...]:
@@ -198,6 +207,7 @@ class ReviewedRecord:
             reviewer=(reviewer or "").strip() or None,
             action=action,
             previous=current.value if current.value != read.value else None,
+            image_sha256=self.image_sha256,
         )
         record = recheck(replace(self.record, fields=fields), today)
         original = {**self.original, key: read}
@@ -214,6 +224,8 @@ class ReviewedRecord:
         """The reviewed row: the record with corrected values, plus `review` with the OCR readings
         of the touched fields and the audit trail. Keys other tools added to the row are kept."""
         out = self.record.to_json()
+        if self.image_sha256 is not None:
+            out["image_sha256"] = self.image_sha256
         out |= {k: v for k, v in self.extra.items() if k not in out}
         if self.original or self.audit:
             out["review"] = {
@@ -269,7 +281,12 @@ def reasons(record: CertificateRecord, key: FieldKey, lang: Lang = "zh") -> list
         elif flag is Flag.LOW_CONFIDENCE:
             text += f"（{result.confidence:.2f}）" if lang == "zh" else f" ({result.confidence:.2f})"
         out.append(text)
-    return out + [check_text(c, lang, record) for c in failed]
+    return out + [check_sentence(c, lang, record) for c in failed]
+
+
+def check_sentence(check: Check, lang: Lang, record: CertificateRecord) -> str:
+    """A check for the reviewer, values unmasked: the reviewer sees and corrects them anyway."""
+    return check_text(check, lang, record, masked=False)
 
 
 def _text(value: Any) -> str | None:

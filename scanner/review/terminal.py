@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FieldKey
-from ..records import read_rows
-from ..report import Lang, check_text
-from .desk import append_audit, audit_path, write_rows
-from .session import Action, AuditEntry, ReviewedRecord, reasons
+from ..report import Lang
+from .desk import OutputLock, append_audit, audit_path, image_of_row, results_rows, write_rows
+from .session import Action, AuditEntry, ReviewedRecord, check_sentence, reasons
 
 _TEXT: dict[Lang, dict[str, str]] = {
     "zh": {
@@ -84,16 +83,44 @@ def review_in_terminal(
             "就是识别结果文件本身；识别结果不会被覆盖，请另指定输出文件",
         )
     today = today or dt.date.today()
-    text = _TEXT[lang]
-    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+    lock = OutputLock(out)
+    try:
+        # An earlier review of these results is carried on, never written away.
+        records = _read(out, today) if out.is_file() and out.stat().st_size else []
+        known = {(r.record.file, r.record.page) for r in records}
+        records += [r for r in _read(results, today) if (r.record.file, r.record.page) not in known]
+        return _review(records, results, out, ask, say, reviewer, lang, today)
+    finally:
+        lock.release()
+
+
+def _read(path: Path, today: dt.date) -> list[ReviewedRecord]:
     records = []
-    for row, where, where_zh in read_rows(results):
+    for row, where, where_zh in results_rows(path):
         try:
-            records.append(ReviewedRecord.from_row(row, today))
+            reviewed = ReviewedRecord.from_row(row, today)
         except ValueError as exc:
             raise InputError(
-                str(results), f"{where} is not a certscan record: {exc}", f"{where_zh}不是certscan记录"
+                path.name, f"{where} is not a certscan record: {exc}", f"{where_zh}不是certscan记录"
             ) from None
+        if reviewed.image_sha256 is None:
+            reviewed = replace(reviewed, image_sha256=image_of_row(reviewed.record.file, path)[1])
+        records.append(reviewed)
+    return records
+
+
+def _review(
+    records: list[ReviewedRecord],
+    results: Path,
+    out: Path,
+    ask: Callable[[str], str | None],
+    say: Callable[[str], None],
+    reviewer: str | None,
+    lang: Lang,
+    today: dt.date,
+) -> TerminalOutcome:
+    text = _TEXT[lang]
+    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
     todo = [i for i, r in enumerate(records) if not r.record.error and r.pending]
     fields_todo = sum(len(records[i].pending) for i in todo)
     if not todo:
@@ -135,7 +162,7 @@ def review_in_terminal(
                 value = None if answer.strip() == "-" else answer
                 preview = reviewed.preview({key: value}, today)
                 problems = [
-                    check_text(c, lang, preview) for c in preview.checks if not c.ok and key in c.fields
+                    check_sentence(c, lang, preview) for c in preview.checks if not c.ok and key in c.fields
                 ]
                 if not problems:
                     break

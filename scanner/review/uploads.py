@@ -16,6 +16,9 @@ import filetype
 from ..errors import InputError
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Pages one upload may hold: a folder of HR files is a batch job, and a PDF of thousands of tiny
+# pages (a megabyte is enough) would keep OCR busy for hours.
+DEFAULT_MAX_PAGES = 50
 
 # What the content itself may be (as sniffed from its first bytes), with the suffix it is stored under.
 _KINDS: dict[str, str] = {

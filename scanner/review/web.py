@@ -5,17 +5,25 @@ Only HTTP lives here: the page, JSON for it, uploads, exports. The reviewing its
 desk gives out, so nothing a client sends ever becomes a path. In LAN mode every request must carry
 the access token (the link printed at start sets it as a cookie), and requests that change anything
 must come from the page itself (same origin), so another web site open in the reviewer's browser
-cannot post to it.
+cannot post to it. On localhost only loopback host names are answered, so a web site whose name is
+rebound to 127.0.0.1 (DNS rebinding) cannot read or post either; no page may frame this one.
+
+Who reviewed: `--reviewer` names the reviewer of the whole server; without it each browser session
+(a cookie the server gives out) names its reviewer once, and every correction it makes is audited
+under that name, whatever a request body says.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,9 +35,10 @@ from ..advice import masked
 from ..deskew import map_box
 from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
-from ..report import Lang, check_text, verdict_text
-from .desk import Item, ReviewDesk, flat_matrix
-from .session import reasons
+from ..report import verdict_text
+from ..text import Lang, redact_url
+from .desk import Cancelled, Item, ReviewDesk, flat_matrix
+from .session import check_sentence, reasons
 from .uploads import ACCEPT, too_large
 
 if TYPE_CHECKING:
@@ -37,6 +46,14 @@ if TYPE_CHECKING:
 
 TOKEN_COOKIE = "certscan_token"
 TOKEN_HEADER = "x-certscan-token"
+SESSION_COOKIE = "certscan_session"
+# Host names a page served on localhost answers to: a rebound DNS name is none of them.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Sent with every response: no other page may show this one in a frame (clickjacking).
+SAFETY_HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"}
+_REVIEWER_MAX = 60
+# An address with a user name or password in it, wherever it appears in a message.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>，。；）]+")
 # JSON requests are small; only uploads may be large (multipart adds a little to the file itself).
 _JSON_LIMIT = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -44,10 +61,12 @@ _MULTIPART_OVERHEAD = 64 * 1024
 
 @dataclass(frozen=True)
 class WebSettings:
-    """How the page is served: the LAN access token (None on localhost) and the default language."""
+    """How the page is served: the LAN access token (None on localhost), the default language, and
+    the reviewer named at start (`--reviewer`), who is then the reviewer of every session."""
 
     token: str | None = None
     lang: Lang = "zh"
+    reviewer: str | None = None
 
 
 class PageError(Exception):
@@ -59,10 +78,16 @@ class PageError(Exception):
 
 
 class Correction(BaseModel):
-    """A reviewer's value for one field (null or empty: not on the certificate)."""
+    """A reviewer's value for one field (null or empty: not on the certificate). Who made it is
+    the session's reviewer, never a name in the request."""
 
     value: str | None = None
-    reviewer: str | None = None
+
+
+class Reviewer(BaseModel):
+    """The name a browser session reviews under, given once."""
+
+    reviewer: str
 
 
 class Values(BaseModel):
@@ -74,6 +99,9 @@ class Values(BaseModel):
 def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI:
     """The review application for one desk."""
     settings = settings or WebSettings()
+    # Browser session → the reviewer it named (see the module docstring).
+    session_reviewers: dict[str, str] = {}
+    sessions_lock = threading.Lock()
     app = FastAPI(title="certscan review", docs_url=None, redoc_url=None, max_body_size=_JSON_LIMIT)
     app.mount("/static", StaticFiles(packages=[("scanner.review", "static")]), name="static")
 
@@ -105,6 +133,21 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Response:
+        response = await checked(request, call_next)
+        response.headers.update(SAFETY_HEADERS)
+        if not _session_of(request):
+            response.set_cookie(SESSION_COOKIE, request.state.session, httponly=True, samesite="strict")
+        return response
+
+    async def checked(request: Request, call_next: Any) -> Response:
+        request.state.session = _session_of(request) or secrets.token_urlsafe(18)
+        if settings.token is None and _host_name(request.headers.get("host")) not in LOOPBACK_HOSTS:
+            return error(
+                request,
+                403,
+                "this review page answers only to 127.0.0.1 or localhost; open it by that address",
+                "此复核页面只接受 127.0.0.1 或 localhost 的访问，请用该地址打开",
+            )
         from_link = request.query_params.get("token")
         supplied = from_link or request.headers.get(TOKEN_HEADER) or request.cookies.get(TOKEN_COOKIE)
         if not token_ok(supplied):
@@ -138,6 +181,10 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
         page = resources.files("scanner.review").joinpath("static/index.html").read_text("utf-8")
         return HTMLResponse(page)
 
+    def reviewer_of(request: Request) -> str | None:
+        with sessions_lock:
+            return settings.reviewer or session_reviewers.get(request.state.session)
+
     @app.get("/api/config")
     def config(request: Request) -> dict[str, Any]:
         lang = lang_of(request)
@@ -146,9 +193,32 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             "lang": lang,
             "accept": ACCEPT,
             "max_upload_bytes": desk.max_upload_bytes,
+            "max_pages": desk.max_pages,
             "fields": [{"key": str(k), "label": labels[k]} for k in FIELD_ORDER],
             "out": desk.out.name,
+            "reviewer": reviewer_of(request),
         }
+
+    @app.post("/api/reviewer")
+    def set_reviewer(body: Reviewer, request: Request) -> dict[str, Any]:
+        name = " ".join(body.reviewer.split())[:_REVIEWER_MAX]
+        if not name:
+            raise PageError(400, "give the reviewer's name", "请填写复核人姓名")
+        if settings.reviewer:
+            raise PageError(
+                409,
+                f"the reviewer of this page was named when it was started: {settings.reviewer}",
+                f"复核人已在启动时指定为{settings.reviewer}",
+            )
+        with sessions_lock:
+            named = session_reviewers.setdefault(request.state.session, name)
+        if named != name:
+            raise PageError(
+                409,
+                f"this browser session reviews as {named}; the name is set once per session",
+                f"本次会话的复核人已是{named}，每次会话只能设定一次",
+            )
+        return {"reviewer": named}
 
     @app.get("/api/items")
     def items(request: Request) -> dict[str, Any]:
@@ -157,10 +227,33 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     @app.post("/api/uploads", max_body_size=upload_limit)
     async def upload(request: Request, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008
         data = await file.read(desk.max_upload_bytes + 1)
-        try:
-            items = await run_in_threadpool(desk.upload, data, file.content_type, file.filename)
-        except InputError as exc:
-            raise PageError(400, exc.reason, exc.reason_zh) from None
+        # The desk asks between pages whether the client is still there: one that left (a closed
+        # tab, a phone out of reach) wants nothing more, so the rest of a long PDF is not read.
+        gone = threading.Event()
+
+        async def watch() -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        outcome: list[Any] = []
+        async with anyio.create_task_group() as watching:
+            watching.start_soon(watch)
+            try:
+                outcome.append(
+                    await run_in_threadpool(desk.upload, data, file.content_type, file.filename, gone.is_set)
+                )
+            except (InputError, Cancelled) as exc:
+                outcome.append(exc)
+            watching.cancel_scope.cancel()
+        [result] = outcome
+        if isinstance(result, InputError):
+            raise PageError(400, result.reason, result.reason_zh)
+        if isinstance(result, Cancelled):
+            raise PageError(
+                503, "the upload was stopped before all its pages were read", "上传在读完所有页面之前已停止"
+            )
+        items: list[Item] = result
         # A PDF or multi-frame TIFF is several certificates: all go on the list, the first is shown.
         return {**_item_view(desk, items[0], lang_of(request)), "pages": len(items)}
 
@@ -211,7 +304,7 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             raise PageError(
                 400, "a file that could not be read has no fields", "无法读取的文件没有可复核的字段"
             )
-        item = desk.correct(item_id, _key(key), body.value, body.reviewer)
+        item = desk.correct(item_id, _key(key), body.value, reviewer_of(request))
         return _item_view(desk, item, lang_of(request))
 
     @app.post("/api/items/{item_id}/verify")
@@ -222,7 +315,7 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
         try:
             desk.verify(item_id)
         except CertscanError as exc:
-            raise PageError(503, str(exc), f"无法使用登记库：{exc}") from None
+            raise PageError(503, *_registry_unusable(exc, desk.registry)) from None
         return _item_view(desk, desk.get(item_id), lang_of(request))
 
     @app.get("/api/export.jsonl")
@@ -245,6 +338,40 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     return app
 
 
+def serve(desk: ReviewDesk, settings: WebSettings, host: str, port: int) -> None:
+    """Serve the page until SIGINT or SIGTERM. Either stops uploads after their current page, gives
+    requests a few seconds, then closes the desk (its temporary uploads are removed) before the
+    process ends: uvicorn ends it by raising the signal again once it has shut down."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            desk.stop()
+            super().handle_exit(sig, frame)
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            try:
+                await super().shutdown(sockets)
+            finally:
+                desk.close()
+
+    config = uvicorn.Config(
+        create_app(desk, settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=_GRACE_SECONDS,
+    )
+    try:
+        Server(config).run()
+    finally:
+        desk.close()
+
+
+# How long a stopping server waits for requests in flight (an upload finishing its current page).
+_GRACE_SECONDS = 3
+
+
 def lan_addresses() -> list[str]:
     """This machine's IPv4 addresses other people on the network may reach it by (no traffic sent)."""
     import socket
@@ -254,6 +381,40 @@ def lan_addresses() -> list[str]:
     except OSError:
         found = []
     return [a for a in dict.fromkeys(found) if not a.startswith("127.")] or ["127.0.0.1"]
+
+
+def _session_of(request: Request) -> str | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    return value if value and len(value) <= 64 else None
+
+
+def _host_name(host: str | None) -> str | None:
+    """The host name of a Host header, without the port (`[::1]:8765` → `::1`)."""
+    if not host:
+        return None
+    try:
+        return urlsplit("//" + host).hostname
+    except ValueError:
+        return None
+
+
+def _without_credentials(text: str) -> str:
+    """A message with every address in it stripped of user names and passwords."""
+    return _URL.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def _registry_unusable(exc: CertscanError, registry: str | None) -> tuple[str, str]:
+    """Why the registry cannot be used, in English and in Chinese, never with a password. A message
+    that has no Chinese sentence of its own is not put inside a Chinese one."""
+    english = _without_credentials(str(exc))
+    text = getattr(exc, "text", None)
+    chinese = _without_credentials(text("zh")) if callable(text) else english
+    shown = redact_url(registry) if registry else "默认登记库"
+    if chinese == english:
+        chinese = f"无法使用登记库（{shown}）：请检查 --registry 指定的文件或地址是否可用"
+    else:
+        chinese = f"无法使用登记库：{chinese}"
+    return f"the registry cannot be used: {english}", chinese
 
 
 def _key(text: str) -> FieldKey:
@@ -331,7 +492,7 @@ def _item_view(desk: ReviewDesk, item: Item, lang: Lang) -> dict[str, Any]:
     out |= {
         "fields": fields,
         "failed": _failed(record, lang),
-        "notes": [check_text(c, lang, record) for c in record.checks if c.ok and c.note],
+        "notes": [check_sentence(c, lang, record) for c in record.checks if c.ok and c.note],
         "warnings": list(record.warnings),
         "views": views,
         "institution": _institution(desk, institution.raw or institution.value),
@@ -355,7 +516,7 @@ def _field_states(record: CertificateRecord, lang: Lang) -> dict[str, dict[str, 
 
 
 def _failed(record: CertificateRecord, lang: Lang) -> list[str]:
-    return [check_text(c, lang, record) for c in record.checks if not c.ok]
+    return [check_sentence(c, lang, record) for c in record.checks if not c.ok]
 
 
 def _institution(desk: ReviewDesk, text: str | None) -> dict[str, Any]:
@@ -376,7 +537,7 @@ def _verification_view(v: Verification, lang: Lang) -> dict[str, Any]:
     return {
         "verdict": data["verdict"],
         "text": verdict_text(data["verdict"], lang) if data["verdict"] else None,
-        "registry": data.get("registry"),
+        "registry": redact_url(data["registry"]) if isinstance(data.get("registry"), str) else None,
         "entry": {"name": entry.name, "certificate_code": entry.certificate_code} if entry else None,
         "differences": [
             {

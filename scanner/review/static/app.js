@@ -110,9 +110,17 @@ $("#lang-toggle").addEventListener("click", () => {
   location.search = params.toString();
 });
 
+// The reviewer is the server's: named at start (--reviewer), or once per browser session here.
 const reviewer = $("#reviewer");
-reviewer.value = localStorage.getItem("certscan.reviewer") || "";
-reviewer.addEventListener("change", () => localStorage.setItem("certscan.reviewer", reviewer.value.trim()));
+async function nameReviewer(name) {
+  if (!name) return;
+  const data = await postJSON("/api/reviewer", { reviewer: name }).catch(() => null);
+  if (!data) return;
+  reviewer.value = data.reviewer;
+  reviewer.readOnly = true;
+  localStorage.setItem("certscan.reviewer", data.reviewer);
+}
+reviewer.addEventListener("change", () => nameReviewer(reviewer.value.trim()));
 
 // -- uploads ---------------------------------------------------------------------------------------
 
@@ -354,7 +362,7 @@ async function checkTyped() {
 async function save(key, value) {
   clearError();
   const id = state.current;
-  const item = await postJSON(`/api/items/${id}/fields/${key}`, { value, reviewer: reviewer.value.trim() || null }).catch(() => null);
+  const item = await postJSON(`/api/items/${id}/fields/${key}`, { value }).catch(() => null);
   if (!item) return;
   const keep = {};
   for (const row of document.querySelectorAll("#fields tr.dirty")) if (row.dataset.key !== key) keep[row.dataset.key] = row.querySelector("input").value;
@@ -388,6 +396,8 @@ async function start() {
   T = TEXT[lang];
   translate();
   $("#file").accept = config.accept;
+  if (config.reviewer) { reviewer.value = config.reviewer; reviewer.readOnly = true; }
+  else await nameReviewer(localStorage.getItem("certscan.reviewer") || "");
   const items = await refreshList();
   const first = items.find((it) => it.status === "review") || items[0];
   if (first) openItem(first.id);
