@@ -8,22 +8,29 @@ The same worker functions run under the local process pool here and under Dask
 
 Output discipline: rows are appended whole lines at a time, all rows of one file in one write
 followed by fsync, under an exclusive lock; a run killed mid-write leaves at most a torn last
-line, which the next run cuts off. Each row carries the SHA-256 of its file's content and the
-number of pages of the file, so a rerun skips files (and pages) already done, a renamed file is
-not read again and a changed file is.
+line, which the next run cuts off, and a write that fails (disk full) is cut back before the run
+stops with one sentence. Nothing written is ever rewritten: the file only grows. Each row carries
+the SHA-256 of its file's content and the number of pages of the file, so a rerun skips files
+(and pages) already done, a renamed file is not read again and a changed file is. Error rows do
+not count as done: a rerun reads those files again, and its row supersedes the error row in the
+reports (`batchreport.current_rows`).
+
+File names that are not UTF-8 (a GBK name left by a Windows ZIP) are read like any other and
+written with their undecodable bytes escaped (`text.shown_path`).
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import glob
-import hashlib
 import json
 import logging
 import os
 import resource
 import signal
+import stat
 import sys
 import threading
 import time
@@ -42,6 +49,8 @@ from .errors import CertscanError
 from .fields import CertificateRecord
 from .load import SUPPORTED_SUFFIXES
 from .registry import HttpSettings
+from .text import file_sha256 as content_sha256
+from .text import redact_url, shown_path
 
 if TYPE_CHECKING:
     from .verify import Verifier
@@ -61,7 +70,62 @@ _WILDCARDS = frozenset("*?[")
 
 
 class BatchError(CertscanError):
-    """A batch run that cannot start or continue (output locked by another run, damaged output)."""
+    """A batch run that cannot start or continue (output locked by another run, damaged output,
+    a disk that is full)."""
+
+
+# Why the driver or a worker could not open a file, in English and Chinese (the row's error).
+Reason = tuple[str, str]
+NO_SUCH_INPUT: Reason = ("no such file or folder", "没有这个文件或文件夹")
+NO_MATCH: Reason = ("the pattern matched no file", "通配符没有匹配到任何文件")
+VANISHED: Reason = ("the file was moved or deleted after the run started", "文件在运行开始后被移动或删除")
+BROKEN_LINK: Reason = ("the link points to a file that does not exist", "链接指向的文件不存在")
+NOT_REGULAR: Reason = (
+    "not a regular file (a device, pipe or socket)",
+    "不是普通文件（而是设备、管道或套接字）",
+)
+EMPTY: Reason = ("the file is empty", "文件是空的")
+NO_PERMISSION: Reason = ("permission denied: this user may not read the file", "没有读取此文件的权限")
+
+
+def open_failure(exc: OSError) -> Reason:
+    """Why a file could not be opened, in a sentence for people."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return NO_PERMISSION
+    if exc.errno == errno.ENOENT:
+        return VANISHED
+    reason = exc.strerror or type(exc).__name__
+    return (f"the file could not be opened ({reason})", f"无法打开此文件（{reason}）")
+
+
+def missing_input(name: str) -> BatchError:
+    """The sentence for an input named on the command line that does not exist, or a pattern
+    that matched no file (its row says so too; this names it for the person who typed it)."""
+    shown = shown_path(name)
+    if _WILDCARDS & set(name):
+        return BatchError(f"the pattern {shown} matched no file.", f"通配符{shown}没有匹配到任何文件。")
+    return BatchError(f"{shown} does not exist.", f"找不到{shown}：没有这个文件或文件夹。")
+
+
+def write_failure(path: Path, exc: OSError) -> BatchError:
+    """A failed write of the output or a report as one sentence: what happened and what to do."""
+    name = shown_path(str(path))
+    then = "; free some space and rerun the same command to resume."
+    then_zh = "；请腾出空间后重新运行同一命令继续。"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return BatchError(
+            f"the disk is full: {name} could not be written{then}", f"磁盘已满，无法写入{name}{then_zh}"
+        )
+    if exc.errno == errno.EFBIG:
+        return BatchError(
+            f"{name} has reached the largest file size allowed and could not be written{then}",
+            f"{name}已达到允许的最大文件大小，无法继续写入{then_zh}",
+        )
+    reason = exc.strerror or type(exc).__name__
+    return BatchError(
+        f"{name} could not be written ({reason}); fix that and rerun the same command to resume.",
+        f"无法写入{name}（{reason}）；解决后重新运行同一命令继续。",
+    )
 
 
 @dataclass(frozen=True)
@@ -106,6 +170,30 @@ class FileFailed(Exception):
         self.reason_zh = reason_zh
 
 
+def check_outputs(out: Path, reports: dict[str, Path]) -> None:
+    """Refuse a report (`--csv`, `--html`) that names the results file or another report (the same
+    path, a symbolic link or a hard link to it): writing it would destroy the results. Raises
+    BatchError before anything is written."""
+    taken: dict[str, Path] = {"--out": out}
+    for option, path in reports.items():
+        for other, where in taken.items():
+            if _same_file(path, where):
+                name = shown_path(str(path))
+                raise BatchError(
+                    f"{option} names the same file as {other} ({name}), which would destroy it; "
+                    "choose another file.",
+                    f"{option}与{other}指向同一个文件（{name}），写入会毁掉它；请另选一个文件。",
+                )
+        taken[option] = path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist yet: the same path once links are followed
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 # ------------------------------------------------------------------ worker side
 
 
@@ -137,7 +225,9 @@ class WorkerState:
                 row = self.verifier.verify(record).to_json(self.settings.lang)
             except CertscanError as exc:
                 # The registry could not answer for this row: keep the reading, say why, go on.
-                row.update(verdict=None, registry_error=str(exc))
+                row.update(
+                    verdict=None, registry_error=_without_credentials(str(exc), self.settings.registry)
+                )
         if record.error is not None:
             row["error_zh"] = record.error_zh
         if self.roster is not None:
@@ -145,6 +235,14 @@ class WorkerState:
             if check is not None:
                 row["roster"] = check.to_json()
         return row
+
+
+def _without_credentials(text: str, location: str | None) -> str:
+    """A sentence naming the registry, with any user name and password taken out of its address."""
+    if location and location.startswith(("http://", "https://")):
+        for form in (location, location.rstrip("/")):
+            text = text.replace(form, redact_url(form))
+    return text
 
 
 _STATE: WorkerState | None = None
@@ -168,6 +266,11 @@ def process_file(task: FileTask) -> FileResult:
     state = _STATE
     if state is None:
         raise RuntimeError("init_worker was not called in this worker")
+    worker = f"{os.uname().nodename}:{os.getpid()}"
+    # Checked again here: the file may have gone, or lost its permissions, since the driver hashed it.
+    _sha, problem = inspect_file(Path(task.path), hash_content=False)
+    if problem is not None:
+        return FileResult([failed_row(task, *problem)], worker, peak_rss())
     rows: list[dict[str, Any]] = []
     with state.lock:
         for scanned in state.scanner.read_file(Path(task.path), skip=task.skip):
@@ -176,9 +279,14 @@ def process_file(task: FileTask) -> FileResult:
             row["pages"] = scanned.pages
             thumbs = state.settings.thumbs_dir
             if thumbs is not None and scanned.image is not None and task.sha256 and needs_attention(row):
-                _write_thumbnail(scanned.image, row, thumbs / thumbnail_name(task.sha256, row.get("page")))
+                try:
+                    _write_thumbnail(
+                        scanned.image, row, thumbs / thumbnail_name(task.sha256, row.get("page"))
+                    )
+                except OSError as exc:  # a full disk costs the report its picture, not the row
+                    log.warning("no thumbnail for %s: %s", shown_path(task.path), exc.strerror)
             rows.append(row)
-    return FileResult(rows, f"{os.uname().nodename}:{os.getpid()}", peak_rss())
+    return FileResult(rows, worker, peak_rss())
 
 
 def peak_rss() -> int:
@@ -197,22 +305,28 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
+# Fields blacked out on thumbnails: the report is for people and may be mailed, and the picture must
+# not show what the text masks (an ID number next to a whole birth date is the whole number).
+THUMB_HIDDEN = ("id_number", "birth_date")
+
+
 def _write_thumbnail(image: np.ndarray, row: dict[str, Any], path: Path) -> None:
-    """A small JPEG of the page with the fields in question outlined in red and the middle of the
-    ID number masked, written atomically."""
+    """A small JPEG of the page with the fields in question outlined in red and the ID number and
+    birth date blacked out, written atomically."""
     import cv2
 
     from .batchreport import fields_in_question
 
     picture = np.array(image)  # drawn on: the page itself may be a read-only view
     scale = THUMB_SIDE / max(picture.shape[:2])
-    id_box = (row.get("fields") or {}).get("id_number", {}).get("box")
-    if id_box:
-        # Masked as in every summary: region code and last four digits stay visible.
-        x0, y0, x1, y1 = id_box
-        step = (x1 - x0) / 18
-        hidden = ((round(x0 + 6 * step), y0), (round(x0 + 14 * step), y1))
-        picture = cv2.rectangle(picture, *hidden, (190, 190, 190), -1)
+    fields = row.get("fields") or {}
+    for key in THUMB_HIDDEN:
+        box = (fields.get(key) or {}).get("box")
+        if box:
+            x0, y0, x1, y1 = (round(v) for v in box)
+            # A margin so that no stroke of the edge survives the scaling and the JPEG.
+            pad = max(2, round(0.15 * (y1 - y0)))
+            picture = cv2.rectangle(picture, (x0 - pad, y0 - pad), (x1 + pad, y1 + pad), (0, 0, 0), -1)
     # Two thumbnail pixels wide, drawn just outside the box so the value itself stays legible.
     width = max(2, round(2 / scale))
     for key in fields_in_question(row):
@@ -229,8 +343,12 @@ def _write_thumbnail(image: np.ndarray, row: dict[str, Any], path: Path) -> None
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    partial.write_bytes(encoded.tobytes())
-    os.replace(partial, path)
+    try:
+        partial.write_bytes(encoded.tobytes())
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _die_with_parent() -> None:
@@ -288,14 +406,56 @@ def file_sha256(path: Path) -> str | None:
     try:
         if path.stat().st_size == 0:
             return None
-        with path.open("rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+        return content_sha256(path)
     except OSError:
         return None
 
 
+def inspect_file(
+    path: Path, given: Collection[str] = (), hash_content: bool = True
+) -> tuple[str | None, Reason | None]:
+    """The SHA-256 of a file's content (None unless `hash_content`), or why it cannot be read.
+
+    `given` holds the inputs as named on the command line: one of them missing is an input that
+    does not exist (or a pattern that matched nothing), not a file that vanished.
+    """
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            return None, BROKEN_LINK
+        if name in given:
+            return None, NO_MATCH if _WILDCARDS & set(name) else NO_SUCH_INPUT
+        return None, VANISHED
+    except OSError as exc:
+        return None, open_failure(exc)
+    if not stat.S_ISREG(info.st_mode):
+        return None, NOT_REGULAR
+    if info.st_size == 0:
+        return None, EMPTY
+    try:
+        if not hash_content:
+            path.open("rb").close()
+            return None, None
+        return content_sha256(path), None
+    except OSError as exc:
+        return None, open_failure(exc)
+
+
 def _key(sha256: str | None, file: str) -> str:
-    return sha256 or f"path:{os.path.abspath(file)}"
+    return sha256 or f"path:{shown_path(os.path.abspath(file))}"
+
+
+def _shown(value: Any) -> Any:
+    """A row with every file name (or text quoting one) that is not UTF-8 escaped for JSON."""
+    if isinstance(value, str):
+        return shown_path(value)
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------ output
@@ -305,7 +465,8 @@ class ResultsFile:
     """The JSON Lines output, locked for one run, appended a file at a time, with what it holds.
 
     On opening, a torn last line (a run killed mid-write) is cut off, and the rows already there
-    tell which files are complete and which pages of a multi-page file are done.
+    tell which files are complete and which pages of a multi-page file are done. A row with an
+    error does not make its file or page done: a rerun tries it again.
     """
 
     def __init__(self, path: Path) -> None:
@@ -313,13 +474,19 @@ class ResultsFile:
         try:
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as exc:
-            raise BatchError(f"cannot open the output {path} ({exc.strerror}).") from None
+            name = shown_path(str(path))
+            raise BatchError(
+                f"cannot open the output {name} ({exc.strerror}).",
+                f"无法打开输出文件{name}（{exc.strerror}）。",
+            ) from None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self._fd)
+            name = shown_path(str(path))
             raise BatchError(
-                f"another certscan batch run is writing {path}; wait for it or stop it."
+                f"another certscan batch run is writing {name}; wait for it or stop it.",
+                f"另一个certscan batch正在写入{name}；请等它结束或停止它。",
             ) from None
         self.complete: set[str] = set()
         self.partial: dict[str, set[int]] = {}
@@ -352,13 +519,19 @@ class ResultsFile:
                     key = _key(row.get("sha256"), row["file"])
                     pages = int(row.get("pages") or 1)
                 except (ValueError, KeyError, TypeError, AttributeError):
+                    name = shown_path(str(self.path))
                     raise BatchError(
-                        f"line {number} of {self.path} is not a certscan batch row; "
-                        "write the results to a new file."
+                        f"line {number} of {name} is not a certscan batch row; "
+                        "write the results to a new file.",
+                        f"{name}的第{number}行不是certscan批量处理的结果行；请把结果写到一个新文件。",
                     ) from None
                 self.rows += 1
+                if row.get("error"):
+                    continue
                 if pages <= 1:
                     self.complete.add(key)
+                    continue
+                if key in self.complete:
                     continue
                 seen = self.partial.setdefault(key, set())
                 seen.add(int(row.get("page") or 0))
@@ -367,13 +540,27 @@ class ResultsFile:
                     del self.partial[key]
 
     def append(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Write the rows of one file as whole lines in one write, then make them durable."""
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        """Write the rows of one file as whole lines in one write, then make them durable.
+
+        A write that fails (disk full, file size limit) is cut back to where it started, so the
+        file holds whole rows only, and raises BatchError with one sentence.
+        """
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8
+            data = "".join(json.dumps(_shown(r), ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        start = os.fstat(self._fd).st_size
         view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        os.fsync(self._fd)
+        try:
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError as exc:
+            with suppress(OSError):
+                os.ftruncate(self._fd, start)
+            raise write_failure(self.path, exc) from None
         self.rows += len(rows)
 
     def close(self) -> None:
@@ -504,6 +691,8 @@ class BatchRun:
     seconds: float = 0.0
     worker_peak_rss: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
+    # Inputs named on the command line that do not exist, and patterns that matched no file, as named.
+    missing: list[str] = field(default_factory=list)
 
 
 def run_batch(
@@ -521,8 +710,13 @@ def run_batch(
     Files are read by `backend` (a local pool of `workers` processes unless given); rows are
     appended as each file finishes, so memory does not grow with the number of files and an
     interrupted run (Ctrl-C or kill) loses at most the files being read. KeyboardInterrupt stops
-    the workers, keeps every finished row and is raised again for the caller.
+    the workers, keeps every finished row and is raised again for the caller; so does BatchError
+    (the output could not be written: disk full).
+
+    Files the driver itself finds unreadable (missing, empty, no permission, not a regular file)
+    get their error row here, without a worker.
     """
+    given = {str(Path(text)): text for text in inputs}
     results = ResultsFile(out)
     run = BatchRun()
     started = time.monotonic()
@@ -558,7 +752,18 @@ def run_batch(
     try:
         report()
         for path in discover(inputs):
-            sha = file_sha256(path)
+            sha, problem = inspect_file(path, given)
+            if problem is not None:
+                if problem in (NO_SUCH_INPUT, NO_MATCH):
+                    run.missing.append(given[str(path)])
+                failed = failed_row(FileTask(str(path), None), *problem)
+                results.append([failed])
+                run.read += 1
+                run.files += 1
+                run.rows_written += 1
+                run.failed_rows += 1
+                report()
+                continue
             key = _key(sha, str(path))
             if key in results.complete:
                 run.skipped += 1
@@ -580,6 +785,9 @@ def run_batch(
                 finish(handle)
     except KeyboardInterrupt:
         run.interrupted = cancel = True
+        raise
+    except BatchError:
+        cancel = True
         raise
     finally:
         if pool is not None and backend is None:

@@ -27,13 +27,21 @@ def read_rows(path: Path) -> Iterator[tuple[dict[str, Any], str, str]]:
     Raises InputError naming the line for a file or line that is not JSON or not an object.
     """
     name = str(path)
+    if path.is_dir():
+        raise InputError(name, "is a folder, not a results file", "这是文件夹，不是识别结果文件")
     if not path.is_file():
         raise InputError(name, "file not found", "文件不存在")
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = f"cannot be read as UTF-8 text ({exc})"
-        raise InputError(name, reason, f"无法按UTF-8文本读取（{exc}）") from None
+    except UnicodeDecodeError:
+        raise InputError(
+            name,
+            "is not a results file (it is not UTF-8 text); name a JSON or JSON Lines file of "
+            "certscan scan --json rows",
+            "不是识别结果文件（不是UTF-8文本）；请指定 certscan scan --json 写出的JSON或JSON Lines文件",
+        ) from None
+    except OSError:
+        raise InputError(name, "cannot be read (no permission?)", "无法读取（没有权限？）") from None
     if not text.strip():
         raise InputError(name, "the file is empty", "文件是空的")
     try:
