@@ -15,7 +15,8 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, FieldKey
-from .report import Lang, mask_id, warnings_text
+from .report import shown_value, warnings_text
+from .text import Lang, mask_personal
 
 if TYPE_CHECKING:
     from .verify import Difference, Verification
@@ -41,11 +42,16 @@ def explanation(v: Verification, d: Difference, lang: str = "zh") -> str:
     """Why a difference matters, in the reader's language."""
     texts = _texts()["explanation"][_lang(lang)]
     text = texts[str(d.kind)].format(code=v.record.value(FieldKey.CERTIFICATE_CODE) or "")
-    return text if d.sure else text + texts["unsure"]
+    return mask_personal(text if d.sure else text + texts["unsure"])
 
 
 def advice(v: Verification, lang: str = "zh") -> list[str]:
-    """Concrete next steps for the verdict, naming the authority printed on the certificate."""
+    """Concrete next steps for the verdict, naming the authority printed on the certificate; any ID
+    number or date a step quotes is masked as the summaries mask them (scanner/text.py)."""
+    return [mask_personal(step) for step in _steps(v, lang)]
+
+
+def _steps(v: Verification, lang: str) -> list[str]:
     from .verify import Kind, Verdict
 
     t = _texts()["advice"][_lang(lang)]
@@ -98,6 +104,8 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
             out.append(t["report"])
     elif v.verdict is Verdict.CONSISTENT:
         out.append(t["consistent"])
+    elif v.verdict is Verdict.WRONG_DOCUMENT:
+        out.append(t["wrong_document"])
     if v.other_site and v.entry and v.entry.institution:
         out.append(t["other_site"].format(main=v.entry.institution))
     if v.small_clinic and v.verdict is not Verdict.INVALID:
@@ -135,7 +143,7 @@ _COVERED = _covered()
 
 
 def masked(field: FieldKey, value: str | None) -> str:
-    """A field value as people may see it (ID numbers masked)."""
+    """A field value as people may see it (ID number and birth date masked, see `report.shown_value`)."""
     if value is None:
         return "—"
-    return (mask_id(value) or value) if field is FieldKey.ID_NUMBER else value
+    return shown_value(field, value) or value

@@ -25,9 +25,10 @@ from .fields import (
     Level,
     Sex,
 )
-from .vocab import scope_in_vocabulary
+from .vocab import id_number_kind, scope_in_vocabulary
 
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+# A lower-case x is the same check character as X (GB 11643 prints X; people and peers type x).
+ID_PATTERN = re.compile(r"^\d{17}[\dXx]$")
 CODE_PATTERN = re.compile(r"^\d{15}$")
 
 
@@ -61,7 +62,11 @@ def parse_iso_date(text: str | None) -> dt.date | None:
 
 
 def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[Check]:
-    """GB 11643: format, MOD 11-2 check digit, region code history, birth date and sex digits."""
+    """GB 11643: format, MOD 11-2 check digit, region code history, birth date and sex digits.
+
+    Residence permits of Hong Kong, Macao and Taiwan residents (810000, 820000, 830000) and the
+    foreign permanent resident ID (9…) have the same form and are checked the same way, their
+    prefix standing for the region code (see `vocab.id_number_kinds`)."""
     keys = (FieldKey.ID_NUMBER,)
     if not ID_PATTERN.match(id_number):
         return [
@@ -73,6 +78,7 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
                 "不是17位数字加1位数字或X",
             )
         ]
+    id_number = id_number.upper()
     checks = [Check(CheckName.ID_FORMAT, True, "18 characters", keys, "18位")]
     expected = ric.calc_check_digit(id_number)
     if expected == id_number[-1]:
@@ -90,7 +96,7 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
             )
         )
     id_birth = id_birth_date(id_number)
-    checks.append(_region_check(id_number[:6], id_birth))
+    checks.append(_region_check(id_number, id_birth))
     if id_birth is None:
         checks.append(
             Check(
@@ -113,15 +119,18 @@ def check_id_number(id_number: str, birth: str | None, sex: str | None) -> list[
             )
         )
     if sex in (Sex.MALE, Sex.FEMALE):
+        # The parity, not the digit, is what the check is about; the digit itself would narrow the
+        # masked number in a human output tenfold (scanner/text.py).
         id_sex = Sex.MALE if int(id_number[16]) % 2 == 1 else Sex.FEMALE
+        parity, parity_zh = ("odd", "奇数") if id_sex is Sex.MALE else ("even", "偶数")
         checks.append(
             Check(
                 CheckName.ID_SEX,
                 id_sex == sex,
-                f"17th digit {id_number[16]} means {id_sex.name.lower()}, "
+                f"17th digit is {parity}, meaning {id_sex.name.lower()}; "
                 f"certificate says {Sex(sex).name.lower()}",
                 (FieldKey.ID_NUMBER, FieldKey.SEX),
-                f"第17位{id_number[16]}表示{id_sex}，证书为{sex}",
+                f"第17位为{parity_zh}，表示{id_sex}，证书为{sex}",
             )
         )
     return checks
@@ -132,7 +141,7 @@ def id_number_valid(id_number: str) -> bool:
     code and birth date."""
     # The format and check digit first: they reject nearly every wrong number, and cheaply (second
     # looks test hundreds of readings one digit apart).
-    if not ID_PATTERN.match(id_number) or ric.calc_check_digit(id_number) != id_number[-1]:
+    if not ID_PATTERN.match(id_number) or ric.calc_check_digit(id_number) != id_number[-1].upper():
         return False
     return all(check.ok for check in check_id_number(id_number, None, None))
 
@@ -142,13 +151,17 @@ def id_birth_date(id_number: str) -> dt.date | None:
     return parse_iso_date(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
 
 
-def _region_check(code: str, birth: dt.date | None) -> Check:
+def _region_check(id_number: str, birth: dt.date | None) -> Check:
     """A code unknown in every year fails; one not in use in the birth year is only a note.
 
     A number keeps the code of the place where it was first assigned, possibly years after birth,
-    and Chongqing numbers often carry Sichuan 5102xx codes from before 1997.
-    """
+    and Chongqing numbers often carry Sichuan 5102xx codes from before 1997. A residence permit or
+    foreign permanent resident ID says so instead (its prefix is no county)."""
+    kind = id_number_kind(id_number)
+    if kind is not None:
+        return _kind_check(id_number, kind.zh, kind.en, kind.province)
     keys = (FieldKey.ID_NUMBER,)
+    code = id_number[:6]
     periods = region_years(code)
     if not periods:
         return Check(
@@ -184,6 +197,26 @@ def _region_check(code: str, birth: dt.date | None) -> Check:
     )
 
 
+def _kind_check(id_number: str, zh: str, en: str, province: tuple[int, int] | None) -> Check:
+    """The region check of a residence permit or foreign permanent resident ID: its kind named, and
+    the province of the issuing office a real one where the number holds it."""
+    keys = (FieldKey.ID_NUMBER,)
+    if province is None:
+        return Check(CheckName.ID_REGION, True, en, keys, zh)
+    code = id_number[province[0] : province[1]]
+    periods = region_years(code.ljust(6, "0"))
+    if not periods:
+        return Check(
+            CheckName.ID_REGION,
+            False,
+            f"{en} whose issuing province {code} is not a known GB/T 2260 code",
+            keys,
+            f"{zh}，受理地省级代码{code}不存在",
+        )
+    names = "/".join(dict.fromkeys(p[2] for p in periods))
+    return Check(CheckName.ID_REGION, True, f"{en}, issued in {names}", keys, f"{zh}（受理地{names}）")
+
+
 # Licensing needs a medical degree and a passed exam: nobody is licensed younger than this.
 MIN_LICENSING_AGE = 18
 # Older than this at the date of issue, nobody is licensed to practise.
@@ -205,9 +238,26 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
             Check(
                 CheckName.BIRTH_DATE_VALID,
                 ok,
-                f"date of birth {birth}",
+                birth if ok else f"{birth} is no real date of birth",
                 (FieldKey.BIRTH_DATE,),
-                f"出生日期{birth}",
+                birth if ok else f"{birth}不是有效的出生日期",
+            )
+        )
+    if birth_d is not None and birth_d <= today:
+        # Nobody younger than MIN_LICENSING_AGE practises, whether or not an issue date was read: a
+        # child's birth date is another date read under the label (a 变更注册 date), or a misprint.
+        adult = add_years(birth_d, MIN_LICENSING_AGE)
+        checks.append(
+            Check(
+                CheckName.BIRTH_DATE_PLAUSIBLE,
+                adult <= today,
+                f"born {birth_d.isoformat()}: {MIN_LICENSING_AGE} or older today"
+                if adult <= today
+                else f"born {birth_d.isoformat()}: younger than {MIN_LICENSING_AGE} today, no doctor can be",
+                (FieldKey.BIRTH_DATE,),
+                f"出生{birth_d.isoformat()}，今天已满{MIN_LICENSING_AGE}岁"
+                if adult <= today
+                else f"出生{birth_d.isoformat()}，今天未满{MIN_LICENSING_AGE}岁，不可能是执业医师",
             )
         )
     if issue is not None:
@@ -215,9 +265,9 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
             Check(
                 CheckName.ISSUE_DATE_VALID,
                 issue_d is not None,
-                f"issue date {issue}",
+                issue if issue_d is not None else f"{issue} is no real date",
                 (FieldKey.ISSUE_DATE,),
-                f"发证日期{issue}",
+                issue if issue_d is not None else f"{issue}不是有效日期",
             )
         )
     if issue_d is not None:
@@ -242,7 +292,7 @@ def check_dates(birth: str | None, issue: str | None, today: dt.date) -> list[Ch
                 f"issued {issue_d.isoformat()}, born {birth_d.isoformat()}",
                 (FieldKey.ISSUE_DATE, FieldKey.BIRTH_DATE),
                 f"发证{issue_d.isoformat()}，出生{birth_d.isoformat()}"
-                + ("" if ok else f"（发证时应满18岁、不满{MAX_LICENSING_AGE}岁）"),
+                + ("" if ok else f"（发证时应满{MIN_LICENSING_AGE}岁、不满{MAX_LICENSING_AGE}岁）"),
             )
         )
     return checks
@@ -289,6 +339,7 @@ _FAILURE_FLAGS: dict[CheckName, Flag] = {
     CheckName.ID_SEX: Flag.INCONSISTENT_WITH_ID,
     CheckName.CODE_FORMAT: Flag.INVALID_FORMAT,
     CheckName.BIRTH_DATE_VALID: Flag.INVALID_DATE,
+    CheckName.BIRTH_DATE_PLAUSIBLE: Flag.IMPLAUSIBLE,
     CheckName.ISSUE_DATE_VALID: Flag.INVALID_DATE,
     CheckName.ISSUE_NOT_FUTURE: Flag.IMPLAUSIBLE,
     CheckName.ISSUE_AFTER_BIRTH: Flag.IMPLAUSIBLE,

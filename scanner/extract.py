@@ -26,7 +26,7 @@ from stdnum.cn import ric
 
 from . import lexicon
 from .checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years, id_birth_date
-from .fields import Box, FieldKey, FieldResult, Flag, Sex
+from .fields import NAME_DOTS, Box, FieldKey, FieldResult, Flag, Sex
 from .lookalike import looks_alike
 from .normalize import (
     Method,
@@ -37,7 +37,7 @@ from .normalize import (
     place_names,
 )
 from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes
+from .vocab import name_lookalikes, transliterated_without_dot
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {
@@ -177,8 +177,8 @@ _FULLWIDTH = str.maketrans(
 _PUNCT_EDGES = " :：;；,，.。、·•・-—_|'\"“”‘’"
 # What OCR reads between a label and its value. Tokens are NFKC-folded, so ： and ， are : and , here.
 _SEPARATORS = ":;,.、"
-# The dot of a minority name (热合曼·买买提), in the forms OCR reads it.
-NAME_DOT_CHARS = ".·•・‧∙⋅･"
+# The dot of a minority name (热合曼·买买提), in the forms OCR reads it (fields.NAME_DOTS).
+NAME_DOT_CHARS = NAME_DOTS
 _NAME_DOTS = re.compile(f"[{re.escape(NAME_DOT_CHARS)}]")
 _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 
@@ -750,6 +750,9 @@ def _result(
     if key is FieldKey.NAME and any(t.converted for t in meaningful):
         # Rare name characters can look traditional to OCR (乾 is not 干 in a name): a person checks.
         flags.append(Flag.REPAIRED)
+    if key is FieldKey.NAME and transliterated_without_dot(parsed.value):
+        # 古丽娜艾力: a transliterated name whose '·' OCR lost (or never saw) is not whole.
+        flags.append(Flag.INCOMPLETE)
     value = parsed.value
     if key is FieldKey.ID_NUMBER:
         repaired = repair_id_number(value, [t.confidence for t in meaningful], threshold)

@@ -32,6 +32,13 @@ class FieldKey(StrEnum):
 
 FIELD_ORDER: tuple[FieldKey, ...] = tuple(FieldKey)
 
+# The middle dot that joins the parts of a transliterated name (古丽娜·艾力), and every character
+# OCR reads or people type for it (full stops, bullets, katakana and halfwidth middle dots, the
+# dot operators, the hyphenation point, the word-separator middle dot). The one set of name dots:
+# extraction, the roster and verification all fold these onto NAME_DOT.
+NAME_DOT = "·"
+NAME_DOTS = "·.．•・･‧∙⋅⸱"
+
 # The label printed on the certificate for each field, used in summaries for people.
 FIELD_LABELS_ZH: dict[FieldKey, str] = {
     FieldKey.NAME: "姓名",
@@ -89,6 +96,11 @@ class Flag(StrEnum):
     PARTLY_OUTSIDE = "partly_outside"
 
 
+# Warnings about the page as a whole beside the picture's own (blur to dark, from `quality`): the
+# picture holds no text at all; it holds no practising certificate (`pipeline.no_certificate`).
+NO_TEXT_FOUND = "no_text_found"
+NO_CERTIFICATE = "no_certificate"
+
 # What the picture did to a field, as opposed to the print itself (a better photo can mend it), in
 # the order the image warnings name them.
 PICTURE_FLAGS = (Flag.BLUR, Flag.GLARE, Flag.LOW_CONTRAST, Flag.LOW_RESOLUTION, Flag.PARTLY_OUTSIDE)
@@ -141,6 +153,8 @@ class CheckName(StrEnum):
     ID_SEX = "id_sex"
     CODE_FORMAT = "code_format"
     BIRTH_DATE_VALID = "birth_date_valid"
+    # The holder is old enough today to be a doctor at all (a 变更注册 date read as the birth date).
+    BIRTH_DATE_PLAUSIBLE = "birth_date_plausible"
     ISSUE_DATE_VALID = "issue_date_valid"
     ISSUE_AFTER_BIRTH = "issue_after_birth"
     ISSUE_NOT_FUTURE = "issue_not_future"

@@ -39,7 +39,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .errors import ConfigError
-from .fields import Category, Flag, Level
+from .fields import Category, FieldResult, Flag, Level
 from .lookalike import looks_alike
 from .vocab import scopes_by_category
 
@@ -1016,12 +1016,22 @@ def parse_institutions(text: str, origin: str) -> tuple[Institution, ...]:
 
 def read_institutions(path: Path) -> tuple[Institution, ...]:
     """Institutions from a CSV file (UTF-8, the gazetteer's columns)."""
+    if Path(path).is_dir():
+        raise ConfigError(
+            f"{path} is a folder; name the institutions CSV file itself.",
+            f"{path} 是文件夹，请指定机构CSV文件本身。",
+        )
     try:
         text = Path(path).read_text("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"institutions file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read institutions file {path}: {exc}") from None
+        raise ConfigError(f"institutions file not found: {path}", f"机构文件不存在：{path}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path} is not a UTF-8 CSV file; save it as CSV UTF-8.",
+            f"{path} 不是UTF-8编码的CSV文件，请另存为CSV UTF-8。",
+        ) from None
+    except OSError:
+        raise ConfigError(f"cannot read institutions file {path}.", f"无法读取机构文件：{path}") from None
     return parse_institutions(text, str(path))
 
 
@@ -1797,3 +1807,90 @@ def same_authority(a: str, b: str) -> bool | None:
     if ma.match is None or mb.match is None:
         return None
     return ma.match == mb.match
+
+
+# A printed authority off the closed list is the list entry it resembles only when one character
+# was dropped, added or misread in the organ's name (重庆市渝中区生健康委员会); more than that may be
+# another issuer, and a person decides.
+AUTHORITY_REPAIR_EDITS = 1
+
+
+def authority_forms(text: str) -> tuple[str, str] | None:
+    """A printed authority split as the closed list builds it: (place, organ form), the organ form
+    one of the health authority's names of some era (卫生局, 卫生和计划生育委员会, 卫生健康委员会 and their
+    short forms), the place the text before it; None when it ends with none of them."""
+    _, forms = _organs()
+    c = clean(text)
+    for form in sorted(forms, key=len, reverse=True):
+        if c.endswith(form) and len(c) > len(form):
+            return c[: -len(form)], form
+    return None
+
+
+def _on_chongqing_list(text: str) -> bool:
+    """Whether a Chongqing authority is an entry of its closed list as printed: 重庆市, a district or
+    county under one of its names of some era (or none, for the city's own), and an organ form."""
+    split = authority_forms(text)
+    if split is None:
+        return False
+    place, _ = split
+    if place == "重庆市":
+        return True
+    rest = place.removeprefix("重庆市")
+    return rest in _district_of() and _district_info(rest).administrative
+
+
+def _district_info(form: str) -> District:
+    name = _district_of()[form]
+    return next(d for d in districts() if d.name == name)
+
+
+def checked_authority(field: FieldResult) -> FieldResult:
+    """The 发证机关 held to its closed list (SPEC.md: kept as printed, but a value no issuer ever
+    printed is no value to trust).
+
+    A Chongqing authority not on the list is rewritten to the one entry it can only be, flagged
+    `normalized` and `repaired` so it is reviewed (重庆市渝北区卫生健委员会 → …卫生健康委员会, the organ
+    of the era printed, the district as printed); one that is no single entry is marked
+    `not_in_vocabulary`. An authority elsewhere in China is kept as printed, and marked only when it
+    has not even the shape of one (a place, then an organ name of some era)."""
+    if field.value is None:
+        return field
+    text = field.value
+    found = normalize_authority(text)
+    chongqing = clean(text).startswith("重庆") or found.district is not None
+    if not chongqing:
+        return field if authority_forms(text) is not None else field.with_flags(Flag.NOT_IN_VOCABULARY)
+    if _on_chongqing_list(text):
+        return field
+    repaired = _repaired_authority(text, found)
+    if repaired is None:
+        return field.with_flags(Flag.NOT_IN_VOCABULARY)
+    return replace(field, value=repaired).with_flags(Flag.NORMALIZED, Flag.REPAIRED)
+
+
+def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:
+    """The list entry a damaged Chongqing authority can only be, or None: the district read surely
+    (as printed, or today's name when OCR damaged it) and the organ a single edit away from one
+    organ's name, printed in that organ's full name."""
+    if found.match is None or found.organ is None:
+        return None
+    c = clean(text).replace("重庆市", "重庆", 1).removeprefix("重庆")
+    printed_district = _district_re().match(c)
+    if printed_district is not None and found.district == _district_of()[printed_district.group()]:
+        district, organ_text = printed_district.group(), c[printed_district.end() :]
+    elif found.district is None:
+        district, organ_text = "", c
+    else:
+        district, organ_text = found.district, _organ_tail(c)
+    _, forms = _organs()
+    organ_forms = [f for f, o in forms.items() if o == found.organ]
+    if min(Levenshtein.distance(fold(organ_text), fold(f)) for f in organ_forms) > AUTHORITY_REPAIR_EDITS:
+        return None
+    return f"重庆市{district}{found.organ}"
+
+
+def _organ_tail(text: str) -> str:
+    """What follows the district (its last 区 or 县) in a Chongqing authority."""
+    cut = max(text.find("区"), text.find("县"))
+    return text[cut + 1 :] if cut >= 0 else text

@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .fields import (
     FIELD_LABELS_EN,
     FIELD_LABELS_ZH,
     FIELD_ORDER,
+    NO_CERTIFICATE,
+    NO_TEXT_FOUND,
     CertificateRecord,
     Check,
     CheckName,
     FieldKey,
     Flag,
 )
+from .text import Lang as Lang
+from .text import mask_birth_date, mask_personal
+from .text import mask_id as mask_id
 
 if TYPE_CHECKING:
     from .registry import RegistryEntry, RegistryStats
     from .registry.importer import ImportReport
     from .verify import Verification
-
-Lang = Literal["zh", "en"]
 
 _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
     "zh": {
@@ -76,6 +79,7 @@ _CHECK_TEXT: dict[Lang, dict[CheckName, str]] = {
         CheckName.ID_SEX: "身份证号与性别",
         CheckName.CODE_FORMAT: "证书编码格式",
         CheckName.BIRTH_DATE_VALID: "出生日期",
+        CheckName.BIRTH_DATE_PLAUSIBLE: "出生日期与执业年龄",
         CheckName.ISSUE_DATE_VALID: "发证日期",
         CheckName.ISSUE_AFTER_BIRTH: "发证日期与出生日期",
         CheckName.ISSUE_NOT_FUTURE: "发证日期不晚于今天",
@@ -92,6 +96,7 @@ _CHECK_TEXT: dict[Lang, dict[CheckName, str]] = {
         CheckName.ID_SEX: "ID vs sex",
         CheckName.CODE_FORMAT: "certificate code format",
         CheckName.BIRTH_DATE_VALID: "date of birth",
+        CheckName.BIRTH_DATE_PLAUSIBLE: "date of birth vs licensing age",
         CheckName.ISSUE_DATE_VALID: "issue date",
         CheckName.ISSUE_AFTER_BIRTH: "issue date vs date of birth",
         CheckName.ISSUE_NOT_FUTURE: "issue date not in the future",
@@ -111,6 +116,8 @@ _TEXT: dict[Lang, dict[str, str]] = {
         "checks_failed": "未通过的检查：{checks}",
         "warnings": "图像提示：{warnings}",
         "notes": "备注：{notes}",
+        "no_certificate": "未找到医师执业证书：图中没有证书的任何栏目（姓名、身份证号、证书编码等），"
+        "请确认拍摄或选择的是医师执业证书。",
     },
     "en": {
         "page": "page {page}",
@@ -120,6 +127,9 @@ _TEXT: dict[Lang, dict[str, str]] = {
         "checks_failed": "Failed checks: {checks}",
         "warnings": "Image warnings: {warnings}",
         "notes": "Notes: {notes}",
+        "no_certificate": "no practising certificate found: the picture shows none of the certificate's "
+        "labels (name, ID number, certificate code ...); check that it is a physician practising "
+        "certificate.",
     },
 }
 
@@ -129,32 +139,37 @@ def flag_text(flag: Flag, lang: Lang = "zh") -> str:
     return _FLAG_TEXT[lang][flag]
 
 
-def mask_id(value: str | None) -> str | None:
-    """An ID number as people may see it: region code and last four digits only."""
-    if value is None or len(value) < 10:
-        return value
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
 def to_json_line(record: CertificateRecord) -> str:
     """One JSON Lines row, the machine-readable output of SPEC.md (full ID number included)."""
     return json.dumps(record.to_json(), ensure_ascii=False)
 
 
+def shown_value(key: FieldKey, value: str | None) -> str | None:
+    """A field value as people may see it (scanner/text.py's policy): of the ID number the region
+    and check character, of the birth date the year; every other field as it is."""
+    if key is FieldKey.ID_NUMBER:
+        return mask_id(value)
+    if key is FieldKey.BIRTH_DATE:
+        return mask_birth_date(value)
+    return value
+
+
 def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
-    """A readable summary of one record, ID number masked."""
+    """A readable summary of one record, ID number and birth date masked."""
     text = _TEXT[lang]
     labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
     title = record.file + (f"（{text['page'].format(page=record.page)}）" if record.page else "")
     if record.error:
         error = record.error_zh if lang == "zh" and record.error_zh else record.error
         return f"{title}\n  {text['error'].format(error=error)}\n"
+    if NO_CERTIFICATE in record.warnings:
+        return f"{title}\n  {text['no_certificate']}\n"
     sep, comma = ("；", "、") if lang == "zh" else ("; ", ", ")
     width = max(_display_width(labels[k]) for k in FIELD_ORDER)
     lines = [title]
     for key in FIELD_ORDER:
         result = record.fields[key]
-        value = mask_id(result.value) if key is FieldKey.ID_NUMBER else result.value
+        value = shown_value(key, result.value)
         shown = value if value is not None else "—"
         label = labels[key]
         pad = " " * (width - _display_width(label))
@@ -183,12 +198,12 @@ def verdict_text(verdict: str, lang: Lang = "zh") -> str:
     return _VERDICT_TEXT[lang][verdict]
 
 
-def check_text(check: Check, lang: Lang, record: CertificateRecord) -> str:
-    """A check for people, in their language; details quoting the ID number are masked."""
+def check_text(check: Check, lang: Lang, record: CertificateRecord, masked: bool = True) -> str:
+    """A check for people, in their language; ID numbers and dates quoted in its detail are masked
+    as the fields themselves are (`text.mask_personal`), unless `masked` is false: for the reviewer,
+    who sees and corrects the values themselves."""
     detail = check.detail_zh if lang == "zh" and check.detail_zh else check.detail
-    id_number = record.fields[FieldKey.ID_NUMBER].value
-    if id_number and id_number in detail:
-        detail = detail.replace(id_number, mask_id(id_number) or "")
+    detail = mask_personal(detail) if masked else detail
     open_, close = ("（", "）") if lang == "zh" else (" (", ")")
     return f"{_CHECK_TEXT[lang][check.check]}{open_}{detail}{close}"
 
@@ -215,8 +230,12 @@ def warnings_text(warnings: Iterable[str], lang: Lang, record: CertificateRecord
 
 
 _WARNING_TEXT: dict[Lang, dict[str, str]] = {
-    "zh": {"dark": "画面偏暗", "no_text_found": "未找到文字"},
-    "en": {"dark": "picture too dark", "no_text_found": "no text found"},
+    "zh": {"dark": "画面偏暗", NO_TEXT_FOUND: "未找到文字", NO_CERTIFICATE: "未找到医师执业证书"},
+    "en": {
+        "dark": "picture too dark",
+        NO_TEXT_FOUND: "no text found",
+        NO_CERTIFICATE: "no practising certificate",
+    },
 }
 
 
@@ -232,6 +251,7 @@ _VERDICT_TEXT: dict[Lang, dict[str, str]] = {
         "not_found": "？ 未找到：登记中没有相符的记录",
         "invalid": "✘ 无效：证书未通过内在检查",
         "needs_review": "⚠ 需人工复核：识别把握不足，暂不下结论",
+        "wrong_document": "✘ 不是执业证书：图中没有医师执业证书",
     },
     "en": {
         "consistent": "✔ consistent: the registry holds this doctor and every field agrees",
@@ -239,6 +259,7 @@ _VERDICT_TEXT: dict[Lang, dict[str, str]] = {
         "not_found": "? not found: nothing in the registry matches",
         "invalid": "✘ invalid: the certificate fails intrinsic checks",
         "needs_review": "⚠ needs review: readings too unsure to decide",
+        "wrong_document": "✘ wrong document: the picture holds no practising certificate",
     },
 }
 
@@ -311,13 +332,19 @@ def verify_summary(verification: Verification, lang: Lang = "zh") -> str:
 
 
 def import_summary(report: ImportReport, db: str, lang: Lang = "zh") -> str:
-    """What an import did, with each rejected row's line and reason."""
+    """What an import did, with each rejected row's line and reason and each certificate code
+    given to another person (`--replace`)."""
     if lang == "zh":
         head = (
             f"{report.file} → {db}：读取{report.rows}行，新增{report.added}人，更新{report.updated}人，"
             f"其他执业机构{report.extra_sites}条，拒绝{len(report.rejected)}行"
         )
         rows = [f"  第{r.line}行：{r.reason_zh}" for r in report.rejected]
+        rows += [
+            f"  证书编码{r.certificate_code}由{r.old_name}（{r.old_source}）"
+            f"改登记给{r.new_name}（{r.new_source}），已记录替换（{r.replaced_at}）"
+            for r in report.replaced
+        ]
         if report.unsure_institutions:
             names = "、".join(report.unsure_institutions)
             rows.append(f"  未能确定官方名称、按原样保存的机构：{names}")
@@ -329,6 +356,11 @@ def import_summary(report: ImportReport, db: str, lang: Lang = "zh") -> str:
             f"{report.updated} updated, {report.extra_sites} further sites, {len(report.rejected)} rejected"
         )
         rows = [f"  line {r.line}: {r.reason}" for r in report.rejected]
+        rows += [
+            f"  certificate code {r.certificate_code} given from {r.old_name} ({r.old_source}) to "
+            f"{r.new_name} ({r.new_source}), replacement recorded ({r.replaced_at})"
+            for r in report.replaced
+        ]
         if report.unsure_institutions:
             names = ", ".join(report.unsure_institutions)
             rows.append(f"  institutions kept as written (no sure official name): {names}")
@@ -349,13 +381,13 @@ def stats_summary(stats: RegistryStats, lang: Lang = "zh") -> str:
 
 
 def entry_summary(entry: RegistryEntry, lang: Lang = "zh") -> str:
-    """A registry entry for people, ID number masked."""
+    """A registry entry for people, ID number and birth date masked (`shown_value`)."""
     labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
     width = max(_display_width(labels[k]) for k in FIELD_ORDER)
     lines = [entry.certificate_code]
     for key in FIELD_ORDER:
         value = entry.value(key)
-        shown = (mask_id(value) if key is FieldKey.ID_NUMBER else value) or "—"
+        shown = shown_value(key, value) or "—"
         pad = " " * (width - _display_width(labels[key]))
         lines.append(f"  {labels[key]}{pad}  {shown}")
     if entry.other_institutions:

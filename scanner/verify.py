@@ -20,7 +20,18 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 
 from .checks import CODE_PATTERN, ID_PATTERN
-from .fields import FIELD_ORDER, CertificateRecord, Check, CheckName, FieldKey, FieldResult, Flag
+from .fields import (
+    FIELD_ORDER,
+    NAME_DOT,
+    NAME_DOTS,
+    NO_CERTIFICATE,
+    CertificateRecord,
+    Check,
+    CheckName,
+    FieldKey,
+    FieldResult,
+    Flag,
+)
 from .normalize import (
     InstitutionMatcher,
     clean,
@@ -41,6 +52,8 @@ class Verdict(StrEnum):
     NOT_FOUND = "not_found"
     INVALID = "invalid"
     NEEDS_REVIEW = "needs_review"
+    # The picture holds no practising certificate (SPEC.md): nothing to look up.
+    WRONG_DOCUMENT = "wrong_document"
 
 
 class MatchedBy(StrEnum):
@@ -85,15 +98,23 @@ HARD_CHECKS = frozenset(
         CheckName.ISSUE_NOT_FUTURE,
     }
 )
+# Failed checks that say a value was most likely read from the wrong place (a 变更注册 date under
+# the 出生日期 label), not printed so: the fields they concern are doubtful readings, however surely
+# OCR read them, and decide no verdict.
+MISREAD_CHECKS = frozenset({CheckName.BIRTH_DATE_PLAUSIBLE})
 
 # Kinds of institution whose staff deserve the extra check of the licensed staff list.
 _SMALL_CLINIC = re.compile(r"诊所|门诊部|卫生室|医务室|卫生所|保健所|医疗站|私人|个体")
-_DOTS = re.compile(r"[·•・．.‧∙⋅]")
+_DOTS = re.compile(f"[{re.escape(NAME_DOTS)}]")
 
 
 def name_key(name: str) -> str:
     """A person's name for comparison and lookup: NFKC, no spaces, one kind of middle dot."""
-    return _DOTS.sub("·", unicodedata.normalize("NFKC", name)).replace(" ", "")
+    return _DOTS.sub(NAME_DOT, unicodedata.normalize("NFKC", name)).replace(" ", "")
+
+
+def _dotless(key: str) -> str:
+    return key.replace(NAME_DOT, "")
 
 
 @dataclass(frozen=True)
@@ -172,9 +193,17 @@ class Verifier:
         where = self.registry.describe()
         if record.error:
             return Verification(record, None, where)
+        if NO_CERTIFICATE in record.warnings:
+            return Verification(record, Verdict.WRONG_DOCUMENT, where)
         fields = record.fields
+        misread = _misread(record)
         failed = tuple(
-            c for c in record.checks if not c.ok and c.check in HARD_CHECKS and _all_sure(fields, c.fields)
+            c
+            for c in record.checks
+            if not c.ok
+            and c.check in HARD_CHECKS
+            and _all_sure(fields, c.fields)
+            and not misread.intersection(c.fields)
         )
         clinic = _SMALL_CLINIC.search(_value(fields, FieldKey.INSTITUTION) or "") is not None
         found = self._lookup(fields)
@@ -200,13 +229,14 @@ class Verifier:
         if code and CODE_PATTERN.match(code):
             tried.append(FieldKey.CERTIFICATE_CODE)
             holders = self.registry.by_code(code)
-            same = [h for h in holders if name_key(h.name) in names]
+            same = [h for h in holders if _same_person_name(names, h, fields)]
             if len(same) == 1:
                 return _Found(same[0], MatchedBy.CODE_AND_NAME, keys=tuple(tried))
             if len(holders) > 1 or len(same) > 1:
                 return _Found(candidates=tuple(holders), keys=tuple(tried))
             code_holder = holders[0] if holders else None
         if id_number and ID_PATTERN.match(id_number):
+            id_number = id_number.upper()
             tried.append(FieldKey.ID_NUMBER)
             people = self.registry.by_name_and_id(name, id_number)
             if code_holder is not None:
@@ -250,6 +280,7 @@ class Verifier:
         match_sure = found.matched_by is not MatchedBy.CODE or fields[FieldKey.CERTIFICATE_CODE].read_sure
         differences: list[Difference] = []
         unread: list[FieldKey] = []
+        misread = _misread(base.record)
         other_site = False
         for key in FIELD_ORDER:
             theirs = entry.value(key)
@@ -262,13 +293,15 @@ class Verifier:
             if key is FieldKey.INSTITUTION:
                 agree, other_site = self._same_institution(fields[key], entry)
             elif key is FieldKey.NAME:
-                agree = name_key(theirs) in _name_forms(fields[key])
+                agree = _same_person_name(_name_forms(fields[key]), entry, fields)
             else:
                 agree = _COMPARE.get(key, _same_text)(ours, theirs)
             if agree is True:
                 continue
             kind = _kind(key, found.matched_by, ours, theirs)
-            readable = fields[key].read_sure or _beyond_doubt(key, fields[key], entry)
+            readable = (fields[key].read_sure and key not in misread) or _beyond_doubt(
+                key, fields[key], entry
+            )
             sure = agree is False and match_sure and readable
             differences.append(Difference(key, ours, theirs, kind, sure))
         doubtful = tuple(d.field for d in differences if not d.sure)
@@ -330,6 +363,34 @@ def _name_forms(field: FieldResult) -> tuple[str, ...]:
     but a name may really hold the traditional-looking character, as the raw text shows."""
     forms = [name_key(v) for v in (field.value, field.raw) if v]
     return tuple(dict.fromkeys(f for f in forms if f))
+
+
+def _same_person_name(
+    names: tuple[str, ...], entry: RegistryEntry, fields: dict[FieldKey, FieldResult]
+) -> bool:
+    """Whether the registry's name is the certificate's: equal, or equal but for the '·' of a
+    transliterated name (古丽娜艾力, 古丽娜·艾力) when the rest agrees too: the certificate code and
+    either the ID number or the birth date. A name alone never makes two people one."""
+    theirs = name_key(entry.name)
+    if theirs in names:
+        return True
+    if _dotless(theirs) not in {_dotless(n) for n in names}:
+        return False
+    code = _value(fields, FieldKey.CERTIFICATE_CODE)
+    if not code or code != entry.certificate_code:
+        return False
+    pairs = ((FieldKey.ID_NUMBER, entry.id_number), (FieldKey.BIRTH_DATE, entry.birth_date))
+    return any(
+        (ours := _value(fields, key)) is not None
+        and theirs_value is not None
+        and _same_text(ours, theirs_value)
+        for key, theirs_value in pairs
+    )
+
+
+def _misread(record: CertificateRecord) -> frozenset[FieldKey]:
+    """Fields a failed MISREAD_CHECKS check says were read from the wrong place."""
+    return frozenset(k for c in record.checks if not c.ok and c.check in MISREAD_CHECKS for k in c.fields)
 
 
 def _rank(answer: bool | None) -> int:

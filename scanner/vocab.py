@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .fields import Category
+from .fields import NAME_DOTS, Category
 
 # Separators between several scopes on one certificate; 医学检验、病理专业 is one scope, handled below.
 _SCOPE_SPLIT = re.compile(r"[、；;，,]")
@@ -62,3 +63,61 @@ def name_lookalikes() -> frozenset[str]:
     """Characters that OCR reads for a look-alike with high confidence (name_lookalikes.csv)."""
     text = resources.files("scanner.data").joinpath("name_lookalikes.csv").read_text("utf-8")
     return frozenset(c for row in csv.DictReader(text.splitlines()) for c in row["chars"])
+
+
+@dataclass(frozen=True)
+class IdNumberKind:
+    """A kind of 18-character identity number other than the resident ID card's (id_number_kinds.csv):
+    numbers starting with `prefix`, whose digits `province` (a slice) are a GB/T 2260 province code
+    when given, and what the kind is called."""
+
+    prefix: str
+    province: tuple[int, int] | None
+    zh: str
+    en: str
+
+
+@cache
+def id_number_kinds() -> tuple[IdNumberKind, ...]:
+    """Residence permits of Hong Kong, Macao and Taiwan residents and the foreign permanent resident
+    ID: numbers of the ID card's form, check character and birth date, without a county code."""
+    text = resources.files("scanner.data").joinpath("id_number_kinds.csv").read_text("utf-8")
+    kinds = []
+    for row in csv.DictReader(text.splitlines()):
+        digits = row["province_digits"]
+        start, end = (int(d) for d in digits.split("-")) if digits else (0, 0)
+        kinds.append(
+            IdNumberKind(row["prefix"], (start, end) if digits else None, row["kind_zh"], row["kind_en"])
+        )
+    return tuple(kinds)
+
+
+def id_number_kind(id_number: str) -> IdNumberKind | None:
+    """The kind of a number that is not a resident ID card's, by its prefix; None for the ID card."""
+    return next((k for k in id_number_kinds() if id_number.startswith(k.prefix)), None)
+
+
+# A Han name has two to four characters; a name longer than this without a '·' is a transliterated
+# name that lost its dot.
+LONGEST_HAN_NAME = 4
+# A name this long or longer made only of characters typical of transliteration is one too.
+SHORTEST_TRANSLITERATED = 4
+
+
+@cache
+def transliteration_chars() -> frozenset[str]:
+    """Characters typical of transliterated names (transliteration_chars.csv)."""
+    text = resources.files("scanner.data").joinpath("transliteration_chars.csv").read_text("utf-8")
+    return frozenset(c for row in csv.DictReader(text.splitlines()) for c in row["chars"])
+
+
+def transliterated_without_dot(name: str) -> bool:
+    """Whether a name looks transliterated (Uyghur, Kazakh, foreign: 古丽娜·艾力) and has no '·':
+    longer than any Han name, or as long as the longest and made only of transliteration characters.
+    Such a name may have lost its dot, so a person looks (a one-part 阿依古丽 is confirmed as read)."""
+    if any(c in NAME_DOTS for c in name):
+        return False
+    if len(name) > LONGEST_HAN_NAME:
+        return True
+    chars = transliteration_chars()
+    return len(name) >= SHORTEST_TRANSLITERATED and all(c in chars for c in name)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from helpers import make_id
 
-from scanner.checks import run_checks
+from scanner.checks import check_id_number, run_checks
 from scanner.fields import CheckName, FieldKey, FieldResult, Flag
 
 TODAY = dt.date(2026, 11, 27)
@@ -176,3 +177,86 @@ def test_missing_fields_are_not_checked():
     values[FieldKey.ID_NUMBER] = FieldResult.missing()
     _, checks = run_checks(values, TODAY)
     assert not [c for c in checks if c.check.value.startswith("id_")]
+
+
+# Other validators' test vectors, each with its source (repository, file, commit read).
+_HUTOOL = "dromara/hutool hutool-core/src/test/java/cn/hutool/core/util/IdcardUtilTest.java@0219415"
+_JXLWQQ = "jxlwqq/id-validator tests/IdValidatorTest.php@03b307a"
+_STDNUM = "arthurdejong/python-stdnum tests/test_cn_ric.doctest@0e64cf6"
+PEER_VALID = [
+    ("321083197812162119", _HUTOOL),
+    ("932682198501010017", _HUTOOL),  # 新版外国人永久居留身份证号码
+    ("33010219200403064x", _HUTOOL),  # lower-case x accepted when not strict
+    ("81000019980902013X", _HUTOOL),  # 香港人在大陆身份证
+    ("820000200009100032", _HUTOOL),  # 澳门人在大陆身份证
+    ("830000200209060065", _HUTOOL),  # 台湾人在大陆身份证
+    ("810000199408230021", _JXLWQQ),  # 港澳居民居住证
+    ("830000199201300022", _JXLWQQ),  # 台湾居民居住证
+    ("110101199003078670", _JXLWQQ),
+    ("440308199901101512", _JXLWQQ),
+    ("500154199804106120", _JXLWQQ),
+    ("430302199312194239", _JXLWQQ),
+    ("500154199301135886", _JXLWQQ),  # code younger than the holder: valid when not strict
+    ("360426199101010071", _STDNUM),
+    ("44011320141005001x", _STDNUM),
+    ("412723199010050012", _STDNUM),
+    ("110102199101010078", _STDNUM),
+    ("120110198012010073", _STDNUM),
+    ("120110199212010072", _STDNUM),
+]
+PEER_INVALID = [
+    ("111111199901101512", _JXLWQQ, CheckName.ID_REGION),
+    ("440308199902301512", _JXLWQQ, CheckName.ID_BIRTH_DATE),
+    ("440308199901101513", _JXLWQQ, CheckName.ID_CHECKSUM),
+    ("11010119900307867X", _JXLWQQ, CheckName.ID_CHECKSUM),
+    ("201511221897205960", _HUTOOL, CheckName.ID_REGION),
+    ("990426199112010074", _STDNUM, CheckName.ID_REGION),
+    ("36042619910102009X", _STDNUM, CheckName.ID_CHECKSUM),
+    ("360426199113010079", _STDNUM, CheckName.ID_BIRTH_DATE),
+]
+
+
+@pytest.mark.parametrize(("id_number", "source"), PEER_VALID)
+def test_valid_numbers_of_other_validators_pass_every_id_check(id_number, source):
+    failed = [c.check for c in check_id_number(id_number, None, None) if not c.ok]
+    assert failed == [], source
+
+
+@pytest.mark.parametrize(("id_number", "source", "check"), PEER_INVALID)
+def test_invalid_numbers_of_other_validators_still_fail(id_number, source, check):
+    assert check in [c.check for c in check_id_number(id_number, None, None) if not c.ok], source
+
+
+@pytest.mark.parametrize(
+    ("id_number", "kind"),
+    [
+        ("830000199201300022", "港澳台居民居住证号码（台湾居民）"),
+        ("810000199408230021", "港澳台居民居住证号码（香港居民）"),
+        ("820000200009100032", "港澳台居民居住证号码（澳门居民）"),
+        ("932682198501010017", "外国人永久居留身份证号码（受理地江苏省）"),
+    ],
+)
+def test_a_residence_permit_or_foreign_resident_number_is_named_in_the_region_check(id_number, kind):
+    birth = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    sex = "男" if int(id_number[16]) % 2 else "女"
+    values = fields(id_number=id_number, birth_date=birth, sex=sex)
+    checked, checks = run_checks(values, TODAY)
+    [region] = [c for c in checks if c.check is CheckName.ID_REGION]
+    assert (region.ok, region.note, region.detail_zh) == (True, False, kind)
+    assert not checked[FieldKey.ID_NUMBER].review
+
+
+def test_a_lower_case_x_is_the_same_check_character():
+    values = fields(id_number="33010219200403064x", birth_date="1920-04-03", sex="女")
+    checked, checks = run_checks(values, TODAY)
+    assert all(c.ok for c in checks if c.check.name.startswith("ID_"))
+    assert not checked[FieldKey.ID_NUMBER].review
+
+
+def test_a_birth_date_that_makes_the_holder_a_child_is_implausible_without_an_issue_date():
+    checked, checks = run_checks(fields(birth_date="2016-12-28", id_number=None, issue_date=None), TODAY)
+    assert Flag.IMPLAUSIBLE in checked[FieldKey.BIRTH_DATE].flags and checked[FieldKey.BIRTH_DATE].review
+    [plausible] = [c for c in checks if c.check == "birth_date_plausible"]
+    assert not plausible.ok and plausible.detail_zh == "出生2016-12-28，今天未满18岁，不可能是执业医师"
+    adult, _ = run_checks(fields(birth_date="2008-11-27", id_number=None, issue_date=None), TODAY)
+    assert not adult[FieldKey.BIRTH_DATE].review

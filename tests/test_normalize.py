@@ -221,7 +221,7 @@ def test_cli_prints_json_lines_and_chinese_summaries(tmp_path: Path, monkeypatch
 def test_cli_bad_institutions_file_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
     result = CliRunner().invoke(app, ["institution", "x", "--institutions", str(tmp_path / "nope.csv")])
-    assert result.exit_code == 2 and "not found" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2 and "机构文件不存在" in result.output and "Traceback" not in result.output
 
 
 def test_one_misread_character_in_a_long_name_still_matches(matcher):

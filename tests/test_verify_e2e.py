@@ -93,7 +93,11 @@ def test_verify_against_an_http_registry(service, tmp_path):  # noqa: F811
     result = runner.invoke(app, ["verify", "--record", str(record), "--registry", service.url,
                                  "--registry-retries", "1"])  # fmt: skip
     assert result.exit_code == 2
-    assert "unreachable: it answered HTTP 503 after 2 attempt(s)" in result.stderr
+    assert "其回应为HTTP 503（共尝试2次）" in result.stderr
+    result = runner.invoke(app, ["verify", "--record", str(record), "--registry", service.url,
+                                 "--registry-retries", "1", "--lang", "en"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "it answered HTTP 503 after 2 attempt(s)" in result.stderr
 
 
 def test_registry_import_reports_bad_rows_and_exits_1(tmp_path):
@@ -136,10 +140,10 @@ def test_batch_with_a_registry_writes_verify_rows_and_counts_verdicts(scenarios,
     assert all(r["advice"] for r in rows) and all("registry_record" in r for r in rows)
     # The end summary counts verdicts, in Chinese by default.
     counts = {v: list(verdicts.values()).count(v) for v in ("consistent", "mismatch", "not_found")}
-    words = {"consistent": "，一致", "mismatch": "不一致", "not_found": "未查到"}
+    words = {"consistent": "：一致", "mismatch": "，不一致", "not_found": "，未查到"}
     for verdict, n in counts.items():
         if n:
-            assert f"{words[verdict]}{n}" in result.stdout, result.stdout
+            assert f"{words[verdict]}{n}份" in result.stdout, result.stdout
     bad = runner.invoke(app, ["batch", str(folder), "--out", str(tmp_path / "x.jsonl"), "--registry",
                               str(tmp_path / "none.db")])  # fmt: skip
     assert bad.exit_code == 2 and "certscan registry import" in bad.stderr
