@@ -40,9 +40,12 @@ browser:
 # The demo registry is the bundled sample roster, loaded into a local SQLite file.
 DEMO_DB ?= $(VENV)/demo-registry.db
 
+# The command lives in the virtual environment: the demo ends by saying how to type `certscan`.
 demo: setup
 	$(VENV)/bin/certscan registry import samples/registry.csv --db $(DEMO_DB) >/dev/null
 	$(VENV)/bin/certscan verify $(SAMPLE) --registry $(DEMO_DB)
+	@echo "certscan is installed in $(VENV)/bin: run '. $(VENV)/bin/activate' to type certscan in this shell"
+	@echo "(or call $(VENV)/bin/certscan); the demo registry is $(DEMO_DB)."
 
 lint: setup
 	$(VENV)/bin/ruff check scanner tests

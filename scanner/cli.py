@@ -8,28 +8,152 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .config import ScanConfig
 from .errors import CertscanError
 from .report import entry_summary, import_summary, stats_summary, summary, to_json_line, verify_summary
+from .text import Lang
 
 if TYPE_CHECKING:
     from .batch import BatchProgress
+    from .fields import CertificateRecord
     from .registry import Registry
     from .registry.sqlite import SqliteRegistry
+
+# What the help shows for a value: typer's own placeholders (<list[Path]>, {images}...) mean nothing
+# to a clerk. Options and arguments by name first, then by the type they take.
+_METAVARS = {
+    "images": "IMAGE...",
+    "inputs": "PATH...",
+    "files": "CSV...",
+    "texts": "NAME...",
+    "code": "CODE",
+    "roster": "CSV",
+    "institutions": "CSV",
+    "lang": "zh|en",
+    "registry": "DB|URL",
+    "db": "DB",
+    "dask": "ADDRESS",
+    "host": "ADDRESS",
+    "port": "PORT",
+    "reviewer": "NAME",
+    "threads": "N",
+    "workers": "N",
+    "registry_retries": "N",
+    "retries": "N",
+    "registry_timeout": "SECONDS",
+    "timeout": "SECONDS",
+    "max_upload_mb": "MB",
+}
+_TYPE_METAVARS = {Path: "FILE", int: "N", float: "NUMBER"}
+
+
+class _ReadableArgument(TyperArgument):
+    """A positional argument shown by its metavar alone (IMAGE...), in the usage line as click does
+    it: IMAGE... when required, [IMAGE]... when not."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = (self.metavar or self.name or "").removesuffix("...")
+        shown = name if self.required else f"[{name}]"
+        return shown + ("..." if self.nargs != 1 else "")
+
+
+def _readable(param: object) -> None:
+    """Give a parameter the metavar a person reads in the help (FILE, DB|URL, IMAGE...); a flag
+    shows none."""
+    if isinstance(param, TyperArgument):
+        if param.metavar is None:
+            name = _METAVARS.get(param.name or "", (param.name or "value").upper())
+            param.metavar = name if param.nargs == 1 or name.endswith("...") else name + "..."
+        param.__class__ = _ReadableArgument
+    elif isinstance(param, TyperOption) and param.metavar is None:
+        if param.is_flag:
+            param.metavar = ""
+        else:
+            annotation: Any = param.type_descriptor.annotation
+            # A repeatable option (list[Path]) takes one value of its element type at a time.
+            element = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+            param.metavar = _METAVARS.get(param.name or "", _TYPE_METAVARS.get(element, "TEXT"))
+
+
+class _ReadableCommand(TyperCommand):
+    """A command whose help shows readable metavars (see `_readable`), its --help option too."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            _readable(param)
+        return params
+
+
+class _ReadableGroup(TyperGroup):
+    """The certscan group: every command under it, sub-groups included, shows readable help."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        _make_readable(self)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            _readable(param)
+        return params
+
+
+def _make_readable(group: TyperGroup) -> None:
+    for command in group.commands.values():
+        if isinstance(command, TyperGroup):
+            command.__class__ = _ReadableGroup
+            _make_readable(command)
+        elif isinstance(command, TyperCommand):
+            command.__class__ = _ReadableCommand
+
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Read, check and verify Chinese physician practising certificates (医师执业证书).",
     pretty_exceptions_enable=False,
+    cls=_ReadableGroup,
 )
+
+
+def _installed_version() -> str:
+    """The version of the installed package (its metadata), else the source tree's."""
+    try:
+        return package_version("certscan")
+    except PackageNotFoundError:
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"certscan {_installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    # Only the options every command shares; the commands do the work.
+    pass
+
 
 EXIT_OK, EXIT_FINDING, EXIT_USAGE = 0, 1, 2
 
@@ -68,8 +192,10 @@ RetriesOption = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"certscan: {message}", err=True)
+def _fail(message: str | CertscanError, lang: Lang = "zh") -> typer.Exit:
+    """Print one sentence (an error's own, in the reader's language) and give exit code 2."""
+    text = message.text(lang) if isinstance(message, CertscanError) else message
+    typer.echo(f"certscan: {text}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -79,7 +205,9 @@ def _lang(value: str) -> Literal["zh", "en"]:
     return "zh" if value == "zh" else "en"
 
 
-def _config(det: Path | None, rec: Path | None, keys: Path | None, threads: int) -> ScanConfig:
+def _config(
+    det: Path | None, rec: Path | None, keys: Path | None, threads: int, lang: Lang = "zh"
+) -> ScanConfig:
     overrides: dict[str, object] = {"threads": threads}
     for name, value in (("det_model", det), ("rec_model", rec), ("rec_keys", keys)):
         if value is not None:
@@ -87,7 +215,7 @@ def _config(det: Path | None, rec: Path | None, keys: Path | None, threads: int)
     try:
         return ScanConfig(**overrides)  # type: ignore[arg-type]
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc, lang) from None
 
 
 @app.command()
@@ -108,20 +236,22 @@ def scan(
     """Read certificates and check them: every field, its confidence, and what needs review.
 
     Each page of a PDF and each frame of a TIFF is a certificate of its own. Exit code 0 when every
-    page was read, 2 when a file or page could not be read or options are wrong.
+    page was read, 1 when a picture holds no practising certificate (warning no_certificate), 2 when
+    a file or page could not be read or options are wrong.
     """
     language = _lang(lang)
-    config = _config(det_model, rec_model, rec_keys, threads)
+    config = _config(det_model, rec_model, rec_keys, threads, language)
+    from .fields import NO_CERTIFICATE
     from .pipeline import Scanner
 
     try:
         scanner = Scanner(config)
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
-    unreadable = 0
+        raise _fail(exc, language) from None
+    unreadable = elsewhere = 0
     for record in scanner.scan_files(images):
-        if record.error:
-            unreadable += 1
+        unreadable += bool(record.error)
+        elsewhere += NO_CERTIFICATE in record.warnings
         if as_json:
             typer.echo(to_json_line(record))
         else:
@@ -129,6 +259,8 @@ def scan(
         sys.stdout.flush()
     if unreadable:
         raise typer.Exit(EXIT_USAGE)
+    if elsewhere:
+        raise typer.Exit(EXIT_FINDING)
 
 
 @app.command()
@@ -183,9 +315,16 @@ def batch(
     """
     language = _lang(lang)
     config = _config(det_model, rec_model, rec_keys, 0)
-    from .batch import BatchError, BatchSettings, run_batch
+    from .batch import BatchError, BatchSettings, check_outputs, missing_input, run_batch, write_failure
     from .batchreport import summarize, write_csv, write_html
     from .registry import HttpSettings
+    from .text import shown_path
+
+    html_out = html_path or out.with_suffix(".html")
+    try:
+        check_outputs(out, {"--html": html_out, **({"--csv": csv_path} if csv_path else {})})
+    except BatchError as exc:
+        raise _fail(exc.text(language)) from None
 
     if roster is not None:
         from .roster import Roster
@@ -193,11 +332,11 @@ def batch(
         try:
             Roster.read(roster)
         except CertscanError as exc:
-            raise _fail(str(exc)) from None
+            raise _fail(exc.text(language)) from None
     http = HttpSettings(registry_timeout, registry_retries)
     if registry is not None:
         # Opened here once so a wrong path or URL is one sentence before any worker starts.
-        _open_registry(registry, registry_timeout, registry_retries).close()
+        _open_registry(registry, registry_timeout, registry_retries, language).close()
         if not registry.startswith(("http://", "https://")):
             registry = str(Path(registry).absolute())
     thumbs = out.with_name(out.name + ".thumbs")
@@ -219,34 +358,45 @@ def batch(
             raise _fail(str(exc)) from None
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     try:
-        with _progress_display() as show:
+        with _progress_display(language) as show:
             run = run_batch(inputs, out, settings, n, backend=backend, progress=show, timeout=timeout)
     except BatchError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.text(language)) from None
     except KeyboardInterrupt:
-        typer.echo("certscan: interrupted; finished rows are kept, rerun the command to resume.", err=True)
+        stopped = "interrupted; finished rows are kept, rerun the command to resume."
+        if language == "zh":
+            stopped = "已中断；已完成的结果都已保存，重新运行同一命令即可继续。"
+        typer.echo(f"certscan: {stopped}", err=True)
         raise typer.Exit(130) from None
     finally:
         if backend is not None:
             backend.close(cancel=False)
-    summary = summarize(out)
-    html_out = html_path or out.with_suffix(".html")
-    write_html(out, html_out, thumbs, summary, language)
+    summary = summarize(out, registry)
+    reports: list[tuple[Path, Callable[[], int]]] = [
+        (html_out, lambda: write_html(out, html_out, thumbs, summary, language))
+    ]
     if csv_path is not None:
-        write_csv(out, csv_path, language)
+        reports.append((csv_path, lambda: write_csv(out, csv_path, language)))
+    for where, write in reports:
+        try:
+            write()
+        except OSError as exc:
+            raise _fail(write_failure(where, exc).text(language)) from None
     done = "本次读取{read}个文件，跳过已完成的{skipped}个"
     if language == "en":
         done = "{read} files read, {skipped} already done"
     typer.echo(done.format(read=run.read, skipped=run.skipped))
     for line in summary.lines(language):
         typer.echo(line)
-    typer.echo(("报告：" if language == "zh" else "Report: ") + str(html_out))
+    typer.echo(("报告：" if language == "zh" else "Report: ") + shown_path(str(html_out)))
+    for name in run.missing:
+        typer.echo(f"certscan: {missing_input(name).text(language)}", err=True)
     if summary.failed:
         raise typer.Exit(EXIT_USAGE)
 
 
 @contextmanager
-def _progress_display() -> Iterator[Callable[[BatchProgress], None]]:
+def _progress_display(lang: Literal["zh", "en"] = "zh") -> Iterator[Callable[[BatchProgress], None]]:
     """A progress bar with rate and ETA on a terminal; a quiet line every 30 s in a log."""
     if sys.stderr.isatty():
         from rich.progress import (
@@ -283,11 +433,13 @@ def _progress_display() -> Iterator[Callable[[BatchProgress], None]]:
         if now - last[0] < 30 and p.done < p.total:
             return
         last[0] = now
-        eta = f", about {p.eta / 60:.0f} min left" if p.eta is not None else ""
-        typer.echo(
-            f"certscan batch: {p.done}/{p.total} files ({p.skipped} already done), {p.rate:.2f} files/s{eta}",
-            err=True,
-        )
+        if lang == "zh":
+            eta = f"，约剩{p.eta / 60:.0f}分钟" if p.eta is not None and p.done < p.total else ""
+            line = f"已完成{p.done}/{p.total}个文件（其中{p.skipped}个此前已完成），每秒{p.rate:.2f}个{eta}"
+        else:
+            eta = f", about {p.eta / 60:.0f} min left" if p.eta is not None and p.done < p.total else ""
+            line = f"{p.done}/{p.total} files ({p.skipped} already done), {p.rate:.2f} files/s{eta}"
+        typer.echo(f"certscan batch: {line}", err=True)
 
     yield log_line
 
@@ -306,7 +458,7 @@ def show_config(
     try:
         engine = create_engine(config)
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     out = {"version": __version__, "config": config.describe(), "ocr": engine.describe()}
     typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
 
@@ -341,7 +493,7 @@ def institution(
     try:
         matcher = InstitutionMatcher(extra_files=institutions or [])
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc, language) from None
     names = [line.rstrip("\r\n") for line in sys.stdin] if texts == ["-"] else texts
     for name in names:
         result = matcher.match(name)
@@ -351,13 +503,19 @@ def institution(
             typer.echo(result.summary(language))
 
 
-def _open_registry(location: str | None, timeout: float = 5.0, retries: int = 2) -> Registry:
+def _open_registry(
+    location: str | None, timeout: float = 5.0, retries: int = 2, lang: Literal["zh", "en"] = "zh"
+) -> Registry:
+    """The registry to verify against; one sentence in the reader's language and exit 2 when it
+    cannot be used (credentials over plain http to another machine included). The sentence and
+    the registry's `describe()` name an HTTP registry without its credentials, which may also
+    come from $CERTSCAN_REGISTRY_USER and $CERTSCAN_REGISTRY_PASSWORD or netrc."""
     from .registry import HttpSettings, default_registry_path, open_registry
 
     try:
         return open_registry(location or default_registry_path(), HttpSettings(timeout, retries))
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.text(lang)) from None
 
 
 @app.command()
@@ -389,15 +547,30 @@ def verify(
     """Read certificates, look each doctor up in the registry, compare field by field and advise.
 
     Verdicts: consistent, mismatch, not_found, invalid, needs_review. Exit code 0 when every
-    certificate is consistent, 1 when any other verdict needs attention, 2 when an input cannot be
-    read, the registry cannot be used, or options are wrong.
+    certificate is consistent, 1 when any other verdict needs attention or a picture holds no
+    practising certificate, 2 when an input cannot be read, the registry cannot be used, or options
+    are wrong.
     """
-    if not images and not records:
-        raise _fail("name certificate images to verify, or reviewed records with --record.")
     language = _lang(lang)
-    config = _config(det_model, rec_model, rec_keys, threads)
-    store = _open_registry(registry, timeout, retries)
-    from .fields import CertificateRecord
+    if not images and not records:
+        raise _fail(
+            "name certificate images to verify, or reviewed records with --record."
+            if language == "en"
+            else "请指定要核验的证书图片，或用 --record 指定复核后的记录。"
+        )
+    from .load import is_picture
+
+    for path in records or []:
+        if is_picture(path):
+            # A photo given as a reviewed record: say what to type instead of failing on its bytes.
+            raise _fail(
+                f"{path} is a picture, not a reviewed record: verify it with `certscan verify {path}` "
+                "(without --record)."
+                if language == "en"
+                else f"{path} 是图片，不是复核记录：请去掉 --record，运行 certscan verify {path}。"
+            )
+    config = _config(det_model, rec_model, rec_keys, threads, language)
+    store = _open_registry(registry, timeout, retries, language)
     from .normalize import InstitutionMatcher
     from .records import read_records
     from .review.session import ready_for_lookup
@@ -418,7 +591,7 @@ def verify(
             try:
                 scanner = Scanner(config, matcher=matcher)
             except CertscanError as exc:
-                raise _fail(str(exc)) from None
+                raise _fail(exc, language) from None
             yield from scanner.scan_files(images)
 
     worst = EXIT_OK
@@ -435,7 +608,7 @@ def verify(
                 typer.echo(verify_summary(verification, language))
             sys.stdout.flush()
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc, language) from None
     finally:
         store.close()
     raise typer.Exit(worst)
@@ -477,6 +650,9 @@ def review(
     max_upload_mb: Annotated[
         float, typer.Option("--max-upload-mb", min=0.1, help="Largest upload the page accepts, in MB.")
     ] = 20.0,
+    max_pages: Annotated[
+        int, typer.Option("--max-pages", min=1, help="Most pages one upload (a PDF, a TIFF) may hold.")
+    ] = 50,
     lang: LangOption = "zh",
 ) -> None:
     """Correct what OCR read before the lookup: in the terminal, or on a local web page (--serve).
@@ -508,9 +684,11 @@ def review(
                 results, out or reviewed_path(results), ask, typer.echo, reviewer=reviewer, lang=language
             )
         except CertscanError as exc:
-            raise _fail(str(exc)) from None
+            raise _fail(exc.text(language)) from None
         raise typer.Exit(EXIT_FINDING if outcome.stopped else EXIT_OK)
-    _serve_review(inputs or [], host, port, lan, registry, out, max_upload_mb, language)
+    _serve_review(
+        inputs or [], host, port, lan, registry, out, (max_upload_mb, max_pages), reviewer, language
+    )
 
 
 def _serve_review(
@@ -520,13 +698,15 @@ def _serve_review(
     lan: bool,
     registry: str | None,
     out: Path | None,
-    max_upload_mb: float,
+    limits: tuple[float, int],
+    reviewer: str | None,
     lang: Literal["zh", "en"],
 ) -> None:
     import secrets
 
     from .review.desk import ReviewDesk, reviewed_path
-    from .review.web import WebSettings, create_app, lan_addresses
+    from .review.web import WebSettings, lan_addresses, serve
+    from .text import redact_url
 
     address = host or ("0.0.0.0" if lan else "127.0.0.1")
     if not lan and address not in ("127.0.0.1", "localhost", "::1"):
@@ -540,7 +720,17 @@ def _serve_review(
         raise _fail(
             f"{out} is a results file under review; the OCR result is never overwritten, name another --out."
         )
-    desk = ReviewDesk(out, registry=registry, max_upload_bytes=round(max_upload_mb * 1024 * 1024))
+    max_upload_mb, max_pages = limits
+    try:
+        # Starts with what `out` already holds; refused while another review writes it.
+        desk = ReviewDesk(
+            out,
+            registry=registry,
+            max_upload_bytes=round(max_upload_mb * 1024 * 1024),
+            max_pages=max_pages,
+        )
+    except CertscanError as exc:
+        raise _fail(exc.text(lang)) from None
     try:
         for path in inputs:
             if path in results:
@@ -550,20 +740,17 @@ def _serve_review(
                 desk.add_image(path)
     except CertscanError as exc:
         desk.close()
-        raise _fail(str(exc)) from None
+        raise _fail(exc.text(lang)) from None
     token = secrets.token_urlsafe(18) if lan else None
-    app_ = create_app(desk, WebSettings(token=token, lang=lang))
-    import uvicorn
-
     query = f"?token={token}" if token else ""
     shown = lan_addresses() if lan and address in ("0.0.0.0", "::") else [address]
     for name in shown:
         typer.echo(f"certscan review: http://{name}:{port}/{query}")
-    typer.echo(f"certscan review: reviewed records go to {out}, the audit trail to {desk.audit_file}")
-    try:
-        uvicorn.run(app_, host=address, port=port, log_level="warning")
-    finally:
-        desk.close()
+    kept = f" ({len(desk.items())} certificate(s) on the desk)" if desk.items() else ""
+    typer.echo(f"certscan review: reviewed records go to {out}{kept}, the audit trail to {desk.audit_file}")
+    if registry:
+        typer.echo(f"certscan review: registry {redact_url(registry)}")
+    serve(desk, WebSettings(token=token, lang=lang, reviewer=reviewer), address, port)
 
 
 registry_app = typer.Typer(
@@ -586,13 +773,13 @@ def _db(db: Path | None) -> Path:
     return db or default_registry_path()
 
 
-def _existing_db(db: Path | None) -> SqliteRegistry:
+def _existing_db(db: Path | None, lang: Literal["zh", "en"] = "zh") -> SqliteRegistry:
     from .registry.sqlite import SqliteRegistry
 
     try:
         return SqliteRegistry.open_existing(_db(db))
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.text(lang)) from None
 
 
 @registry_app.command("import")
@@ -604,13 +791,22 @@ def registry_import(
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the import report as JSON.")] = False,
     lang: LangOption = "zh",
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Give a certificate code the registry holds to the other person a file names under it, "
+            "recording who replaced whom and when (without it such rows are rejected).",
+        ),
+    ] = False,
 ) -> None:
     """Load rosters or registry exports into the registry, creating it if needed.
 
     Institutions are put onto their official names; a doctor already in the registry (same
-    certificate code) is replaced; rows that cannot be held are reported with their line number
-    and the good rows are kept. Exit code 0, 1 when some rows were rejected, 2 when a file cannot
-    be read.
+    certificate code, same person) is updated; a row of another person under a code the registry
+    holds is rejected unless --replace; rows that cannot be held are reported with their line
+    number and the good rows are kept. Exit code 0, 1 when some rows were rejected, 2 when a file
+    cannot be read.
     """
     language = _lang(lang)
     from .registry.importer import RosterImporter, import_csv
@@ -621,15 +817,15 @@ def registry_import(
     try:
         store = SqliteRegistry.create(path)
     except CertscanError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc.text(language)) from None
     importer = RosterImporter()
     try:
         for file in files:
             try:
                 with _import_progress(file) as show:
-                    report = import_csv(file, store, importer, show)
+                    report = import_csv(file, store, importer, show, replace=replace)
             except CertscanError as exc:
-                typer.echo(f"certscan: {exc}", err=True)
+                typer.echo(f"certscan: {exc.text(language)}", err=True)
                 worst = EXIT_USAGE
                 continue
             if report.rejected:
@@ -675,7 +871,7 @@ def registry_stats(
 ) -> None:
     """How many doctors and sites the registry holds, by category and level."""
     language = _lang(lang)
-    store = _existing_db(db)
+    store = _existing_db(db, language)
     stats = store.stats()
     store.close()
     if as_json:
@@ -695,7 +891,7 @@ def registry_show(
 ) -> None:
     """Show the registry entry of a certificate code. Exit code 1 when the registry does not hold it."""
     language = _lang(lang)
-    store = _existing_db(db)
+    store = _existing_db(db, language)
     entries = store.by_code(code.strip())
     store.close()
     if not entries:

@@ -16,6 +16,20 @@ def _env_path(name: str) -> Path | None:
     return Path(value) if value else None
 
 
+# The model files a person may name, as the error messages call them (option, environment variable).
+_MODEL_FILES = {
+    "det_model": (
+        "detection model (--det-model, CERTSCAN_DET_MODEL)",
+        "检测模型（--det-model、CERTSCAN_DET_MODEL）",
+    ),
+    "rec_model": (
+        "recognition model (--rec-model, CERTSCAN_REC_MODEL)",
+        "识别模型（--rec-model、CERTSCAN_REC_MODEL）",
+    ),
+    "rec_keys": ("character list (--rec-keys, CERTSCAN_REC_KEYS)", "字符表（--rec-keys、CERTSCAN_REC_KEYS）"),
+}
+
+
 @dataclass(frozen=True)
 class ScanConfig:
     """Settings of a scan. Paths left as None mean the models bundled with the `rapidocr` wheel."""
@@ -48,13 +62,22 @@ class ScanConfig:
     def __post_init__(self) -> None:
         for name in ("review_threshold", "lookalike_threshold"):
             if not 0.0 < getattr(self, name) <= 1.0:
-                raise ConfigError(f"{name} must lie in (0, 1].")
+                raise ConfigError(f"{name} must lie in (0, 1].", f"{name} 须大于0且不大于1。")
         if self.threads < 0:
-            raise ConfigError("threads must be 0 (automatic) or a positive number.")
-        for name in ("det_model", "rec_model", "rec_keys"):
+            raise ConfigError(
+                "threads must be 0 (automatic) or a positive number.", "线程数须为0（自动）或正整数。"
+            )
+        for name, (what, what_zh) in _MODEL_FILES.items():
             path = getattr(self, name)
-            if path is not None and not Path(path).is_file():
-                raise ConfigError(f"{name} file not found: {path}")
+            if path is None:
+                continue
+            if Path(path).is_dir():
+                raise ConfigError(
+                    f"{path} is a folder; name the {what} file itself.",
+                    f"{path} 是文件夹，请指定{what_zh}文件本身。",
+                )
+            if not Path(path).is_file():
+                raise ConfigError(f"{what} file not found: {path}", f"{what_zh}文件不存在：{path}")
 
     def describe(self) -> dict[str, Any]:
         """The effective values, printable as JSON."""

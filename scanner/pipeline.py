@@ -34,13 +34,14 @@ from .extract import (
     extract_fields,
     name_char,
     parse_name,
+    read_layout,
     simplified,
     value_probes,
 )
-from .fields import Box, CertificateRecord, FieldKey, FieldResult, Flag
+from .fields import NO_CERTIFICATE, NO_TEXT_FOUND, Box, CertificateRecord, FieldKey, FieldResult, Flag
 from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
-from .normalize import InstitutionMatcher, Method
+from .normalize import InstitutionMatcher, Method, checked_authority
 from .ocr import OcrEngine, OcrLine, create_engine
 from .ocr.base import spread_chars
 
@@ -158,6 +159,29 @@ SEAL_EXCESS = 0.08
 SEAL_LINE_SHARE = 0.02
 # Characters two readings of a line disagree on are worth no more than a coin flip.
 DISPUTED_CONFIDENCE = 0.5
+
+# A page without any of the certificate's labels on which at most this many fields were found by
+# what they are is no certificate: a date, a name-like word or a place turn up on any paper, while
+# a certificate whose labels were all lost to glare or blur still shows most of its values.
+NO_CERTIFICATE_FIELDS = 3
+# Printed on every practising certificate, old booklet and current layout alike.
+CERTIFICATE_TITLE = "医师执业证书"
+
+
+def no_certificate(lines: Sequence[OcrLine], fields: Mapping[FieldKey, FieldResult]) -> bool:
+    """Whether a page holds no practising certificate: none of its labels (姓名, 身份证号, 证书编码, ...,
+    even half read or with a character misread), not its title, and hardly any field found.
+
+    A page with no text at all holds none either.
+    """
+    if any(CERTIFICATE_TITLE in "".join(line.text.split()) for line in lines):
+        return False
+    _, _, runs = read_layout(lines)
+    if any(run.key is not None for run in runs):
+        return False
+    found = sum(field.value is not None for field in fields.values())
+    return found <= NO_CERTIFICATE_FIELDS
+
 
 # Values that are digits only, where one misread digit makes another valid-looking value.
 DIGIT_FIELDS = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
@@ -528,6 +552,8 @@ class Scanner:
     def record_from_reading(self, reading: Reading, file: str, page: int | None = None) -> CertificateRecord:
         """Fields, checks and warnings from a reading; boxes in the caller's image pixels."""
         record = self.record_from_lines(list(reading.flat_lines), file, page)
+        if NO_CERTIFICATE in record.warnings:
+            return replace(record, geometry=reading.geometry.to_json())
         found = quality.assess(reading.flat, reading.geometry.matrix, reading.image_size, record.fields)
         fields = {key: field.with_flags(*found.flags.get(key, ())) for key, field in record.fields.items()}
         for key in DIGIT_FIELDS:
@@ -557,11 +583,22 @@ class Scanner:
     ) -> CertificateRecord:
         """Fields, checks and warnings from OCR lines."""
         fields = self._extract(lines)
+        text_warnings = () if lines else (NO_TEXT_FOUND,)
+        if no_certificate(lines, fields):
+            # Nothing on another paper is a certificate's value: a notice's date is no issue date.
+            missing = {key: FieldResult.missing() for key in FieldKey}
+            return CertificateRecord(
+                file=file,
+                fields=missing,
+                warnings=(*text_warnings, NO_CERTIFICATE),
+                page=page,
+                ocr=self._ocr_info,
+            )
         fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
+        fields[FieldKey.AUTHORITY] = checked_authority(fields[FieldKey.AUTHORITY])
         fields, checks = run_checks(fields, self.config.today)
-        warnings = () if lines else ("no_text_found",)
         return CertificateRecord(
-            file=file, fields=fields, checks=checks, warnings=warnings, page=page, ocr=self._ocr_info
+            file=file, fields=fields, checks=checks, warnings=text_warnings, page=page, ocr=self._ocr_info
         )
 
     def second_reading(self, flat: np.ndarray, key: FieldKey, field: FieldResult) -> FieldResult:

@@ -150,3 +150,60 @@ def test_labels_lost_to_detection_on_a_grey_page_are_found_with_its_contrast_str
     assert not first & {"姓名", "性别", "执业地点"}
     read = {line.text for line in scanner.read_lines(faint)}
     assert {"姓名", "性别", "执业地点", "重庆市渝北区"} <= read
+
+
+# A meeting notice as OCR reads it: a title, a few lines of text, a department and a date.
+MEETING_NOTICE = [
+    line("会议通知", 500, 60, h=60),
+    line("各科室负责人：", 100, 200),
+    line("定于本周五下午三点在行政楼三楼会议室召开", 100, 280),
+    line("医疗质量安全工作会议，请准时参加。", 100, 360),
+    line("联系人：李明电话：023-68881234", 100, 440),
+    line("医务科", 800, 600),
+    line("2024年3月18日", 760, 680),
+]
+
+
+def test_a_page_without_any_certificate_label_is_no_certificate_and_reports_no_values(scanner):
+    record = scanner.record_from_lines(MEETING_NOTICE, "notice.jpg")
+    assert record.warnings == ("no_certificate",)
+    # The notice's date is no issue date, its department no name: nothing is read as a field.
+    assert all(f.value is None and f.flags == (Flag.MISSING,) for f in record.fields.values())
+    assert record.checks == ()
+    assert record.to_json()["fields"]["issue_date"]["value"] is None
+
+
+def test_a_certificate_whose_labels_were_read_is_never_no_certificate(scanner):
+    lines = [line("姓名：何世天", 100, 100), line("发证日期：2015-06-01", 100, 180)]
+    record = scanner.record_from_lines(lines, "x.jpg")
+    assert "no_certificate" not in record.warnings
+    assert record.fields[FieldKey.NAME].value == "何世天"
+    assert record.fields[FieldKey.ISSUE_DATE].value == "2015-06-01"
+
+
+def test_a_certificate_whose_labels_were_all_lost_still_shows_its_values(scanner):
+    # Under glare every label is lost, but the values say what they are.
+    id_number = make_id("500103", "19870312", "041")
+    lines = [
+        line("男", 300, 180),
+        line(id_number, 300, 260),
+        line("执业医师", 300, 340),
+        line("临床", 300, 420),
+        line("内科专业", 300, 500),
+        line("重庆市渝中区卫生健康委员会", 300, 580),
+    ]
+    record = scanner.record_from_lines(lines, "x.jpg")
+    assert "no_certificate" not in record.warnings
+    assert record.fields[FieldKey.ID_NUMBER].value == id_number
+    assert record.fields[FieldKey.LEVEL].value == "执业医师"
+
+
+def test_a_page_titled_as_a_certificate_is_a_certificate_even_without_labels(scanner):
+    lines = [line("医师执业证书", 300, 60, h=60), line("2015年6月1日", 300, 300)]
+    record = scanner.record_from_lines(lines, "x.jpg")
+    assert "no_certificate" not in record.warnings
+
+
+def test_a_page_with_no_text_says_both_that_and_no_certificate(scanner):
+    record = scanner.record_from_lines([], "blank.jpg")
+    assert record.warnings == ("no_text_found", "no_certificate")
