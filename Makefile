@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench batchbench clean
+.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench batchbench golden-record golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,27 +48,36 @@ demo: setup
 	@echo "(or call $(VENV)/bin/certscan); the demo registry is $(DEMO_DB)."
 
 lint: setup
-	$(VENV)/bin/ruff check scanner tests
-	$(VENV)/bin/ruff format --check scanner tests
-	$(VENV)/bin/mypy scanner
+	$(VENV)/bin/ruff check scanner tests benchmarks tools
+	$(VENV)/bin/ruff format --check scanner tests benchmarks tools
+	$(VENV)/bin/mypy scanner benchmarks tools
 
 test: setup fonts browser lint
 	$(VENV)/bin/pytest -q
 
 bench: setup fonts
-	$(PY) -m scanner.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
+	$(PY) -m benchmarks.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
 
 normbench: setup fonts
-	$(PY) -m scanner.normbench
+	$(PY) -m benchmarks.normbench
 
 verifybench: setup fonts
-	$(PY) -m scanner.verifybench --count 10 --seed $(BENCH_SEED)
+	$(PY) -m benchmarks.verifybench --count 10 --seed $(BENCH_SEED)
 
 regbench: setup
-	$(PY) -m scanner.regbench --rows 1000000 --lookups 10000
+	$(PY) -m benchmarks.regbench --rows 1000000 --lookups 10000
 
 batchbench: setup fonts
-	$(PY) -m scanner.batchbench --count 200
+	$(PY) -m benchmarks.batchbench --count 200
+
+# Byte-for-byte proof that a refactoring changed no output: record before, check after.
+GOLDEN ?= out/golden-before
+
+golden-record: setup fonts
+	$(PY) tools/golden.py record $(GOLDEN)
+
+golden: setup fonts
+	$(PY) tools/golden.py check $(GOLDEN)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench-out test-artifacts

@@ -316,7 +316,7 @@ def batch(
     language = _lang(lang)
     config = _config(det_model, rec_model, rec_keys, 0)
     from .batch import BatchError, BatchSettings, check_outputs, missing_input, run_batch, write_failure
-    from .batchreport import summarize, write_csv, write_html
+    from .batch.report import summarize, write_csv, write_html
     from .registry import HttpSettings
     from .text import shown_path
 
@@ -327,7 +327,7 @@ def batch(
         raise _fail(exc.text(language)) from None
 
     if roster is not None:
-        from .roster import Roster
+        from .batch.roster import Roster
 
         try:
             Roster.read(roster)
@@ -350,7 +350,7 @@ def batch(
     )
     backend = None
     if dask is not None:
-        from .distributed import DaskBackend
+        from .batch.dask import DaskBackend
 
         try:
             backend = DaskBackend.connect(dask, settings)

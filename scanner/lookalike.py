@@ -62,7 +62,7 @@ def looks_alike(a: str, b: str) -> bool:
 @cache
 def _recognizer_pairs() -> frozenset[tuple[str, str]]:
     """Pairs of characters the bundled recognizer weighs next to each other (both ways round):
-    `recognizer_confusions.csv`, measured by `python -m scanner.confusiongen`."""
+    `recognizer_confusions.csv`, measured by `python -m benchmarks.confusiongen`."""
     text = resources.files("scanner").joinpath("data/recognizer_confusions.csv").read_text("utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     return frozenset(

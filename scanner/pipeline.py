@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from . import deskew, lexicon, quality
+from . import deskew, quality
 from .checks import (
     FIRST_CERTIFICATES,
     MIN_LICENSING_AGE,
@@ -25,6 +25,7 @@ from .checks import (
 )
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
+from .deskew.geometry import crop_quad, line_to_image, scale_line
 from .errors import InputError
 from .extract import (
     CODE_LENGTH,
@@ -39,11 +40,11 @@ from .extract import (
     value_probes,
 )
 from .fields import NO_CERTIFICATE, NO_TEXT_FOUND, Box, CertificateRecord, FieldKey, FieldResult, Flag
-from .geometry import crop_quad, line_to_image, scale_line
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method, checked_authority
 from .ocr import OcrEngine, OcrLine, create_engine
 from .ocr.base import spread_chars
+from .reread import ctc as lexicon
 
 log = logging.getLogger(__name__)
 
@@ -626,7 +627,7 @@ class Scanner:
     def read_against_words(
         self, flat: np.ndarray, key: FieldKey, field: FieldResult, fields: Mapping[FieldKey, FieldResult]
     ) -> FieldResult:
-        """A doubtful value from a closed list read again against the list (see `scanner.lexicon`):
+        """A doubtful value from a closed list read again against the list (see `scanner.reread.ctc`):
         the one word clearly likelier than every other replaces it, still marked for review.
 
         A value read shorter than any of the words is read with room for the rest either side; an

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from scanner.batch import BatchSettings, run_batch
-from scanner.batchreport import summarize, write_csv, write_html
+from scanner.batch.report import summarize, write_csv, write_html
 
 pytestmark = pytest.mark.slow
 
@@ -177,7 +177,7 @@ def test_a_file_that_takes_too_long_costs_only_its_own_row(samples, tmp_path: Pa
 
 
 def test_the_same_pipeline_runs_on_a_local_dask_cluster_with_two_workers(samples, tmp_path: Path):
-    from scanner.distributed import DaskBackend
+    from scanner.batch.dask import DaskBackend
 
     folder = tmp_path / "in"
     shutil.copy(samples[0].image, folder.mkdir() or folder / "a.jpg")

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from scanner.batch import BatchProgress, BatchSettings, run_batch
-from scanner.batchreport import read_rows, summarize
+from scanner.batch.report import read_rows, summarize
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from helpers import make_id
 from PIL import Image
 
 from scanner.batch import BatchError, ResultsFile, discover, file_sha256
-from scanner.batchreport import Reading, summarize, thumbnail_name, write_csv, write_html
+from scanner.batch.report import Reading, summarize, thumbnail_name, write_csv, write_html
 from scanner.fields import FIELD_ORDER
 
 ID = make_id()

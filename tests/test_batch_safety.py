@@ -24,7 +24,7 @@ from test_batch_output import error_row, scan_row, write_rows
 from typer.testing import CliRunner
 
 from scanner.batch import ResultsFile, _write_thumbnail
-from scanner.batchreport import summarize, write_csv, write_html
+from scanner.batch.report import summarize, write_csv, write_html
 from scanner.cli import app
 
 ID = make_id()  # 500103 19870312 041 2: born 1987-03-12

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scanner.bench import Cause, ModeStats, cause_of_miss, score
+from benchmarks.bench import Cause, ModeStats, cause_of_miss, score
 from scanner.fields import FIELD_ORDER, CertificateRecord, FieldResult, Flag
 
 TRUTH = {

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
+from benchmarks.bench import page_outcome
 from scanner import deskew
-from scanner.bench import page_outcome
 from scanner.load import load_image
 from scanner.ocr.base import OcrChar, OcrLine
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from helpers import make_id
 
-from scanner import lexicon
+from benchmarks.confusiongen import LOOK
 from scanner.checks import id_number_valid
-from scanner.confusiongen import LOOK
 from scanner.fields import Box, FieldKey, FieldResult, Flag
 from scanner.pipeline import value_crop, wrapped_lines
+from scanner.reread import ctc as lexicon
 from scanner.synth.line import LineLook, print_line
 
 KEYS = ["blank", *"0123456789", " ", *"临床中医口腔", "X"]

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from scanner.confusiongen import MIN_SHARE, confusions
+from benchmarks.confusiongen import MIN_SHARE, confusions
 from scanner.lookalike import looks_alike, strokes
 
 

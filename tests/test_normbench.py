@@ -6,9 +6,9 @@ import random
 
 import pytest
 
+from benchmarks.normbench import Case, bench_lookalikes, damage, ocr_cases, undecidable
 from scanner.config import ScanConfig
 from scanner.normalize import Institution, fold
-from scanner.normbench import Case, bench_lookalikes, damage, ocr_cases, undecidable
 from scanner.ocr import create_engine
 
 

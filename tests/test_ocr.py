@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from helpers import FAINT_FORM, card
 
+from benchmarks.confusiongen import LOOK
 from scanner.config import ScanConfig
-from scanner.confusiongen import LOOK
 from scanner.ocr import create_engine
 from scanner.pipeline import stretch_contrast
 from scanner.synth.line import print_line

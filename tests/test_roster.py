@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from scanner.batch.roster import Roster, RosterField, same_name
 from scanner.errors import ConfigError
 from scanner.fields import CertificateRecord, FieldKey, FieldResult
 from scanner.normalize import InstitutionMatcher
-from scanner.roster import Roster, RosterField, same_name
 
 
 @pytest.fixture(scope="module")

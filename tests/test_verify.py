@@ -12,7 +12,6 @@ import pytest
 from helpers import make_id
 from test_registry import LI_ID, write_csv, zhang
 
-from scanner.advice import advice
 from scanner.checks import run_checks
 from scanner.fields import FIELD_ORDER, CertificateRecord, FieldKey, FieldResult, Flag
 from scanner.normalize import InstitutionMatcher
@@ -20,6 +19,7 @@ from scanner.pipeline import normalized_institution
 from scanner.registry.importer import import_csv
 from scanner.registry.sqlite import SqliteRegistry
 from scanner.report import verify_summary
+from scanner.report.advice import advice
 from scanner.verify import Kind, MatchedBy, Verdict, Verifier
 
 TODAY = dt.date(2026, 11, 27)

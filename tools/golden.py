@@ -93,9 +93,10 @@ def record(target: Path, count: int, seed: int) -> None:
         (target / "batch.jsonl").write_text(_scrubbed(sorted_rows, work), "utf-8")
         _keep(work / "batch.csv", target / "batch.csv", work)
         _keep(work / "batch.html", target / "batch.html", work)
-        bench = [sys.executable, str(ROOT / "benchmarks" / "normbench.py"), "--seed", str(seed)]
-        if not (ROOT / "benchmarks" / "normbench.py").exists():
-            bench = [sys.executable, "-m", "scanner.normbench", "--seed", str(seed)]
+        run_bench = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r}); from benchmarks.normbench import main; main()"
+        )
+        bench = [sys.executable, "-c", run_bench, "--seed", str(seed)]
         _run([*bench, "--count", "2000"], work, target / "normbench.txt")
         lines = (target / "normbench.txt").read_text("utf-8").splitlines(keepends=True)
         kept = [line for line in lines if not any(word in line for word in _TIMED)]

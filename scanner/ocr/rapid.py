@@ -200,7 +200,7 @@ class RapidOcrEngine:
         weighed at that place and their probabilities (the read character first).
 
         What the recognizer itself finds alike: the data behind the matcher's knowledge of which
-        characters this OCR confuses (see `scanner.confusiongen`)."""
+        characters this OCR confuses (see `benchmarks.confusiongen`)."""
         preds, keys = self.step_probabilities(crop)
         best = preds.argmax(axis=1)
         out: list[tuple[str, list[tuple[str, float]]]] = []

@@ -31,11 +31,11 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..advice import masked
 from ..deskew import map_box
 from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
 from ..report import verdict_text
+from ..report.advice import masked
 from ..text import Lang, redact_url
 from .desk import Cancelled, Item, ReviewDesk, flat_matrix
 from .session import check_sentence, reasons

@@ -38,10 +38,10 @@ from typing import Any, Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .errors import ConfigError
-from .fields import Category, FieldResult, Flag, Level
-from .lookalike import looks_alike
-from .vocab import scopes_by_category
+from ..errors import ConfigError
+from ..fields import Category, FieldResult, Flag, Level
+from ..lookalike import looks_alike
+from ..vocab import scopes_by_category
 
 Lang = Literal["zh", "en"]
 

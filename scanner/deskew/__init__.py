@@ -21,7 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .ocr.base import OcrChar, OcrLine
+from ..ocr.base import OcrChar, OcrLine
 
 QuadArray = np.ndarray  # (4, 2) float64, clockwise from the top-left corner
 

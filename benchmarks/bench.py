@@ -1,6 +1,6 @@
 """Accuracy and speed benchmark on freshly generated certificates, beside plain RapidOCR.
 
-    python -m scanner.bench --count 60 --seed 2026      (60 identities × scan, photo, hard = 180 images)
+    python -m benchmarks.bench --count 60 --seed 2026      (60 identities × scan, photo, hard = 180 images)
 
 Prints, per degradation mode: field accuracy, record accuracy (all 12 fields right), the silent-error
 rate (a wrong value with review false, over all fields), the share of fields sent to review, how
@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from .config import ScanConfig
-from .fields import FIELD_ORDER, CertificateRecord
-from .pipeline import Scanner
+from scanner.config import ScanConfig
+from scanner.fields import FIELD_ORDER, CertificateRecord
+from scanner.pipeline import Scanner
 
 
 @dataclass
@@ -187,7 +187,7 @@ def run(count: int, seed: int, modes: Sequence[str], workdir: Path, verbose: boo
     """Generate, read with certscan and with plain RapidOCR, and score; returns the figures."""
     from rapidocr import RapidOCR
 
-    from .synth import generate
+    from scanner.synth import generate
 
     started = time.perf_counter()
     truth_paths = generate(workdir, count, seed, modes)
@@ -316,7 +316,7 @@ def render(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scanner.bench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=60, help="identities to generate (each in every mode)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--modes", default="scan,photo,hard", help="comma-separated degradation modes")

@@ -18,10 +18,10 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import Any
 
-from .errors import ConfigError, InputError
-from .fields import NAME_DOT, NAME_DOTS, CertificateRecord, FieldKey
-from .normalize import InstitutionMatcher
-from .registry.importer import csv_delimiter, csv_encoding
+from ..errors import ConfigError, InputError
+from ..fields import NAME_DOT, NAME_DOTS, CertificateRecord, FieldKey
+from ..normalize import InstitutionMatcher
+from ..registry.importer import csv_delimiter, csv_encoding
 
 # Header spellings accepted for each roster column (compared without case or spaces).
 _HEADERS: dict[str, tuple[str, ...]] = {

@@ -19,8 +19,8 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from .checks import CODE_PATTERN, ID_PATTERN
-from .fields import (
+from ..checks import CODE_PATTERN, ID_PATTERN
+from ..fields import (
     FIELD_ORDER,
     NAME_DOT,
     NAME_DOTS,
@@ -32,7 +32,7 @@ from .fields import (
     FieldResult,
     Flag,
 )
-from .normalize import (
+from ..normalize import (
     InstitutionMatcher,
     clean,
     normalize_authority,
@@ -40,8 +40,8 @@ from .normalize import (
     normalize_level,
     normalize_scope,
 )
-from .registry import Registry, RegistryEntry
-from .vocab import split_scopes
+from ..registry import Registry, RegistryEntry
+from ..vocab import split_scopes
 
 
 class Verdict(StrEnum):
@@ -152,7 +152,7 @@ class Verification:
 
     def to_json(self, lang: str = "zh") -> dict[str, Any]:
         """SPEC.md's verify object: the scan row plus verdict, registry record, differences, advice."""
-        from .advice import advice, explanation
+        from ..report.advice import advice, explanation
 
         out = self.record.to_json()
         if self.record.error:

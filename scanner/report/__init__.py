@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .fields import (
+from ..fields import (
     FIELD_LABELS_EN,
     FIELD_LABELS_ZH,
     FIELD_ORDER,
@@ -18,14 +18,14 @@ from .fields import (
     FieldKey,
     Flag,
 )
-from .text import Lang as Lang
-from .text import mask_birth_date, mask_personal
-from .text import mask_id as mask_id
+from ..text import Lang as Lang
+from ..text import mask_birth_date, mask_personal
+from ..text import mask_id as mask_id
 
 if TYPE_CHECKING:
-    from .registry import RegistryEntry, RegistryStats
-    from .registry.importer import ImportReport
-    from .verify import Verification
+    from ..registry import RegistryEntry, RegistryStats
+    from ..registry.importer import ImportReport
+    from ..verify import Verification
 
 _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
     "zh": {

@@ -21,10 +21,10 @@ from functools import cache
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .fields import Category, FieldKey, Level, Sex
-from .normalize import districts, organ_names
-from .ocr.base import ctc_steps
-from .vocab import all_scopes, scopes_by_category
+from ..fields import Category, FieldKey, Level, Sex
+from ..normalize import districts, organ_names
+from ..ocr.base import ctc_steps
+from ..vocab import all_scopes, scopes_by_category
 
 # What one time step outside the word costs when the recognizer saw something there: a stray
 # colon or a label character the crop caught at its edges (nats per step).

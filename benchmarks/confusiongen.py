@@ -1,6 +1,6 @@
 """Which characters of institution names the bundled recognizer itself finds alike.
 
-    python -m scanner.confusiongen [--seed 7] [--lines 1500] [--out scanner/data/recognizer_confusions.csv]
+    python -m benchmarks.confusiongen [--seed 7] [--lines 1500] [--out scanner/data/recognizer_confusions.csv]
 
 OCR misreads a character as one the recognizer weighed next to it: 固 as 国, 申 as 中, 陡 as 陆. Rather
 than a list someone wrote down, this asks the recognizer: random strings of the characters that
@@ -24,10 +24,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ScanConfig
-from .normalize import bundled_gazetteer, districts
-from .ocr import create_engine
-from .synth.line import LineLook, print_line
+from scanner.config import ScanConfig
+from scanner.normalize import bundled_gazetteer, districts
+from scanner.ocr import create_engine
+from scanner.synth.line import LineLook, print_line
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "recognizer_confusions.csv"
 # A pair is kept when the other character was among the model's next three choices in this share of
@@ -86,7 +86,7 @@ def confusions(measured: dict[tuple[str, str], tuple[int, int]]) -> list[tuple[s
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scanner.confusiongen", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.confusiongen", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--lines", type=int, default=1500, help="random lines printed and read")

@@ -14,12 +14,12 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, FieldKey
-from .report import shown_value, warnings_text
-from .text import Lang, mask_personal
+from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, FieldKey
+from ..text import Lang, mask_personal
+from . import shown_value, warnings_text
 
 if TYPE_CHECKING:
-    from .verify import Difference, Verification
+    from ..verify import Difference, Verification
 
 
 @cache
@@ -52,7 +52,7 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
 
 
 def _steps(v: Verification, lang: str) -> list[str]:
-    from .verify import Kind, Verdict
+    from ..verify import Kind, Verdict
 
     t = _texts()["advice"][_lang(lang)]
     sep = "、" if lang == "zh" else ", "
@@ -126,7 +126,7 @@ def _authority(printed: str | None, lang: str) -> str | None:
     (重庆市渝中区卫生局 is today's 重庆市渝中区卫生健康委员会)."""
     if not printed:
         return None
-    from .normalize import normalize_authority
+    from ..normalize import normalize_authority
 
     today = normalize_authority(printed).match
     if not today or today == printed:

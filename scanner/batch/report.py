@@ -24,9 +24,17 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, FieldKey, Flag
-from .report import flag_text
-from .text import Lang, mask_birth_date, mask_id, mask_id_numbers, mask_personal, redact_url, spreadsheet_cell
+from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, FieldKey, Flag
+from ..report import flag_text
+from ..text import (
+    Lang,
+    mask_birth_date,
+    mask_id,
+    mask_id_numbers,
+    mask_personal,
+    redact_url,
+    spreadsheet_cell,
+)
 
 
 class Outcome(StrEnum):

@@ -1,6 +1,6 @@
 """Registry benchmark: import a large generated roster into the SQLite store, then look doctors up.
 
-    python -m scanner.regbench --rows 1000000 --lookups 10000
+    python -m benchmarks.regbench --rows 1000000 --lookups 10000
 
 Prints rows/s for `certscan registry import` (CSV parsing, row checks, institution normalization and
 the SQLite writes), beside a baseline in the same process that only inserts the same CSV's raw rows
@@ -23,13 +23,13 @@ from pathlib import Path
 
 from stdnum.cn import ric
 
-from .checks import run_checks
-from .fields import FIELD_ORDER, CertificateRecord, FieldResult
-from .registry import RegistryEntry
-from .registry.importer import RosterImporter, import_csv
-from .registry.sqlite import SqliteRegistry
-from .synth.identity import FIELDS, district_codes, institutions, make_name, scopes_by_category
-from .verify import Verdict, Verifier
+from scanner.checks import run_checks
+from scanner.fields import FIELD_ORDER, CertificateRecord, FieldResult
+from scanner.registry import RegistryEntry
+from scanner.registry.importer import RosterImporter, import_csv
+from scanner.registry.sqlite import SqliteRegistry
+from scanner.synth.identity import FIELDS, district_codes, institutions, make_name, scopes_by_category
+from scanner.verify import Verdict, Verifier
 
 
 def roster_rows(count: int, seed: int) -> list[list[str]]:
@@ -108,7 +108,7 @@ def reading_of(entry: RegistryEntry) -> CertificateRecord:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print a Markdown table."""
-    parser = argparse.ArgumentParser(prog="python -m scanner.regbench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.regbench", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--rows", type=int, default=1_000_000, help="roster rows to import (default 1,000,000)"
     )

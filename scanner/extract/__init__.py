@@ -24,11 +24,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from stdnum.cn import ric
 
-from . import lexicon
-from .checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years, id_birth_date
-from .fields import NAME_DOTS, Box, FieldKey, FieldResult, Flag, Sex
-from .lookalike import looks_alike
-from .normalize import (
+from ..checks import FIRST_CERTIFICATES, MIN_LICENSING_AGE, add_years, id_birth_date
+from ..fields import NAME_DOTS, Box, FieldKey, FieldResult, Flag, Sex
+from ..lookalike import looks_alike
+from ..normalize import (
     Method,
     VocabMatch,
     chongqing_districts,
@@ -36,8 +35,9 @@ from .normalize import (
     normalize_level,
     place_names,
 )
-from .ocr.base import OcrLine, quad_bounds, spread_chars
-from .vocab import name_lookalikes, transliterated_without_dot
+from ..ocr.base import OcrLine, quad_bounds, spread_chars
+from ..reread import ctc as lexicon
+from ..vocab import name_lookalikes, transliterated_without_dot
 
 # Printed label variants per field. Longer variants are tried first, so 主要执业机构 wins over 执业机构.
 LABELS: dict[FieldKey, tuple[str, ...]] = {

@@ -1,6 +1,6 @@
 """Verification benchmark: generated certificates in every scenario, verified against a generated registry.
 
-    python -m scanner.verifybench --count 10 --seed 2026     (10 per scenario × scan and photo)
+    python -m benchmarks.verifybench --count 10 --seed 2026     (10 per scenario × scan and photo)
 
 For each scenario (see `scanner.synth.scenarios`) prints how many verdicts were right, how many were
 needs_review (honest, not wrong) and how many were wrong, with the wrong ones listed. A wrong verdict
@@ -18,12 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import ScanConfig
-from .pipeline import Scanner
-from .registry.importer import import_csv
-from .registry.sqlite import SqliteRegistry
-from .synth.scenarios import SCENARIOS, generate_scenarios
-from .verify import Verdict, Verifier
+from scanner.config import ScanConfig
+from scanner.pipeline import Scanner
+from scanner.registry.importer import import_csv
+from scanner.registry.sqlite import SqliteRegistry
+from scanner.synth.scenarios import SCENARIOS, generate_scenarios
+from scanner.verify import Verdict, Verifier
 
 
 def run(count: int, seed: int, modes: Sequence[str], work: Path) -> dict[str, Counter[str]]:
@@ -76,7 +76,9 @@ def table(results: dict[str, Counter[str]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table."""
-    parser = argparse.ArgumentParser(prog="python -m scanner.verifybench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.verifybench", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--count", type=int, default=10, help="certificates per scenario (default 10)")
     parser.add_argument("--seed", type=int, default=2026, help="generator seed (default 2026)")
     parser.add_argument("--modes", default="scan,photo", help="degradation modes (default scan,photo)")

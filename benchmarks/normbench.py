@@ -1,6 +1,6 @@
 """Benchmark of institution-name normalization: held-out aliases, OCR damage, names that must not match.
 
-    python -m scanner.normbench [--seed 2026] [--holdout 0.25] [--count 50000] [--no-ocr]
+    python -m benchmarks.normbench [--seed 2026] [--holdout 0.25] [--count 50000] [--no-ocr]
 
 The gazetteer's aliases are split, deterministically by seed, into seen and held-out ones; the
 matcher is built WITHOUT the held-out aliases, which must then be found by the generic rules. OCR
@@ -41,15 +41,10 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from .config import ScanConfig
-from .normalize import (
-    Institution,
-    InstitutionMatcher,
-    bundled_gazetteer,
-    districts,
-)
-from .ocr import OcrEngine, create_engine
-from .synth.line import LineLook, print_line
+from scanner.config import ScanConfig
+from scanner.normalize import Institution, InstitutionMatcher, bundled_gazetteer, districts
+from scanner.ocr import OcrEngine, create_engine
+from scanner.synth.line import LineLook, print_line
 
 BASELINE_CUTOFF = 85
 _PUNCT = (" ", " ", "·", "。", "，", "、", "-", ".", ",", "_")
@@ -89,7 +84,7 @@ def split_aliases(
 @cache
 def _matcher_confusions() -> dict[str, str]:
     """The matcher's own confusion groups (ocr_confusions.csv): kept out of unknown substitutions."""
-    from .normalize import _data_rows
+    from scanner.normalize import _data_rows
 
     partners: dict[str, str] = {}
     for row in _data_rows("ocr_confusions.csv"):
@@ -103,7 +98,7 @@ def _matcher_confusions() -> dict[str, str]:
 def bench_lookalikes() -> dict[str, str]:
     """The benchmark's own look-alike characters (bench_lookalikes.csv), compiled apart from the
     matcher's confusion table so that confusion damage does not test the matcher on its own data."""
-    from .normalize import _data_rows
+    from scanner.normalize import _data_rows
 
     return {row["char"]: row["lookalikes"] for row in _data_rows("bench_lookalikes.csv")}
 
@@ -659,7 +654,9 @@ def render(report: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scanner.normbench", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.normbench", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--holdout", type=float, default=0.25, help="share of aliases held out (0-1)")
     parser.add_argument("--count", type=int, default=50_000, help="names in the throughput run")

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from .batch import (
+from . import (
     BatchError,
     BatchSettings,
     FileFailed,

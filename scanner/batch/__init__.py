@@ -4,7 +4,7 @@ The driver (`run_batch`) finds the inputs, hashes each file, skips what the outp
 hands the rest to worker processes and appends their rows to the output as each file finishes.
 Workers (`init_worker`, `process_file`) load the OCR engine once and turn one file into its rows.
 The same worker functions run under the local process pool here and under Dask
-(`scanner.distributed`), so both give identical rows.
+(`scanner.batch.dask`), so both give identical rows.
 
 Output discipline: rows are appended whole lines at a time, all rows of one file in one write
 followed by fsync, under an exclusive lock; a run killed mid-write leaves at most a torn last
@@ -44,16 +44,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from .config import ScanConfig
-from .errors import CertscanError
-from .fields import CertificateRecord
-from .load import SUPPORTED_SUFFIXES
-from .registry import HttpSettings
-from .text import file_sha256 as content_sha256
-from .text import redact_url, shown_path
+from ..config import ScanConfig
+from ..errors import CertscanError
+from ..fields import CertificateRecord
+from ..load import SUPPORTED_SUFFIXES
+from ..registry import HttpSettings
+from ..text import file_sha256 as content_sha256
+from ..text import redact_url, shown_path
 
 if TYPE_CHECKING:
-    from .verify import Verifier
+    from ..verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class WorkerState:
     """Everything a worker builds once: the scanner (OCR models), the roster, the row maker."""
 
     def __init__(self, settings: BatchSettings) -> None:
-        from .pipeline import Scanner
+        from ..pipeline import Scanner
         from .roster import Roster
 
         self.settings = settings
@@ -209,8 +209,8 @@ class WorkerState:
         self.roster = Roster.read(settings.roster) if settings.roster else None
         self.verifier: Verifier | None = None
         if settings.registry is not None:
-            from .registry import open_registry
-            from .verify import Verifier
+            from ..registry import open_registry
+            from ..verify import Verifier
 
             self.verifier = Verifier(open_registry(settings.registry, settings.http), self.scanner.matcher)
         # A worker process may run several tasks in threads (Dask); the scanner is not re-entrant.
@@ -261,7 +261,7 @@ def init_worker(settings: BatchSettings, threads: int) -> None:
 
 def process_file(task: FileTask) -> FileResult:
     """Read one file in a worker: one row per page, never an exception for a bad file."""
-    from .batchreport import needs_attention, thumbnail_name
+    from .report import needs_attention, thumbnail_name
 
     state = _STATE
     if state is None:
@@ -315,7 +315,7 @@ def _write_thumbnail(image: np.ndarray, row: dict[str, Any], path: Path) -> None
     birth date blacked out, written atomically."""
     import cv2
 
-    from .batchreport import fields_in_question
+    from .report import fields_in_question
 
     picture = np.array(image)  # drawn on: the page itself may be a read-only view
     scale = THUMB_SIDE / max(picture.shape[:2])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .ocr.base import OcrChar, OcrLine, Point
+from ..ocr.base import OcrChar, OcrLine, Point
 
 Quad = tuple[Point, Point, Point, Point]
 

@@ -1,7 +1,7 @@
 """Throughput and memory of `certscan batch`, beside plain RapidOCR reading the same files.
 
-    python -m scanner.batchbench --count 200                 (200 generated certificates)
-    python -m scanner.batchbench --count 200 --large 2000    (and memory at 2,000 files)
+    python -m benchmarks.batchbench --count 200                 (200 generated certificates)
+    python -m benchmarks.batchbench --count 200 --large 2000    (and memory at 2,000 files)
 
 Prints certificates per second for plain sequential RapidOCR (`RapidOCR()(path)`, default settings,
 one process, the same files one by one), for certscan batch with 1 and 2 workers (worker start-up
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .batch import BatchProgress, BatchSettings, run_batch
+from scanner.batch import BatchProgress, BatchSettings, run_batch
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -36,7 +36,7 @@ def current_rss() -> int:
 
 def make_files(workdir: Path, count: int, seed: int) -> list[Path]:
     """`count` generated certificate images (half office scans, half phone photos)."""
-    from .synth import generate
+    from scanner.synth import generate
 
     folder = workdir / "certificates"
     identities = (count + 1) // 2
