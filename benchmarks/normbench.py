@@ -84,10 +84,10 @@ def split_aliases(
 @cache
 def _matcher_confusions() -> dict[str, str]:
     """The matcher's own confusion groups (ocr_confusions.csv): kept out of unknown substitutions."""
-    from scanner.normalize import _data_rows
+    from scanner.normalize.data import data_rows
 
     partners: dict[str, str] = {}
-    for row in _data_rows("ocr_confusions.csv"):
+    for row in data_rows("ocr_confusions.csv"):
         chars = row["chars"]
         for c in chars:
             partners[c] = "".join(o for o in chars if o != c)
@@ -98,9 +98,9 @@ def _matcher_confusions() -> dict[str, str]:
 def bench_lookalikes() -> dict[str, str]:
     """The benchmark's own look-alike characters (bench_lookalikes.csv), compiled apart from the
     matcher's confusion table so that confusion damage does not test the matcher on its own data."""
-    from scanner.normalize import _data_rows
+    from scanner.normalize.data import data_rows
 
-    return {row["char"]: row["lookalikes"] for row in _data_rows("bench_lookalikes.csv")}
+    return {row["char"]: row["lookalikes"] for row in data_rows("bench_lookalikes.csv")}
 
 
 @cache
@@ -519,7 +519,7 @@ def run(seed: int, holdout: float, count: int, ocr: bool = True) -> dict[str, An
     gazetteer = bundled_gazetteer()
     seen, held = split_aliases(gazetteer, seed, holdout)
     t0 = time.perf_counter()
-    matcher = InstitutionMatcher(seen, use_config_dir=False)
+    matcher = InstitutionMatcher(seen)
     build_s = time.perf_counter() - t0
     held_texts = {case.text for case in held}
     cases = held + damaged_cases(gazetteer, seed, held_texts) + must_not_match(gazetteer, seed)
@@ -547,7 +547,7 @@ def run(seed: int, holdout: float, count: int, ocr: bool = True) -> dict[str, An
     negatives = [g for g in groups if g not in positives and g not in former]
 
     names = bulk_names(cases, seen, count, seed)
-    fresh = InstitutionMatcher(seen, use_config_dir=False)
+    fresh = InstitutionMatcher(seen)
     t0 = time.perf_counter()
     for name in names:
         fresh.match(name)

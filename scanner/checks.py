@@ -15,6 +15,8 @@ from stdnum.cn import ric
 
 from .fields import (
     CHECK_FLAGS,
+    CODE_LENGTH,
+    ID_LENGTH,
     Category,
     CertificateRecord,
     Check,
@@ -28,8 +30,8 @@ from .fields import (
 from .vocab import id_number_kind, scope_in_vocabulary
 
 # A lower-case x is the same check character as X (GB 11643 prints X; people and peers type x).
-ID_PATTERN = re.compile(r"^\d{17}[\dXx]$")
-CODE_PATTERN = re.compile(r"^\d{15}$")
+ID_PATTERN = re.compile(rf"^\d{{{ID_LENGTH - 1}}}[\dXx]$")
+CODE_PATTERN = re.compile(rf"^\d{{{CODE_LENGTH}}}$")
 
 
 def region_years(code: str) -> list[tuple[int | None, int | None, str]]:
@@ -369,8 +371,8 @@ def run_checks(
     code = value(FieldKey.CERTIFICATE_CODE)
     if code is not None:
         ok = bool(CODE_PATTERN.match(code))
-        detail = "15 digits" if ok else f"{len(code)} characters, expected 15 digits"
-        zh = "15位数字" if ok else f"{len(code)}个字符，应为15位数字"
+        detail = f"{CODE_LENGTH} digits" if ok else f"{len(code)} characters, expected {CODE_LENGTH} digits"
+        zh = f"{CODE_LENGTH}位数字" if ok else f"{len(code)}个字符，应为{CODE_LENGTH}位数字"
         checks.append(Check(CheckName.CODE_FORMAT, ok, detail, (FieldKey.CERTIFICATE_CODE,), zh))
     checks += check_dates(value(FieldKey.BIRTH_DATE), value(FieldKey.ISSUE_DATE), today)
     checks += check_vocabularies(fields)

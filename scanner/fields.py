@@ -96,6 +96,9 @@ class Flag(StrEnum):
     PARTLY_OUTSIDE = "partly_outside"
 
 
+# How many characters an ID number (GB 11643) and a practising-certificate code have.
+ID_LENGTH, CODE_LENGTH = 18, 15
+
 # Warnings about the page as a whole beside the picture's own (blur to dark, from `quality`): the
 # picture holds no text at all; it holds no practising certificate (`pipeline.no_certificate`).
 NO_TEXT_FOUND = "no_text_found"

@@ -19,8 +19,14 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .deskew import apply_homography
+from .deskew.geometry import apply_homography, map_corners
 from .fields import PICTURE_FLAGS, Box, FieldKey, FieldResult, Flag
+
+# Below this line height (photo pixels; about 13 px of ink) recognition misreads digits with
+# confidences that pass the ordinary threshold (1994 read 1904 at 0.96): such a value must be read
+# very surely to be trusted, and digit values this small are read a second time
+# (`scanner.reread.values`).
+SMALL_PRINT_PX = 22.0
 
 
 @dataclass(frozen=True)
@@ -29,10 +35,8 @@ class QualityLimits:
 
     # A value's line (box height) lower than this many pixels in the photo is too small to trust.
     min_print_px: float = 14.0
-    # Below this line height (about 13 px of ink) recognition misreads digits with confidences
-    # that pass the ordinary threshold (1994 read 1904 at 0.96): such a value must be read this
-    # surely, character by character, to be trusted.
-    small_print_px: float = 22.0
+    # Print lower than SMALL_PRINT_PX must be read this surely, character by character, to be trusted.
+    small_print_px: float = SMALL_PRINT_PX
     small_print_confidence: float = 0.99
     # A stroke edge spread over more than this share of the line height is blurred.
     max_blur: float = 0.1
@@ -132,9 +136,7 @@ def assess(
         if result.box is None or result.value is None:
             continue
         b = result.box
-        corners = apply_homography(
-            np.array([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]]), inverse
-        )
+        corners = map_corners((b.x0, b.y0, b.x1, b.y1), inverse)
         centre = corners.mean(axis=0)
         measure = measure_patch(grey, b, local_zoom(matrix, (float(centre[0]), float(centre[1]))))
         if measure is None:

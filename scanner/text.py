@@ -1,6 +1,6 @@
 """Small text helpers every layer shares: the output language, what people may see of personal data,
-spreadsheet-safe cells, addresses without credentials, file names that are not UTF-8 and the
-SHA-256 of a file that names its content.
+how wide a character is, spreadsheet-safe cells, addresses without credentials, file names that are
+not UTF-8 and the SHA-256 of a file that names its content.
 
 A leaf module: it imports nothing of certscan, so anything may import it.
 
@@ -65,6 +65,25 @@ def mask_id_numbers(text: str) -> str:
     """Text with every 18-character ID-like number in it masked, dates left alone: for file names
     in shared reports (HR files are often named by the holder's ID number)."""
     return _ID_LIKE.sub(lambda m: mask_id(m.group(1)) or "", text)
+
+
+# ------------------------------------------------------------------ width
+
+# Characters from here on (CJK radicals, kana, ideographs, full-width forms) are a full em wide in
+# print and take two terminal columns; others about half as much. One place once tested `> 0x2E80`:
+# U+2E80 itself occurs in no output (no field label holds it, and it is none of the recognizer's
+# 18,710 characters), so testing `>=` everywhere changed nothing.
+WIDE_FROM = 0x2E80
+
+
+def is_wide(char: str) -> bool:
+    """Whether a character is a full em wide (CJK), not about half as wide (Latin, digits)."""
+    return ord(char) >= WIDE_FROM
+
+
+def display_width(text: str) -> int:
+    """Terminal columns the text takes: wide characters two, others one."""
+    return sum(2 if is_wide(c) else 1 for c in text)
 
 
 # ------------------------------------------------------------------ spreadsheets

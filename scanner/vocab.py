@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from .fields import NAME_DOTS, Category
 
-# Separators between several scopes on one certificate; 医学检验、病理专业 is one scope, handled below.
-_SCOPE_SPLIT = re.compile(r"[、；;，,]")
+# Separators between several scopes on one certificate (OCR reads 、 as a comma or a semicolon);
+# 医学检验、病理专业 is one scope, handled below.
+SCOPE_SEPARATORS = "、；;，,"
+_SCOPE_SPLIT = re.compile(f"[{SCOPE_SEPARATORS}]")
+# As printed, spaces separate scopes too, and several separators in a row are one.
+_PRINTED_SCOPE_SPLIT = re.compile(rf"[{SCOPE_SEPARATORS}\s]+")
 
 
 @cache
@@ -30,16 +35,27 @@ def all_scopes() -> frozenset[str]:
     return frozenset(s for scopes in scopes_by_category().values() for s in scopes)
 
 
+def compound_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes whose own name holds a separator (医学检验、病理专业), longest first: never split."""
+    return sorted((s for s in scopes if _SCOPE_SPLIT.search(s)), key=len, reverse=True)
+
+
+# Scope splitting, in one place. Two ways, on purpose: `split_scopes` takes a value already written
+# as official scopes and separators, and keeps a compound scope whole only where a part begins;
+# `split_printed_scopes` takes text as printed or read (spaces, a compound anywhere, its 专业 lost)
+# for the normalizer, which then decides what each part is.
+
+
 def split_scopes(text: str) -> list[str]:
     """Split a printed scope into official scopes, keeping scopes whose own name holds 、 whole."""
-    compound = sorted((s for s in all_scopes() if _SCOPE_SPLIT.search(s)), key=len, reverse=True)
+    compound = compound_scopes(all_scopes())
     parts: list[str] = []
     rest = text
     while rest:
         for scope in compound:
             if rest.startswith(scope):
                 parts.append(scope)
-                rest = rest[len(scope) :].lstrip("、；;，,")
+                rest = rest[len(scope) :].lstrip(SCOPE_SEPARATORS)
                 break
         else:
             match = _SCOPE_SPLIT.search(rest)
@@ -49,6 +65,25 @@ def split_scopes(text: str) -> list[str]:
             parts.append(rest[: match.start()])
             rest = rest[match.end() :]
     return [p for p in parts if p]
+
+
+def split_printed_scopes(text: str, compounds: Sequence[str]) -> list[str]:
+    """The parts of a scope as printed: split on separators and spaces, each of `compounds` (see
+    `compound_scopes`) kept whole wherever it stands, also without its final 专业. Parts may be
+    empty or punctuation only; the caller drops what carries no meaning."""
+    raw = text
+    marks: dict[str, str] = {}
+    for i, compound in enumerate(compounds):
+        mark = f"\x00{i}\x00"
+        marks[mark] = compound
+        for form in (compound, compound.removesuffix("专业")):
+            raw = raw.replace(form, mark)
+    parts: list[str] = []
+    for part in _PRINTED_SCOPE_SPLIT.split(raw):
+        for mark, compound in marks.items():
+            part = part.replace(mark, compound)
+        parts.append(part)
+    return parts
 
 
 def scope_in_vocabulary(text: str, category: Category | None) -> bool:

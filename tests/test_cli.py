@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from scanner.cli import app
 from scanner.fields import FIELD_ORDER
 from scanner.ocr.rapid import BUNDLED_DET, bundled_models_dir
-from scanner.report import mask_id
+from scanner.text import mask_id
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

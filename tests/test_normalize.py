@@ -20,13 +20,16 @@ from scanner.normalize import (
     clean,
     fold,
     institution_key,
+    load_user_institutions,
     normalize_authority,
     normalize_category,
     normalize_level,
     normalize_scope,
+    read_institutions,
     same_authority,
     user_institution_files,
 )
+from scanner.vocab import all_scopes, compound_scopes, split_printed_scopes, split_scopes
 
 FIRST = "重庆医科大学附属第一医院"
 SECOND = "重庆医科大学附属第二医院"
@@ -34,7 +37,7 @@ SECOND = "重庆医科大学附属第二医院"
 
 @pytest.fixture(scope="module")
 def matcher() -> InstitutionMatcher:
-    return InstitutionMatcher(use_config_dir=False)
+    return InstitutionMatcher()
 
 
 def test_exact_official_name(matcher):
@@ -146,7 +149,7 @@ def test_user_csv_adds_an_institution_and_aliases(tmp_path: Path):
         "重庆医科大学附属第一医院,附一院本部,,,HR\n",
         "utf-8",
     )
-    matcher = InstitutionMatcher(extra_files=[own], use_config_dir=False)
+    matcher = InstitutionMatcher(extra=read_institutions(own))
     assert matcher.match("康宁社区").match == "重庆市渝中区康宁社区卫生服务中心"
     assert matcher.match("附一院本部").match == FIRST
     assert matcher.institution(FIRST) is not None
@@ -159,16 +162,24 @@ def test_config_folder_csvs_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (folder / "a.csv").write_text("name,aliases\n重庆星光诊所,星光诊所\n", "utf-8")
     monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
     assert user_institution_files() == [folder / "a.csv"]
-    assert InstitutionMatcher().match("星光诊所").match == "重庆星光诊所"
+    assert InstitutionMatcher(extra=load_user_institutions()).match("星光诊所").match == "重庆星光诊所"
+
+
+def test_matcher_reads_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "institutions"
+    folder.mkdir()
+    (folder / "a.csv").write_text("name,aliases\n重庆星光诊所,星光诊所\n", "utf-8")
+    monkeypatch.setenv("CERTSCAN_CONFIG_DIR", str(tmp_path))
+    assert InstitutionMatcher().match("星光诊所").match is None
 
 
 def test_bad_user_csv_is_one_clear_error(tmp_path: Path):
     bad = tmp_path / "bad.csv"
     bad.write_text("hospital,alias\nx,y\n", "utf-8")
     with pytest.raises(ConfigError, match="name the columns"):
-        InstitutionMatcher(extra_files=[bad], use_config_dir=False)
+        read_institutions(bad)
     with pytest.raises(ConfigError, match="not found"):
-        InstitutionMatcher(extra_files=[tmp_path / "missing.csv"], use_config_dir=False)
+        read_institutions(tmp_path / "missing.csv")
 
 
 def test_clean_reads_arabic_numbers_and_full_width_forms():
@@ -203,6 +214,30 @@ def test_closed_vocabularies():
     assert normalize_scope("内科专业", "中医").match is None
     unsure = normalize_scope("X科专业")
     assert unsure.match is None and {"外科专业", "内科专业"} <= set(unsure.candidates)
+
+
+def test_scope_splitting_keeps_a_compound_scope_whole():
+    compounds = compound_scopes(all_scopes())
+    assert compounds == ["医学检验、病理专业"]
+    # A value written as official scopes: a compound only where a part begins.
+    listed = split_scopes("内科专业；医学检验、病理专业，外科专业")
+    assert listed == ["内科专业", "医学检验、病理专业", "外科专业"]
+    # As printed: spaces separate too, and the compound stands anywhere, also without its 专业.
+    printed = split_printed_scopes("内科 医学检验、病理,,外科", compounds)
+    assert printed == ["内科", "医学检验、病理专业", "外科"]
+    assert split_scopes("内科 外科") == ["内科 外科"]
+
+
+def test_user_institutions_are_read_config_folder_first(tmp_path: Path):
+    folder = tmp_path / "institutions"
+    folder.mkdir()
+    (folder / "b.csv").write_text("name\n重庆乙诊所\n", "utf-8")
+    (folder / "a.csv").write_text("name\n重庆甲诊所\n", "utf-8")
+    given = tmp_path / "given.csv"
+    given.write_text("名称,别名\n重庆丙诊所,丙诊所\n", "utf-8")
+    rows = load_user_institutions([given], env={"CERTSCAN_CONFIG_DIR": str(tmp_path)})
+    assert [r.name for r in rows] == ["重庆甲诊所", "重庆乙诊所", "重庆丙诊所"]
+    assert InstitutionMatcher(extra=rows).match("丙诊所").match == "重庆丙诊所"
 
 
 def test_cli_prints_json_lines_and_chinese_summaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -271,7 +306,7 @@ def test_a_misread_that_is_no_look_alike_stays_unsure_where_it_could_be_another(
 
 
 def test_a_misread_number_is_never_repaired_by_its_shape():
-    matcher = InstitutionMatcher([Institution("重庆市第二人民医院")], use_config_dir=False)
+    matcher = InstitutionMatcher([Institution("重庆市第二人民医院")])
     # 三 is drawn as 一 over 二, but 第三 is another hospital.
     assert matcher.match("重庆市第三人民医院").match is None
     assert matcher.match("重庆市第二人民医阮").match == "重庆市第二人民医院"
@@ -301,7 +336,7 @@ def test_a_long_name_may_lose_a_character_of_its_proper_name(matcher):
 
 
 def test_armed_police_units_are_named_either_way_round():
-    matcher = InstitutionMatcher([Institution("武警重庆总队医院")], use_config_dir=False)
+    matcher = InstitutionMatcher([Institution("武警重庆总队医院")])
     for text in ("重庆市武警总队医院", "中国人民武装警察部队重庆市总队医院", "武警重庆市总队医院"):
         result = matcher.match(text)
         assert (result.match, result.method) == ("武警重庆总队医院", Method.RULE)
@@ -324,7 +359,7 @@ def test_one_edit_outside_numbers_and_districts_with_a_wide_margin(matcher):
 
 
 def test_a_misread_head_of_a_short_kind_may_be_a_proper_name():
-    matcher = InstitutionMatcher([Institution("重庆市人民医院")], use_config_dir=False)
+    matcher = InstitutionMatcher([Institution("重庆市人民医院")])
     # 惠民医院 is a hospital of its own, not 人民医院 misread.
     assert matcher.match("重庆市惠民医院").match is None
     assert matcher.match("重庆市人民匿院").match == "重庆市人民医院"

@@ -12,7 +12,7 @@ from helpers import FAINT_FORM, card
 from benchmarks.confusiongen import LOOK
 from scanner.config import ScanConfig
 from scanner.ocr import create_engine
-from scanner.pipeline import stretch_contrast
+from scanner.reread.page import stretch_contrast
 from scanner.synth.line import print_line
 
 

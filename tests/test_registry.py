@@ -10,7 +10,7 @@ import pytest
 from helpers import make_id
 
 from scanner.errors import InputError
-from scanner.registry import RegistryError, importer, open_registry
+from scanner.registry import RegistryError, open_registry, table
 from scanner.registry.importer import import_csv, parse_date
 from scanner.registry.sqlite import SqliteRegistry
 
@@ -196,7 +196,7 @@ def test_blank_lines_and_line_breaks_in_cells_keep_line_numbers_right(tmp_path, 
 
 
 def test_rows_of_one_code_far_apart_are_sites_or_rejections(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(importer, "_BATCH", 2)  # the repeats land in later chunks than the first row
+    monkeypatch.setattr(table, "_BATCH", 2)  # the repeats land in later chunks than the first row
     li = zhang(name="李四", id_number=LI_ID, certificate_code="215001098582736", institution="重庆市人民医院")
     rows = [
         zhang(),
@@ -216,7 +216,7 @@ def test_rows_of_one_code_far_apart_are_sites_or_rejections(tmp_path, store, mon
 
 
 def test_a_failed_first_import_leaves_an_empty_registry_with_its_indexes(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(importer, "_BATCH", 1)  # the first row is written before the bad line is met
+    monkeypatch.setattr(table, "_BATCH", 1)  # the first row is written before the bad line is met
     path = write_csv(
         tmp_path / "r.csv", [zhang(), zhang(certificate_code="110500012340001", scope="x" * 200_000)]
     )
@@ -258,7 +258,7 @@ def test_a_registry_of_the_first_file_layout_is_read_and_updated(tmp_path):
 
 
 def test_progress_is_reported_up_to_the_whole_file(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(importer, "_BATCH", 2)
+    monkeypatch.setattr(table, "_BATCH", 2)
     rows = [zhang(certificate_code=f"1105000123400{i:02d}", name=f"医师{i}") for i in range(5)]
     path = write_csv(tmp_path / "r.csv", rows)
     seen: list[tuple[int, int, int]] = []

@@ -14,7 +14,7 @@ from scanner.normalize import InstitutionMatcher
 
 @pytest.fixture(scope="module")
 def matcher() -> InstitutionMatcher:
-    return InstitutionMatcher(use_config_dir=False)
+    return InstitutionMatcher()
 
 
 def record(file: str, name: str | None, institution: str | None) -> CertificateRecord:

@@ -18,7 +18,7 @@ from scanner.normalize import InstitutionMatcher
 from scanner.pipeline import normalized_institution
 from scanner.registry.importer import import_csv
 from scanner.registry.sqlite import SqliteRegistry
-from scanner.report import verify_summary
+from scanner.report import verification_json, verify_summary
 from scanner.report.advice import advice
 from scanner.verify import Kind, MatchedBy, Verdict, Verifier
 
@@ -81,7 +81,7 @@ def test_a_moved_doctor_is_a_mismatch_with_registration_advice(verifier):
     [d] = v.differences
     assert (d.field, d.kind, d.sure) == (FieldKey.INSTITUTION, Kind.INSTITUTION, True)
     assert (d.certificate, d.registry) == ("重庆市人民医院", "重庆医科大学附属第一医院")
-    advice = " ".join(v.to_json("zh")["advice"])
+    advice = " ".join(verification_json(v, "zh")["advice"])
     assert "变更注册" in advice and "在职证明" in advice and "重庆市渝中区卫生健康委员会" in advice
     assert "滞后" in advice
 
@@ -91,7 +91,7 @@ def test_a_wider_scope_than_registered_warns_of_practice_outside_scope(verifier)
     assert v.verdict is Verdict.MISMATCH
     [d] = v.differences
     assert d.kind is Kind.SCOPE_WIDER
-    assert any("执业范围（内科专业）" in a for a in v.to_json("zh")["advice"])
+    assert any("执业范围（内科专业）" in a for a in verification_json(v, "zh")["advice"])
     narrower = verifier.verify(reading(zhang(scope="内科专业、外科专业"), scope="外科专业")).differences
     # The registry holds 内科专业 only; a certificate with 外科专业 claims what is not registered.
     assert [x.kind for x in narrower] == [Kind.SCOPE_WIDER]
@@ -104,7 +104,7 @@ def test_a_code_registered_to_another_person_is_a_mismatch_not_not_found(verifie
     kinds = {d.field: d.kind for d in v.differences}
     assert kinds[FieldKey.NAME] is Kind.IDENTITY_UNDER_CODE
     assert kinds[FieldKey.ID_NUMBER] is Kind.IDENTITY_UNDER_CODE
-    row = v.to_json("zh")
+    row = verification_json(v, "zh")
     assert "伪造" in row["differences"][0]["explanation"]
     assert any("公安机关" in a for a in row["advice"])
 
@@ -113,7 +113,7 @@ def test_the_bearer_found_under_another_code_is_named(verifier):
     # 李四's name and ID number, but 张三's code printed on the certificate.
     v = verifier.verify(reading(zhang(name="李四", id_number=LI_ID, birth_date="1975-08-14")))
     assert v.verdict is Verdict.MISMATCH and [e.certificate_code for e in v.elsewhere] == ["215001098582736"]
-    assert any("215001098582736" in a for a in v.to_json("zh")["advice"])
+    assert any("215001098582736" in a for a in verification_json(v, "zh")["advice"])
 
 
 def test_a_doctor_found_by_name_and_id_under_another_code(verifier):
@@ -128,7 +128,7 @@ def test_nobody_in_the_registry_is_not_found_and_never_called_forged(verifier):
     )
     v = verifier.verify(reading(stranger))
     assert v.verdict is Verdict.NOT_FOUND and v.entry is None
-    advice = v.to_json("zh")["advice"]
+    advice = verification_json(v, "zh")["advice"]
     assert any("重庆市渝中区卫生健康委员会" in a for a in advice)
     assert any("不能认定证书伪造" in a for a in advice)
     assert any("数天至数周" in a for a in advice)
@@ -201,7 +201,7 @@ def test_a_surely_read_id_that_fails_its_check_digit_is_invalid(verifier):
     bad = ZHANG_BAD = zhang()["id_number"][:-1] + ("1" if zhang()["id_number"][-1] != "1" else "2")
     v = verifier.verify(reading(zhang(), id_number=ZHANG_BAD))
     assert v.verdict is Verdict.INVALID and [str(c.check) for c in v.failed_checks] == ["id_checksum"]
-    assert bad not in " ".join(v.to_json("zh")["advice"])
+    assert bad not in " ".join(verification_json(v, "zh")["advice"])
     doubtful = verifier.verify(reading(zhang(), doubtful=("id_number",), id_number=ZHANG_BAD))
     assert doubtful.verdict is Verdict.NEEDS_REVIEW
 
@@ -209,7 +209,7 @@ def test_a_surely_read_id_that_fails_its_check_digit_is_invalid(verifier):
 def test_name_and_institution_fitting_two_doctors_is_ambiguous(verifier):
     v = verifier.verify(reading(zhang(name="王芳", sex="女"), id_number=None, certificate_code=None))
     assert v.verdict is Verdict.NEEDS_REVIEW and len(v.candidates) == 2 and v.entry is None
-    assert "2条记录" in v.to_json("zh")["advice"][0]
+    assert "2条记录" in verification_json(v, "zh")["advice"][0]
 
 
 def test_never_on_name_alone(verifier):
@@ -221,12 +221,34 @@ def test_a_further_registered_site_agrees_and_small_clinics_get_the_staff_list_a
     li = zhang(name="李四", id_number=LI_ID, birth_date="1975-08-14", certificate_code="215001098582736")
     v = verifier.verify(reading(li, institution="重庆渝中康宁诊所"))
     assert v.verdict is Verdict.CONSISTENT and v.other_site and v.small_clinic
-    advice = " ".join(v.to_json("zh")["advice"])
+    advice = " ".join(verification_json(v, "zh")["advice"])
     assert "多机构备案" in advice and "重庆市人民医院" in advice and "医务人员名单" in advice
 
 
+def test_the_verify_json_keeps_its_key_order_and_verification_holds_no_text(verifier):
+    # scanner/report renders a verification; the record itself carries no sentence and no JSON.
+    v = verifier.verify(reading(zhang(), institution="重庆市人民医院"))
+    assert not hasattr(v, "to_json")
+    row = verification_json(v, "zh")
+    scan_keys = list(v.record.to_json())
+    assert list(row) == [
+        *scan_keys,
+        "verdict",
+        "registry",
+        "matched_by",
+        "registry_record",
+        "differences",
+        "review_fields",
+        "advice",
+    ]
+    assert list(row["differences"][0]) == ["field", "certificate", "registry", "explanation", "sure"]
+    assert verify_summary(v, "en").splitlines()[1] == (
+        "  Verdict: ✘ mismatch: the registry holds this certificate or doctor, but fields differ"
+    )
+
+
 def test_json_row_has_the_spec_keys_and_english_on_request(verifier):
-    row = verifier.verify(reading(zhang(), institution="重庆市人民医院")).to_json("en")
+    row = verification_json(verifier.verify(reading(zhang(), institution="重庆市人民医院")), "en")
     assert {
         "file",
         "fields",
@@ -289,7 +311,7 @@ def test_each_kind_of_difference_is_explained(verifier, field, printed, kind, ex
     assert v.verdict is Verdict.MISMATCH
     differences = {d.field: d for d in v.differences}
     assert differences[FieldKey(field)].kind is kind
-    row = v.to_json("zh")
+    row = verification_json(v, "zh")
     [text] = [d["explanation"] for d in row["differences"] if d["field"] == field]
     assert explained in text
     assert row["advice"], "every mismatch comes with something to do"

@@ -15,16 +15,9 @@ from collections import Counter
 from collections.abc import Collection
 from typing import Any
 
-from . import (
-    BatchError,
-    BatchSettings,
-    FileFailed,
-    FileResult,
-    FileTask,
-    engine_threads,
-    init_worker,
-    process_file,
-)
+from .output import BatchError
+from .run import engine_threads
+from .worker import BatchSettings, FileFailed, FileResult, FileTask, init_worker, process_file
 
 try:
     from distributed import Client, LocalCluster, wait

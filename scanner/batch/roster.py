@@ -20,14 +20,15 @@ from typing import Any
 
 from ..errors import ConfigError, InputError
 from ..fields import NAME_DOT, NAME_DOTS, CertificateRecord, FieldKey
+from ..labels import roster_headers
 from ..normalize import InstitutionMatcher
 from ..registry.importer import csv_delimiter, csv_encoding
 
 # Header spellings accepted for each roster column (compared without case or spaces).
 _HEADERS: dict[str, tuple[str, ...]] = {
     "file": ("file", "filename", "path", "文件", "文件名", "文件路径"),
-    "name": ("name", "姓名"),
-    "institution": ("institution", "机构", "主要执业机构", "执业机构", "单位", "工作单位"),
+    "name": roster_headers(FieldKey.NAME),
+    "institution": roster_headers(FieldKey.INSTITUTION),
     "page": ("page", "页", "页码"),
 }
 # Middle dots of minority names as people type them: all mean '·' (阿依古丽·买买提; fields.NAME_DOTS).

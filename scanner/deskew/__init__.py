@@ -21,7 +21,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..ocr.base import OcrChar, OcrLine
+from .geometry import apply_homography as apply_homography
+from .geometry import map_box as map_box
+from .geometry import map_line as map_line
 
 QuadArray = np.ndarray  # (4, 2) float64, clockwise from the top-left corner
 
@@ -88,13 +90,6 @@ def order_corners(points: np.ndarray) -> QuadArray:
     centre = pts.mean(axis=0)
     pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))]
     return np.roll(pts, -int(np.argmin(pts.sum(axis=1))), axis=0)
-
-
-def apply_homography(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Project N×2 points through a 3×3 homography."""
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    out = np.hstack([pts, np.ones((len(pts), 1))]) @ np.asarray(matrix, dtype=np.float64).T
-    return np.asarray(out[:, :2] / out[:, 2:3], dtype=np.float64)
 
 
 def flat_size(quad: QuadArray) -> tuple[int, int]:
@@ -434,27 +429,3 @@ def line_crop_quads(quads: Sequence[QuadArray], count: int) -> list[QuadArray]:
             ranked.append((first, np.asarray(quad, dtype=np.float64)))
     ranked.sort(key=lambda item: -item[0])
     return [q for _, q in ranked[:count]]
-
-
-# ---------------------------------------------------------------- mapping OCR results
-
-
-def map_line(line: OcrLine, matrix: np.ndarray) -> OcrLine:
-    """An OCR line moved through a homography: its quad corner by corner, each character's box as
-    the axis-aligned box around its mapped corners."""
-    quad = apply_homography(np.array(line.quad), matrix)
-    chars = []
-    for ch in line.chars:
-        x0, y0, x1, y1 = ch.box
-        pts = apply_homography(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), matrix)
-        box = (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
-        chars.append(OcrChar(ch.text, ch.confidence, box))
-    corners = tuple((float(x), float(y)) for x, y in quad)
-    return OcrLine(line.text, line.confidence, corners, tuple(chars))  # type: ignore[arg-type]
-
-
-def map_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> tuple[float, float, float, float]:
-    """The axis-aligned box around an axis-aligned box moved through a homography."""
-    x0, y0, x1, y1 = box
-    pts = apply_homography(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), matrix)
-    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())

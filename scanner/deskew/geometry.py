@@ -1,4 +1,9 @@
-"""Small pure geometry helpers on quads (4 corners, clockwise from top-left, in image pixels)."""
+"""Small pure geometry helpers: points, boxes and OCR lines moved through a 3×3 homography, and
+quads (4 corners, clockwise from top-left, in image pixels) cut out of an image.
+
+The one copy of the box mapping: deskewing, quality, the pipeline and the review page use these.
+(The generator in `scanner.synth` keeps its own on purpose, so that its ground truth does not
+depend on the code under test.)"""
 
 from __future__ import annotations
 
@@ -8,6 +13,36 @@ import numpy as np
 from ..ocr.base import OcrChar, OcrLine, Point
 
 Quad = tuple[Point, Point, Point, Point]
+BoxTuple = tuple[float, float, float, float]
+
+
+def apply_homography(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Project N×2 points through a 3×3 homography."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    out = np.hstack([pts, np.ones((len(pts), 1))]) @ np.asarray(matrix, dtype=np.float64).T
+    return np.asarray(out[:, :2] / out[:, 2:3], dtype=np.float64)
+
+
+def map_corners(box: BoxTuple, matrix: np.ndarray) -> np.ndarray:
+    """The four corners of an axis-aligned box (x0, y0, x1, y1), clockwise from its top-left, moved
+    through a homography (4×2)."""
+    x0, y0, x1, y1 = box
+    return apply_homography(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), matrix)
+
+
+def map_box(box: BoxTuple, matrix: np.ndarray) -> BoxTuple:
+    """The axis-aligned box around an axis-aligned box moved through a homography."""
+    pts = map_corners(box, matrix)
+    return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
+
+
+def map_line(line: OcrLine, matrix: np.ndarray) -> OcrLine:
+    """An OCR line moved through a homography: its quad corner by corner, each character's box as
+    the axis-aligned box around its mapped corners."""
+    quad = apply_homography(np.array(line.quad), matrix)
+    chars = [OcrChar(ch.text, ch.confidence, map_box(ch.box, matrix)) for ch in line.chars]
+    corners = tuple((float(x), float(y)) for x, y in quad)
+    return OcrLine(line.text, line.confidence, corners, tuple(chars))  # type: ignore[arg-type]
 
 
 def quad_size(quad: Quad) -> tuple[int, int]:

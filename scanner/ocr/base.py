@@ -1,4 +1,5 @@
-"""The OCR interface every back end implements, and the records it returns."""
+"""The OCR interface every back end implements, and the records it returns. Imports no back end:
+scanner/ocr/__init__.py chooses one (`create_engine`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-
-from ..config import ScanConfig
-from ..errors import ConfigError
 
 Point = tuple[float, float]
 
@@ -127,12 +125,3 @@ class OcrEngine(Protocol):
     def describe(self) -> dict[str, Any]:
         """Which engine and models are in use, recorded in every output."""
         ...
-
-
-def create_engine(config: ScanConfig) -> OcrEngine:
-    """The engine named in `config`, importing its back end only now."""
-    if config.engine == "rapidocr":
-        from .rapid import RapidOcrEngine
-
-        return RapidOcrEngine(config)
-    raise ConfigError(f"Unknown OCR engine {config.engine!r}; the available one is 'rapidocr'.")

@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from ..text import redact_url
-from . import HttpSettings, RegistryEntry, RegistryError
+from .base import HttpSettings, RegistryEntry, RegistryError
 
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 USER_VARIABLE = "CERTSCAN_REGISTRY_USER"

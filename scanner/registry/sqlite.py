@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fields import FIELD_ORDER, FieldKey
-from . import RegistryEntry, RegistryError, RegistryStats
+from .base import RegistryEntry, RegistryError, RegistryStats
 
 SCHEMA_VERSION = "2"
 # Version 1 kept doctors in a table clustered on the certificate code; version 2 appends them to a

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, FieldKey
+from ..normalize import normalize_authority
 from ..text import Lang, mask_personal
-from . import shown_value, warnings_text
-
-if TYPE_CHECKING:
-    from ..verify import Difference, Verification
+from ..verify import Difference, Kind, Verdict, Verification
+from .reading import shown_value, warnings_text
 
 
 @cache
@@ -52,8 +50,6 @@ def advice(v: Verification, lang: str = "zh") -> list[str]:
 
 
 def _steps(v: Verification, lang: str) -> list[str]:
-    from ..verify import Kind, Verdict
-
     t = _texts()["advice"][_lang(lang)]
     sep = "、" if lang == "zh" else ", "
     labels = _labels(lang)
@@ -126,24 +122,18 @@ def _authority(printed: str | None, lang: str) -> str | None:
     (重庆市渝中区卫生局 is today's 重庆市渝中区卫生健康委员会)."""
     if not printed:
         return None
-    from ..normalize import normalize_authority
-
     today = normalize_authority(printed).match
     if not today or today == printed:
         return printed
     return f"{today}（证书上印为{printed}）" if lang == "zh" else f"{today} (printed as {printed})"
 
 
-def _covered() -> frozenset[str]:
-    # Kinds whose advice is written out above rather than listed under "confirm".
-    return frozenset({"identity_under_code", "personal", "certificate_code", "institution", "practice_place"})
-
-
-_COVERED = _covered()
+# Kinds whose advice is written out above rather than listed under "confirm".
+_COVERED = frozenset({Kind.IDENTITY_UNDER_CODE, Kind.PERSONAL, Kind.CODE, Kind.INSTITUTION, Kind.PLACE})
 
 
 def masked(field: FieldKey, value: str | None) -> str:
-    """A field value as people may see it (ID number and birth date masked, see `report.shown_value`)."""
+    """A field value as people may see it (ID number and birth date masked, see `reading.shown_value`)."""
     if value is None:
         return "—"
     return shown_value(field, value) or value

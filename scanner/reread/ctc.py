@@ -14,17 +14,12 @@ unique, and the field stays marked for review, as every repair does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from ..fields import Category, FieldKey, Level, Sex
-from ..normalize import districts, organ_names
 from ..ocr.base import ctc_steps
-from ..vocab import all_scopes, scopes_by_category
 
 # What one time step outside the word costs when the recognizer saw something there: a stray
 # colon or a label character the crop caught at its edges (nats per step).
@@ -157,84 +152,6 @@ def word_probability(probs: np.ndarray, found: Pick) -> float:
 
 
 # ---------------------------------------------------------------- the words each field can be
-
-# A field whose printed forms outnumber this is checked against the ones closest to what was read.
-MAX_WORDS = 24
-# Scopes: pairs (内科专业、外科专业) are formed from this many singles closest to the reading.
-PAIRED_SCOPES = 5
-
-
-@cache
-def _place_forms() -> tuple[str, ...]:
-    """Chongqing's districts and counties as printed after 重庆市: today's names and former ones."""
-    forms = [f for d in districts() if d.administrative for f in (d.name, *d.former)]
-    return tuple(dict.fromkeys(forms))
-
-
-@cache
-def place_words() -> dict[str, str]:
-    """执业地点 as printed: 重庆市, or 重庆市 and a district or county."""
-    return {f"重庆市{f}": f"重庆市{f}" for f in ("", *_place_forms())}
-
-
-@cache
-def authority_words() -> dict[str, str]:
-    """发证机关 as printed: the city's or a district's health authority under any of its names."""
-    return {f"重庆市{f}{o}": f"重庆市{f}{o}" for f in ("", *_place_forms()) for o in organ_names()}
-
-
-@cache
-def level_words() -> dict[str, str]:
-    return {str(v): str(v) for v in Level}
-
-
-@cache
-def category_words() -> dict[str, str]:
-    return {form: str(v) for v in Category for form in (str(v), f"{v}类别")}
-
-
-@cache
-def sex_words() -> dict[str, str]:
-    return {str(v): str(v) for v in Sex}
-
-
-_CLOSED_TABLES: dict[FieldKey, Callable[[], Mapping[str, str]]] = {
-    FieldKey.SEX: sex_words,
-    FieldKey.LEVEL: level_words,
-    FieldKey.CATEGORY: category_words,
-    FieldKey.SCOPE: lambda: {s: s for s in all_scopes()},
-    FieldKey.PRACTICE_PLACE: place_words,
-    FieldKey.AUTHORITY: authority_words,
-}
-# Fields whose every value is one of a closed list of printed forms (institutions are not: a
-# gazetteer never knows them all).
-CLOSED_FIELDS: tuple[FieldKey, ...] = tuple(_CLOSED_TABLES)
-
-
-def closed_words(key: FieldKey) -> Mapping[str, str]:
-    """The printed forms of a closed field's values, each with the value it stands for (every
-    official scope for 执业范围; nothing for a field without a list)."""
-    table = _CLOSED_TABLES.get(key)
-    return table() if table is not None else {}
-
-
-def scope_words(read: str, category: str | None) -> dict[str, str]:
-    """The official scopes of the category (of every category when it is unknown), and pairs of
-    those closest to what was read."""
-    table = scopes_by_category()
-    singles = list(table[Category(category)]) if category in frozenset(Category) else sorted(all_scopes())
-    near = [s for s, _, _ in process.extract(read, singles, scorer=fuzz.ratio, limit=PAIRED_SCOPES)]
-    pairs = [f"{a}、{b}" for a in near for b in near if a != b]
-    return {w: w for w in (*singles, *pairs)}
-
-
-def nearest(words: Mapping[str, str], read: str, limit: int = MAX_WORDS) -> dict[str, str]:
-    """The `limit` printed forms closest to what was read (all of them when there are few)."""
-    if len(words) <= limit:
-        return dict(words)
-    near = process.extract(read, list(words), scorer=fuzz.ratio, limit=limit)
-    return {w: words[w] for w, _, _ in near}
-
 
 # ---------------------------------------------------------------- digits with rules
 

@@ -42,6 +42,7 @@ from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateR
 from ..load import BadPage, Page, is_picture, load_pages
 from ..normalize import InstitutionMatcher
 from ..records import read_rows
+from ..report import verification_json
 from ..text import Lang, file_sha256, redact_url, spreadsheet_cell
 from .session import VERIFY_KEYS, Action, AuditEntry, ReviewedRecord, now_utc, ready_for_lookup
 from .uploads import DEFAULT_MAX_PAGES, DEFAULT_MAX_UPLOAD_BYTES, check_upload
@@ -484,7 +485,7 @@ class ReviewDesk:
             row = item.reviewed.to_json()
             verified = item.verified
             if verified is not None:
-                row |= {k: v for k, v in verified.to_json(lang).items() if k in VERIFY_KEYS}
+                row |= {k: v for k, v in verification_json(verified, lang).items() if k in VERIFY_KEYS}
                 if isinstance(row.get("registry"), str):
                     row["registry"] = redact_url(row["registry"])  # never a password in a file
             rows.append(row)

@@ -18,7 +18,8 @@ from ..checks import recheck
 from ..fields import CHECK_FLAGS, FIELD_ORDER, CertificateRecord, Check, FieldKey, FieldResult, Flag
 from ..normalize import InstitutionMatcher, normalize_category, normalize_level, normalize_scope
 from ..registry.importer import read_date
-from ..report import Lang, check_text, flag_text
+from ..report import check_text, flag_text
+from ..text import Lang
 
 # Keys of a `certscan verify --json` row that describe a lookup made before the review: a corrected
 # record must be verified again, so they are not carried into the reviewed row.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FieldKey
-from ..report import Lang
+from ..text import Lang
 from .desk import OutputLock, append_audit, audit_path, image_of_row, results_rows, write_rows
 from .session import Action, AuditEntry, ReviewedRecord, check_sentence, reasons
 

@@ -31,10 +31,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..deskew import map_box
+from ..deskew.geometry import map_box
 from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
-from ..report import verdict_text
+from ..report import verdict_text, verification_json
 from ..report.advice import masked
 from ..text import Lang, redact_url
 from .desk import Cancelled, Item, ReviewDesk, flat_matrix
@@ -531,7 +531,7 @@ def _institution(desk: ReviewDesk, text: str | None) -> dict[str, Any]:
 
 
 def _verification_view(v: Verification, lang: Lang) -> dict[str, Any]:
-    data = v.to_json(lang)
+    data = verification_json(v, lang)
     labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
     entry = v.entry
     return {

@@ -3,6 +3,20 @@
 No real certificate images are available, so every test and benchmark runs on
 these renders.  ``generate`` writes a reproducible data set (JPEG + JSON truth
 per image); ``python -m scanner.synth --help`` is the command-line front end.
+
+Why the generator ships in the package, unlike the benchmarks: the tests and the
+benchmarks render their inputs with it at run time (the session fixtures in
+``tests/conftest.py``, ``benchmarks/*``, ``tools/golden.py``), and a user can make a
+sample set with ``python -m scanner.synth`` to try certscan without real certificates.
+No stage, the CLI or the review page imports it.
+
+The modules: ``identity`` (fake people and their certificates), ``fonts``,
+``style`` (typographic choices and drawing text), ``decor`` (paper, border, photo
+box, seal), ``render`` (the three layouts and the flat page), ``geometry`` (where
+the page lands in the picture), ``optics`` (light, glare, blur, noise, JPEG),
+``backgrounds`` (wall, desk, frame), ``degrade`` (the scan, photo and hard modes,
+and the legibility truth), ``line`` (one printed line alone), ``scenarios`` (verification
+cases with a registry built to disagree in one known way).
 """
 
 from __future__ import annotations
@@ -17,8 +31,9 @@ from typing import Any
 # The submodule ``degrade`` stays reachable as ``scanner.synth.degrade`` (its function is
 # ``scanner.synth.degrade.degrade``): re-exporting the function would shadow the module.
 from . import degrade
-from .degrade import MODES, DegradeResult, field_legibility, map_box
+from .degrade import MODES, DegradeResult, field_legibility
 from .fonts import FontNotFoundError
+from .geometry import map_box
 from .identity import FIELDS, make_identity
 from .render import LAYOUTS, RenderResult, render_certificate
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .degrade import _add_noise, _blur, _jpeg
 from .fonts import available_faces, face_draws, load_font
+from .optics import _add_noise, _blur, _jpeg
 
 
 @dataclass(frozen=True)

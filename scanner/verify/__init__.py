@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -131,7 +131,8 @@ class Difference:
 
 @dataclass(frozen=True)
 class Verification:
-    """A certificate reading, what the registry holds, and the verdict with its grounds."""
+    """A certificate reading, what the registry holds, and the verdict with its grounds: data only;
+    scanner/report renders it (`verification_json`, `verify_summary`)."""
 
     record: CertificateRecord
     verdict: Verdict | None
@@ -149,36 +150,6 @@ class Verification:
     # The certificate's institution is one of the doctor's further registered sites.
     other_site: bool = False
     small_clinic: bool = False
-
-    def to_json(self, lang: str = "zh") -> dict[str, Any]:
-        """SPEC.md's verify object: the scan row plus verdict, registry record, differences, advice."""
-        from ..report.advice import advice, explanation
-
-        out = self.record.to_json()
-        if self.record.error:
-            out["verdict"] = None
-            return out
-        out["verdict"] = str(self.verdict) if self.verdict else None
-        out["registry"] = self.registry
-        out["matched_by"] = str(self.matched_by) if self.matched_by else None
-        out["registry_record"] = self.entry.to_json() if self.entry else None
-        out["differences"] = [
-            {
-                "field": str(d.field),
-                "certificate": d.certificate,
-                "registry": d.registry,
-                "explanation": explanation(self, d, lang),
-                "sure": d.sure,
-            }
-            for d in self.differences
-        ]
-        out["review_fields"] = [str(k) for k in self.doubtful]
-        if self.candidates:
-            out["candidates"] = [c.to_json() for c in self.candidates]
-        if self.elsewhere:
-            out["registered_elsewhere"] = [c.to_json() for c in self.elsewhere]
-        out["advice"] = advice(self, lang)
-        return out
 
 
 class Verifier:
@@ -353,8 +324,6 @@ class _Found:
 
 
 def _replace(base: Verification, verdict: Verdict, **changes: Any) -> Verification:
-    from dataclasses import replace
-
     return replace(base, verdict=verdict, **changes)
 
 

@@ -1,86 +1,140 @@
-"""Doubtful values read again against what they can be: CTC alignment of candidate words with the
-recognizer's per-step probabilities, and the pipeline stages built on it, on printed lines."""
+"""The second looks (`scanner.reread`), one test at least per named rule, on printed lines and cards
+read by the real recognizer, and the order of the two rule tables."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 import cv2
 import numpy as np
 import pytest
-from helpers import make_id
+from helpers import FAINT_FORM, card, make_id
 
 from benchmarks.confusiongen import LOOK
-from scanner.checks import id_number_valid
 from scanner.fields import Box, FieldKey, FieldResult, Flag
-from scanner.pipeline import value_crop, wrapped_lines
-from scanner.reread import ctc as lexicon
+from scanner.pipeline import suppress_red
+from scanner.reread import ctc
+from scanner.reread.crops import value_crop, wrapped_lines
+from scanner.reread.page import PAGE_LOOKS, PageSight, faint_page, read_as_word, under_seal, undetected_values
+from scanner.reread.values import (
+    DIGIT_FIELDS,
+    RULED_DIGIT_FIELDS,
+    VALUE_LOOKS,
+    WORD_FIELDS,
+    ValueSight,
+    closed_list,
+    code_digits,
+    digit_rules,
+    name_alone,
+    reread_values,
+    small_digits,
+)
 from scanner.synth.line import LineLook, print_line
 
-KEYS = ["blank", *"0123456789", " ", *"临床中医口腔", "X"]
+
+def sight(scanner, flat: np.ndarray, print_px: Mapping[FieldKey, float] | None = None) -> ValueSight:
+    """What the scanner's second looks at values on `flat` see with."""
+    config = scanner.config
+    names = scanner.matcher.printed_names()
+    return ValueSight(scanner.engine, flat, config.today, config.review_threshold, names, print_px or {})
 
 
-def steps(text: str, sure: float = 0.95, misread: dict[int, str] | None = None) -> np.ndarray:
-    """Per-step probabilities as a recognizer gives them: each character on one step between gaps;
-    a misread character is the likeliest at its step, with the printed one second."""
-    index = {k: i for i, k in enumerate(KEYS)}
-    rows = []
-    for i, ch in enumerate(text):
-        gap = np.full(len(KEYS), 0.01 / len(KEYS))
-        gap[0] = 0.99
-        rows.append(gap)
-        row = np.full(len(KEYS), (1 - sure) / len(KEYS))
-        shown = (misread or {}).get(i)
-        if shown is None:
-            row[index[ch]] = sure
-        else:
-            row[index[shown]], row[index[ch]] = 0.6, 0.35
-        rows.append(row)
-    rows.append(rows[0])
-    return np.array(rows)
+def page_sight(scanner, image: np.ndarray) -> PageSight:
+    """What the scanner's second looks at a page see with (`image` in colour)."""
+    return PageSight(scanner.engine, image, suppress_red(image), scanner.fields_found)
 
 
-def test_the_word_read_costs_nothing_and_others_cost_what_the_recognizer_doubted():
-    probs = steps("临床")
-    costs = lexicon.alignment_costs(probs, KEYS, ["临床", "中医", "口腔", "临", "临床临床", "外科"])
-    assert costs[0] == pytest.approx(0.0, abs=1e-6)
-    assert costs[1] > 5 and costs[2] > 5
-    # Dropping or repeating a character is as dear as misreading it; an unknown character is never.
-    assert costs[3] > 5 and costs[4] > 5
-    assert costs[5] == np.inf
+# ---------------------------------------------------------------- the tables
 
 
-def test_a_check_digit_picks_the_one_lawful_reading_among_one_and_two_digit_changes():
-    number = make_id()
-    wrong = number[:9] + str((int(number[9]) + 3) % 10) + number[10:]
-    assert not id_number_valid(wrong)
-    probs = steps(number, misread={9: wrong[9]})
-    variants = lexicon.digit_variants(probs, KEYS)
-    assert variants[0] == wrong and number in variants
-    lawful = {v: v for v in variants if id_number_valid(v)}
-    found = lexicon.pick(probs, KEYS, lawful)
-    assert found is not None and found.value == number
-    assert lexicon.acceptable(found, read_wrong=True)
+def test_the_second_looks_run_in_the_documented_order():
+    assert [r.name for r in PAGE_LOOKS] == ["under_seal", "faint_page", "undetected_values"]
+    assert [r.look for r in PAGE_LOOKS] == [under_seal, faint_page, undetected_values]
+    assert [(r.name, r.keys) for r in VALUE_LOOKS] == [
+        ("small_digits", DIGIT_FIELDS),
+        ("name_alone", (FieldKey.NAME,)),
+        ("closed_list", WORD_FIELDS),
+        ("digit_rules", RULED_DIGIT_FIELDS),
+        ("code_digits", (FieldKey.CERTIFICATE_CODE,)),
+    ]
+    assert [r.look for r in VALUE_LOOKS] == [small_digits, name_alone, closed_list, digit_rules, code_digits]
+    # The ID number's rules before the birth date's, which is checked against it.
+    assert RULED_DIGIT_FIELDS.index(FieldKey.ID_NUMBER) < RULED_DIGIT_FIELDS.index(FieldKey.BIRTH_DATE)
+    # Every rule says what it recovers and when it runs.
+    for rule in (*PAGE_LOOKS, *VALUE_LOOKS):
+        assert rule.recovers and rule.look.__doc__
 
 
-def test_a_check_digit_x_read_as_a_digit_is_among_the_readings_tried():
-    number = next(n for n in (make_id(seq=f"{i:03d}") for i in range(100)) if n.endswith("X"))
-    wrong = number[:-1] + "8"
-    probs = steps(number, misread={17: "8"})
-    variants = lexicon.digit_variants(probs, KEYS, "0123456789X")
-    assert variants[0] == wrong and number in variants
-    lawful = {v: v for v in variants if id_number_valid(v)}
-    found = lexicon.pick(probs, KEYS, lawful)
-    assert found is not None and found.value == number and lexicon.acceptable(found, read_wrong=True)
-    # Without X in the alphabet, digits alone are tried.
-    assert number not in lexicon.digit_variants(probs, KEYS)
+def test_values_with_nothing_to_look_at_again_come_back_in_a_new_mapping():
+    fields = {key: FieldResult.missing() for key in FieldKey}
+    flat = np.full((40, 40, 3), 255, np.uint8)
+    found = reread_values(ValueSight(None, flat, None, 0.9, {}), fields)  # type: ignore[arg-type]
+    assert found == fields and found is not fields
+    assert list(found) == list(fields)
 
 
-def test_a_pick_between_two_words_the_recognizer_cannot_tell_apart_is_refused():
-    probs = steps("中医", misread={0: "口"})  # 口 at 0.6, 中 at 0.35
-    found = lexicon.pick(probs, KEYS, {"中医": "中医", "口医": "口医"})
-    assert found is not None and found.value == "口医"
-    assert found.margin < lexicon.MIN_MARGIN and not lexicon.acceptable(found, read_wrong=False)
+# ---------------------------------------------------------------- looks at the page
+
+
+def _sealed(image: np.ndarray, centre: tuple[int, int], radius: int) -> np.ndarray:
+    """The image with a half-transparent red seal (a filled disc) stamped over it."""
+    seal = image.copy()
+    cv2.circle(seal, centre, radius, (220, 40, 40), -1)
+    return cv2.addWeighted(seal, 0.45, image, 0.55, 0)
+
+
+@pytest.mark.slow
+def test_a_line_under_the_red_seal_is_read_again_from_the_colour_image(scanner):
+    page = card([("发证机关：重庆市渝北区卫生健康委员会", 30, 40), ("姓名：张伟", 30, 150)], 30, 225, 24)
+    sealed = _sealed(page, (330, 55), 45)
+    looked = page_sight(scanner, sealed)
+    lines = scanner.engine.read(looked.ocr_image)
+    again = under_seal(looked, lines)
+    pairs = dict(zip((line.text for line in lines), zip(lines, again, strict=True), strict=True))
+    name = next(pair for text, pair in pairs.items() if "张伟" in text)
+    assert name[1] is name[0]  # no seal ink on it: not read again
+    issuer = next(pair for text, pair in pairs.items() if "卫生" in text)
+    assert issuer[1] is not issuer[0]  # read also in colour, the better reading kept
+    assert "卫生健康委员会" in issuer[1].text
+
+
+@pytest.mark.slow
+def test_labels_lost_to_detection_on_a_grey_page_are_found_with_its_contrast_stretched(scanner):
+    faint = card(FAINT_FORM, ink=150, paper=175, size=12)
+    looked = page_sight(scanner, faint)
+    first = scanner.engine.read(looked.ocr_image)
+    assert not {line.text for line in first} & {"姓名", "性别", "执业地点"}
+    read = {line.text for line in faint_page(looked, first)}
+    assert {"姓名", "性别", "执业地点", "重庆市渝北区"} <= read
+
+
+@pytest.mark.slow
+def test_a_value_detection_missed_beside_its_label_is_read_where_the_label_promises_it(scanner):
+    page = card([("姓名", 40, 40), ("张伟", 160, 40), ("性别", 40, 130), ("男", 160, 130)], 30, 225, 28)
+    looked = page_sight(scanner, page)
+    lines = [line for line in scanner.engine.read(looked.ocr_image) if line.text != "男"]
+    assert "男" not in {line.text for line in lines} and "性别" in {line.text for line in lines}
+    found = undetected_values(looked, lines)
+    assert found[: len(lines)] == lines
+    assert [line.text for line in found[len(lines) :]] == ["男"]
+
+
+@pytest.mark.slow
+def test_small_digits_are_read_a_second_time_only_in_small_print(scanner):
+    code = "115001152266391"
+    flat = print_line(code, random.Random(4), LOOK)
+    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    misread = FieldResult(code[:5] + "7" + code[6:], code[:5] + "7" + code[6:], 0.999, (), box)
+    key = FieldKey.CERTIFICATE_CODE
+    small = small_digits(sight(scanner, flat, {key: 14.0}), key, misread, {})
+    assert small.value == misread.value and Flag.LOW_CONFIDENCE in small.flags
+    # Large print, or print not measured, is not read again.
+    assert small_digits(sight(scanner, flat, {key: 30.0}), key, misread, {}) is misread
+    assert small_digits(sight(scanner, flat), key, misread, {}) is misread
+
+
+# ---------------------------------------------------------------- looks at values
 
 
 # Small, soft print, as on a hard photo: what the first reading often gets wrong.
@@ -101,15 +155,15 @@ def _doubtful(image: np.ndarray, read: str) -> FieldResult:
 def test_pipeline_reads_doubtful_closed_values_again_against_their_lists(scanner):
     flat = print_line("重庆市城口县卫生健康委员会", random.Random(5), LOOK)
     field = _doubtful(flat, "重庆市域口發卫生健康委質会")
-    fixed = scanner.read_against_words(flat, FieldKey.AUTHORITY, field, {})
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
     assert fixed.value == "重庆市城口县卫生健康委员会"
     assert fixed.raw == "重庆市域口發卫生健康委質会" and Flag.REPAIRED in fixed.flags and fixed.review
     # A value read surely is left alone, and so is one whose crop shows no word of the list.
     sure = FieldResult("重庆市城口县卫生健康委员会", "重庆市城口县卫生健康委员会", 0.99, (), field.box)
-    assert scanner.read_against_words(flat, FieldKey.AUTHORITY, sure, {}) is sure
+    assert closed_list(sight(scanner, flat), FieldKey.AUTHORITY, sure, {}) is sure
     name_line = print_line("黄天龙", random.Random(5), LOOK)
     other = _doubtful(name_line, "黄天龙")
-    assert scanner.read_against_words(name_line, FieldKey.AUTHORITY, other, {}).value == "黄天龙"
+    assert closed_list(sight(scanner, name_line), FieldKey.AUTHORITY, other, {}).value == "黄天龙"
 
 
 @pytest.mark.slow
@@ -119,13 +173,13 @@ def test_pipeline_repairs_a_doubtful_id_number_to_the_one_lawful_reading(scanner
     wrong = number[:8] + ("0" if number[8] != "0" else "1") + number[9:]
     field = _doubtful(flat, wrong)
     fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
-    fixed = scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields)
+    fixed = digit_rules(sight(scanner, flat), FieldKey.ID_NUMBER, field, fields)
     assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
     # The birth date then may only be the one the ID number gives.
     date_line = print_line("1993.04.08", random.Random(7), SMALL)
     fields[FieldKey.ID_NUMBER] = fixed
     birth = _doubtful(date_line, "1998.04.08")
-    assert scanner.read_against_rules(date_line, FieldKey.BIRTH_DATE, birth, fields).value == "1993-04-08"
+    assert digit_rules(sight(scanner, date_line), FieldKey.BIRTH_DATE, birth, fields).value == "1993-04-08"
 
 
 @pytest.mark.slow
@@ -135,8 +189,8 @@ def test_a_closed_value_read_short_is_read_again_with_the_characters_beside_it(s
     whole = _line_box(flat)
     last = Box(whole.x1 - (whole.x1 - whole.x0) / 4, whole.y0, whole.x1, whole.y1)
     field = FieldResult("业", "业", 0.4, (Flag.NOT_IN_VOCABULARY,), last)
-    fixed = scanner.read_against_words(
-        flat, FieldKey.SCOPE, field, {FieldKey.CATEGORY: FieldResult.missing()}
+    fixed = closed_list(
+        sight(scanner, flat), FieldKey.SCOPE, field, {FieldKey.CATEGORY: FieldResult.missing()}
     )
     assert fixed.value == "内科专业" and Flag.REPAIRED in fixed.flags and fixed.review
 
@@ -149,11 +203,11 @@ def test_an_id_number_printed_condensed_is_read_again_stretched(scanner):
     printed = print_line(number, random.Random(0), SMALL)
     condensed = cv2.resize(printed, None, fx=0.55, fy=1.0, interpolation=cv2.INTER_AREA)
     probs, keys = scanner.engine.step_probabilities(condensed)
-    read = "".join(c for c, _ in lexicon.greedy(probs, keys, "0123456789X"))
+    read = "".join(c for c, _ in ctc.greedy(probs, keys, "0123456789X"))
     assert len(read) < len(number)
     field = _doubtful(condensed, read)
     fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
-    fixed = scanner.read_against_rules(condensed, FieldKey.ID_NUMBER, field, fields)
+    fixed = digit_rules(sight(scanner, condensed), FieldKey.ID_NUMBER, field, fields)
     assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
 
 
@@ -167,24 +221,8 @@ def test_an_id_number_that_ends_on_the_next_line_is_read_with_it(scanner):
     box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
     field = FieldResult(number[:16], number[:16], 0.99, (Flag.INVALID_FORMAT,), box)
     fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
-    fixed = scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields)
+    fixed = digit_rules(sight(scanner, flat), FieldKey.ID_NUMBER, field, fields)
     assert fixed.value == number and Flag.REPAIRED in fixed.flags and fixed.review
-
-
-def test_views_of_a_value_add_up_their_evidence():
-    # The first view weighs another digit above the tenth one printed; the second sees it surely.
-    number = make_id()
-    other = number[:9] + ("8" if number[9] != "8" else "0") + number[10:]
-    unsure = steps(number, sure=0.95, misread={9: other[9]})
-    sure = steps(number)
-    words = {number: number, other: other}
-    alone = lexicon.pick(unsure, KEYS, words)
-    assert alone is not None and alone.value == other
-    both = lexicon.pick_in_views([(unsure, KEYS), (sure, KEYS)], words)
-    assert both is not None and both.value == number
-    assert both.cost == pytest.approx(
-        sum(lexicon.alignment_costs(p, KEYS, [number])[0] for p in (unsure, sure))
-    )
 
 
 @pytest.mark.slow
@@ -196,14 +234,14 @@ def test_a_name_read_as_one_character_is_read_again_from_the_labels_colon(scanne
         last = Box(whole.x1 - (whole.x1 - whole.x0) / len(printed), whole.y0, whole.x1, whole.y1)
         field = FieldResult("嘉", "嘉", 0.99, (Flag.INVALID_FORMAT,), last)
         # Without the colon read, what lies before may be the label's own 名: the name is left alone.
-        assert scanner.read_name_again(flat, field).value == expected
+        assert name_alone(sight(scanner, flat), FieldKey.NAME, field, {}).value == expected
 
 
 @pytest.mark.slow
 def test_pipeline_rereads_a_doubtful_name_alone(scanner):
     flat = print_line("高宁佳", random.Random(3), LOOK)
     field = _doubtful(flat, "离宁佳")
-    again = scanner.read_name_again(flat, field)
+    again = name_alone(sight(scanner, flat), FieldKey.NAME, field, {})
     assert again.value == "高宁佳" and again.raw == "离宁佳" and again.review
 
 
@@ -212,25 +250,28 @@ def test_pipeline_reads_a_code_not_read_as_15_digits_again_in_digits_alone(scann
     flat = print_line("115001152266391", random.Random(4), LOOK)
     box = _line_box(flat)
     field = FieldResult("11500年152266391", "11500年152266391", 0.5, (Flag.INVALID_FORMAT,), box)
-    fixed = scanner.read_code_again(flat, field)
+    fixed = code_digits(sight(scanner, flat), FieldKey.CERTIFICATE_CODE, field, {})
     assert fixed.value == "115001152266391" and Flag.REPAIRED in fixed.flags and fixed.review
     # The flag about the replaced reading's form goes with it.
     assert Flag.INVALID_FORMAT not in fixed.flags and fixed.raw == "11500年152266391"
     # A code read as 15 digits is not read again: without a check digit nothing could tell it wrong.
     sure = FieldResult("115001152266390", "115001152266390", 0.5, (Flag.LOW_CONFIDENCE,), box)
-    assert scanner.read_code_again(flat, sure) is sure
+    assert code_digits(sight(scanner, flat), FieldKey.CERTIFICATE_CODE, sure, {}) is sure
     # Printed condensed, it loses digits as printed and is read whole stretched.
     printed = print_line("115001100733131", random.Random(13), SMALL)
     condensed = cv2.resize(printed, None, fx=0.55, fy=1.0, interpolation=cv2.INTER_AREA)
     short = FieldResult("1150010073131", "1150010073131", 0.5, (Flag.INVALID_FORMAT,), _line_box(condensed))
-    assert scanner.read_code_again(condensed, short).value == "115001100733131"
+    assert (
+        code_digits(sight(scanner, condensed), FieldKey.CERTIFICATE_CODE, short, {}).value
+        == "115001100733131"
+    )
 
 
 @pytest.mark.slow
 def test_pipeline_reads_a_sex_read_as_neither_again(scanner):
     flat = print_line("女", random.Random(6), SMALL)
     field = _doubtful(flat, "大")
-    fixed = scanner.read_against_words(flat, FieldKey.SEX, field, {})
+    fixed = closed_list(sight(scanner, flat), FieldKey.SEX, field, {})
     assert fixed.value == "女" and fixed.raw == "大" and fixed.review
 
 
@@ -239,10 +280,10 @@ def test_a_sure_name_the_second_reading_does_not_confirm_is_reviewed(scanner):
     flat = print_line("吴春雨", random.Random(3), LOOK)
     box = _line_box(flat)
     misread = FieldResult("美春雨", "美春雨", 0.98, (), box)
-    again = scanner.read_name_again(flat, misread)
+    again = name_alone(sight(scanner, flat), FieldKey.NAME, misread, {})
     assert again.value == "美春雨" and again.review and Flag.LOW_CONFIDENCE in again.flags
     right = FieldResult("吴春雨", "吴春雨", 0.98, (), box)
-    assert scanner.read_name_again(flat, right) == right
+    assert name_alone(sight(scanner, flat), FieldKey.NAME, right, {}) == right
 
 
 @pytest.mark.slow
@@ -253,7 +294,7 @@ def test_an_id_number_printed_wrong_and_read_clearly_is_not_repaired(scanner):
     flat = print_line(forged, random.Random(7), LOOK)
     field = _doubtful(flat, forged)
     fields = {FieldKey.BIRTH_DATE: FieldResult.missing(), FieldKey.ID_NUMBER: field}
-    assert scanner.read_against_rules(flat, FieldKey.ID_NUMBER, field, fields).value == forged
+    assert digit_rules(sight(scanner, flat), FieldKey.ID_NUMBER, field, fields).value == forged
 
 
 # Faint, soft print: what recognition reads as a stray character or drops as too unsure.
@@ -265,18 +306,18 @@ def test_a_probed_closed_value_is_read_as_the_word_its_list_clearly_favours(scan
     for sex, seed in (("男", 2), ("男", 5), ("女", 1), ("女", 4)):
         crop = print_line(sex, random.Random(seed), FAINT)
         assert scanner.engine.recognize(crop).text != sex  # type: ignore[union-attr]
-        seen = scanner.read_as_word(FieldKey.SEX, crop)
+        seen = read_as_word(scanner.engine, FieldKey.SEX, crop)
         assert seen is not None and seen.text == sex and [c.text for c in seen.chars] == [sex]
         # Its confidence is the word's own probability: low, so the value is reviewed.
         assert 0.0 < seen.confidence < scanner.config.review_threshold
     # Where the list's words are no clearer than each other, nothing is read.
-    assert scanner.read_as_word(FieldKey.SEX, print_line("女", random.Random(0), FAINT)) is None
+    assert read_as_word(scanner.engine, FieldKey.SEX, print_line("女", random.Random(0), FAINT)) is None
     # Blank paper, or a value of another list, is no word of this one.
     blank = np.full((18, 40, 3), 210, np.uint8)
-    assert scanner.read_as_word(FieldKey.SEX, blank) is None
-    assert scanner.read_as_word(FieldKey.SEX, print_line("临床", random.Random(6), SMALL)) is None
+    assert read_as_word(scanner.engine, FieldKey.SEX, blank) is None
+    assert read_as_word(scanner.engine, FieldKey.SEX, print_line("临床", random.Random(6), SMALL)) is None
     # Only closed lists: a name has none.
-    assert scanner.read_as_word(FieldKey.NAME, print_line("黄天龙", random.Random(5), SMALL)) is None
+    assert read_as_word(scanner.engine, FieldKey.NAME, print_line("黄天龙", random.Random(5), SMALL)) is None
 
 
 def _stacked(*images: np.ndarray) -> np.ndarray:
@@ -295,7 +336,7 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
     # A crop of the whole box would hold two lines: the one-line reading refuses it.
     assert value_crop(flat, _line_box(flat), "重成市北碚区卫生健康委员金") is None
     field = _doubtful(flat, "重成市北碚区卫生健康委员金")
-    fixed = scanner.read_against_words(flat, FieldKey.AUTHORITY, field, {})
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
     assert fixed.value == "重庆市北碚区卫生健康委员会" and Flag.REPAIRED in fixed.flags and fixed.review
     # One line is no wrapped value.
     one = print_line("重庆市北碚区卫生健康委员会", rng, LOOK)
@@ -305,7 +346,7 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
     flat = _stacked(first, second)
     box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
     short = FieldResult("重庆医科大学附属口", "重庆医科大学附属口", 0.4, (Flag.INCOMPLETE,), box)
-    fixed = scanner.read_against_words(flat, FieldKey.INSTITUTION, short, {})
+    fixed = closed_list(sight(scanner, flat), FieldKey.INSTITUTION, short, {})
     assert fixed.value == "重庆医科大学附属口腔医院" and Flag.REPAIRED in fixed.flags
     # A name whole on its line is read on its line alone, whatever the line below holds.
     first, second = (
@@ -318,6 +359,6 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
         "重成市北碚区卫生健康委员会", "重成市北碚区卫生健康委员会", 0.4, (Flag.INCOMPLETE,), box
     )
     assert (
-        scanner.read_against_words(flat, FieldKey.AUTHORITY, misread, {}).value
+        closed_list(sight(scanner, flat), FieldKey.AUTHORITY, misread, {}).value
         == "重庆市北碚区卫生健康委员会"
     )

@@ -1,0 +1,248 @@
+"""Issuing authorities (发证机关): the issuer under today's names, and the printed authority held to
+its closed list (`checked_authority`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from ..fields import FieldResult, Flag
+from .data import data_rows, split_list
+from .places import (
+    District,
+    _district_of,
+    _district_re,
+    districts,
+)
+from .results import (
+    FUZZY_SCALE,
+    SCORE_ALIAS,
+    SCORE_EXACT,
+    SCORE_OCR,
+    Method,
+    Resolution,
+)
+from .text import (
+    clean,
+    fold,
+)
+from .vocabulary import (
+    _VOCAB_MARGIN,
+)
+
+
+@dataclass(frozen=True)
+class AuthorityMatch(Resolution):
+    """A 发证机关 as read and the issuer's current name it surely means (重庆市XX区卫生健康委员会).
+
+    Former names (卫生和计划生育委员会 2013–2019, 卫生局 before) mean the same issuer: `former` says
+    the certificate printed one, `organ` which.
+    """
+
+    input: str
+    match: str | None
+    score: float
+    district: str | None = None
+    organ: str | None = None
+    former: bool = False
+    candidates: tuple[str, ...] = ()
+    method: Method | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "match": self.match,
+            "score": round(self.score, 3),
+            "district": self.district,
+            "organ": self.organ,
+            "former": self.former,
+            "candidates": list(self.candidates),
+            "method": str(self.method) if self.method else None,
+        }
+
+
+@cache
+def _organs() -> tuple[str, dict[str, str]]:
+    """The current organ name, and every organ name or short form → its full organ name."""
+    current = ""
+    forms: dict[str, str] = {}
+    for row in data_rows("authority_names.csv"):
+        if row["current"] == "yes":
+            current = row["organ"]
+        for form in (row["organ"], *split_list(row["short_forms"])):
+            forms[form] = row["organ"]
+    return current, forms
+
+
+def organ_names() -> tuple[str, ...]:
+    """The health authority's organ names, today's and former (卫生健康委员会, ..., 卫生局)."""
+    return tuple(dict.fromkeys(_organs()[1].values()))
+
+
+def _organ_of(text: str) -> tuple[str | None, float, Method | None]:
+    """The organ a (cleaned) text names: exact, OCR look-alikes, or one clearly closest name."""
+    _, forms = _organs()
+    if text in forms:
+        return forms[text], SCORE_EXACT, Method.EXACT
+    folded = {fold(f): o for f, o in forms.items()}
+    if fold(text) in folded:
+        return folded[fold(text)], SCORE_OCR, Method.OCR
+    scored = sorted(((fuzz.ratio(fold(text), f) / 100, o) for f, o in folded.items()), reverse=True)
+    best = scored[0]
+    others = [s for s, o in scored if o != best[1]]
+    if best[0] >= 0.85 and best[0] - (others[0] if others else 0.0) >= _VOCAB_MARGIN:
+        return best[1], best[0] * FUZZY_SCALE, Method.FUZZY
+    return None, 0.0, None
+
+
+def normalize_authority(text: str) -> AuthorityMatch:
+    """重庆市璧山县卫生局 → 重庆市璧山区卫生健康委员会: the issuer under today's names.
+
+    The district (today's, short, former or OCR-damaged) and the organ (卫生健康委员会 and its former
+    names and short forms) must both be sure; the city-level 重庆市卫生健康委员会 has no district.
+    Functional areas (两江新区 ...) and other issuers pass through unchanged.
+    """
+    current, _ = _organs()
+    c = clean(text).replace("重庆市", "重庆")
+    if not c:
+        return AuthorityMatch(text, None, 0.0)
+    rest = c.removeprefix("重庆")
+    district: str | None = None
+    score = SCORE_EXACT
+    m = _district_re().match(rest)
+    if m is None:
+        folded_forms = {fold(f): d for f, d in _district_of().items()}
+        for form in sorted(folded_forms, key=len, reverse=True):
+            if fold(rest).startswith(form):
+                district, rest, score = folded_forms[form], rest[len(form) :], SCORE_OCR
+                break
+    else:
+        district, rest = _district_of()[m.group()], rest[m.end() :]
+    organ, organ_score, method = _organ_of(rest)
+    info = {d.name: d for d in districts()}
+    if district is not None and not info[district].administrative:
+        return AuthorityMatch(text, None, 0.0, district=district)
+    if organ is None:
+        if district is None and rest:
+            # Something stands before the organ that is no district we know: list close districts.
+            head = re.split("卫生", rest, maxsplit=1)[0]
+            names = [d.name for d in districts() if d.administrative]
+            close = process.extract(head, names, scorer=fuzz.ratio, score_cutoff=60, limit=3)
+            cands = tuple(f"重庆市{n}{current}" for n, _, _ in close)
+            return AuthorityMatch(text, None, 0.0, candidates=cands)
+        return AuthorityMatch(text, None, 0.0, district=district)
+    if district is None and not c.startswith("重庆"):
+        return AuthorityMatch(text, None, 0.0, organ=organ)
+    name = f"重庆市{district or ''}{current}"
+    if method is Method.FUZZY:
+        final = organ_score
+    elif method is Method.OCR or score < SCORE_EXACT:
+        method, final = Method.OCR, SCORE_OCR
+    elif clean(text) == name:
+        method, final = Method.EXACT, SCORE_EXACT
+    else:
+        # A former name (卫生局, 璧山县) or a short form (卫健委, no 重庆市) of the same issuer.
+        method, final = Method.ALIAS, SCORE_ALIAS
+    return AuthorityMatch(text, name, final, district, organ, organ != current, (name,), method)
+
+
+def same_authority(a: str, b: str) -> bool | None:
+    """Whether two printed authorities are one issuer (卫生局 and 卫生健康委员会 of one district are);
+    None when either cannot be surely normalized."""
+    ma, mb = normalize_authority(a), normalize_authority(b)
+    if ma.match is None or mb.match is None:
+        return None
+    return ma.match == mb.match
+
+
+# A printed authority off the closed list is the list entry it resembles only when one character
+# was dropped, added or misread in the organ's name (重庆市渝中区生健康委员会); more than that may be
+# another issuer, and a person decides.
+AUTHORITY_REPAIR_EDITS = 1
+
+
+def authority_forms(text: str) -> tuple[str, str] | None:
+    """A printed authority split as the closed list builds it: (place, organ form), the organ form
+    one of the health authority's names of some era (卫生局, 卫生和计划生育委员会, 卫生健康委员会 and their
+    short forms), the place the text before it; None when it ends with none of them."""
+    _, forms = _organs()
+    c = clean(text)
+    for form in sorted(forms, key=len, reverse=True):
+        if c.endswith(form) and len(c) > len(form):
+            return c[: -len(form)], form
+    return None
+
+
+def _on_chongqing_list(text: str) -> bool:
+    """Whether a Chongqing authority is an entry of its closed list as printed: 重庆市, a district or
+    county under one of its names of some era (or none, for the city's own), and an organ form."""
+    split = authority_forms(text)
+    if split is None:
+        return False
+    place, _ = split
+    if place == "重庆市":
+        return True
+    rest = place.removeprefix("重庆市")
+    return rest in _district_of() and _district_info(rest).administrative
+
+
+def _district_info(form: str) -> District:
+    name = _district_of()[form]
+    return next(d for d in districts() if d.name == name)
+
+
+def checked_authority(field: FieldResult) -> FieldResult:
+    """The 发证机关 held to its closed list (SPEC.md: kept as printed, but a value no issuer ever
+    printed is no value to trust).
+
+    A Chongqing authority not on the list is rewritten to the one entry it can only be, flagged
+    `normalized` and `repaired` so it is reviewed (重庆市渝北区卫生健委员会 → …卫生健康委员会, the organ
+    of the era printed, the district as printed); one that is no single entry is marked
+    `not_in_vocabulary`. An authority elsewhere in China is kept as printed, and marked only when it
+    has not even the shape of one (a place, then an organ name of some era)."""
+    if field.value is None:
+        return field
+    text = field.value
+    found = normalize_authority(text)
+    chongqing = clean(text).startswith("重庆") or found.district is not None
+    if not chongqing:
+        return field if authority_forms(text) is not None else field.with_flags(Flag.NOT_IN_VOCABULARY)
+    if _on_chongqing_list(text):
+        return field
+    repaired = _repaired_authority(text, found)
+    if repaired is None:
+        return field.with_flags(Flag.NOT_IN_VOCABULARY)
+    return replace(field, value=repaired).with_flags(Flag.NORMALIZED, Flag.REPAIRED)
+
+
+def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:
+    """The list entry a damaged Chongqing authority can only be, or None: the district read surely
+    (as printed, or today's name when OCR damaged it) and the organ a single edit away from one
+    organ's name, printed in that organ's full name."""
+    if found.match is None or found.organ is None:
+        return None
+    c = clean(text).replace("重庆市", "重庆", 1).removeprefix("重庆")
+    printed_district = _district_re().match(c)
+    if printed_district is not None and found.district == _district_of()[printed_district.group()]:
+        district, organ_text = printed_district.group(), c[printed_district.end() :]
+    elif found.district is None:
+        district, organ_text = "", c
+    else:
+        district, organ_text = found.district, _organ_tail(c)
+    _, forms = _organs()
+    organ_forms = [f for f, o in forms.items() if o == found.organ]
+    if min(Levenshtein.distance(fold(organ_text), fold(f)) for f in organ_forms) > AUTHORITY_REPAIR_EDITS:
+        return None
+    return f"重庆市{district}{found.organ}"
+
+
+def _organ_tail(text: str) -> str:
+    """What follows the district (its last 区 or 县) in a Chongqing authority."""
+    cut = max(text.find("区"), text.find("县"))
+    return text[cut + 1 :] if cut >= 0 else text
