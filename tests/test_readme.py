@@ -32,11 +32,12 @@ def code_lines(text: str) -> list[str]:
 
 
 def certscan_commands(text: str) -> list[list[str]]:
-    """Every `certscan ...` command line shown in code, as words, comments and the prompt dropped."""
+    """Every `certscan ...` command line shown in code, as words, comments and the prompt dropped
+    (lines certscan prints about itself, `certscan review: http://…`, are output, not commands)."""
     commands = []
     for line in code_lines(text):
         line = line.removeprefix("$ ").split("  #")[0].split(" # ")[0]
-        if line.startswith("certscan "):
+        if line.startswith("certscan ") and not re.match(r"certscan [\w-]+: ", line):
             commands.append(line.split())
     return commands
 

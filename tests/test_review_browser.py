@@ -1,8 +1,10 @@
 """The review page in a real headless Chromium (Debian's, driven by Playwright) against the real server:
-upload a photo, see why fields need review, correct them, verify, and read the verdict.
+open the LAN link with its token (which then leaves the address bar), see the QR code for a second
+phone, upload a photo, see why fields need review, correct them, verify, and read the verdict.
 
-Screenshots for people to look at: test-artifacts/review-page-typing.png (fields marked for review, a
-mistyped ID number caught as it is typed) and test-artifacts/review-page.png (after the verdict)."""
+Screenshots for people to look at: test-artifacts/review-page-share.png (the QR code for a second
+phone), test-artifacts/review-page-typing.png (fields marked for review, a mistyped ID number caught as
+it is typed) and test-artifacts/review-page.png (after the verdict)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import uvicorn
 from review_fixtures import glare_photo  # noqa: F401  (fixture)
 
 from scanner.review.desk import ReviewDesk
-from scanner.review.web import create_app
+from scanner.review.web import WebSettings, create_app
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,13 +43,17 @@ def free_port() -> int:
 
 @pytest.fixture
 def served(tmp_path, glare_photo, scanner):  # noqa: F811
-    """The review application on a free localhost port, in a thread of this process."""
+    """The review application as `--lan` serves it (an access token, a LAN link to share), on a free
+    localhost port, in a thread of this process: (address, desk, the link with the token)."""
     desk = ReviewDesk(
         tmp_path / "reviewed.jsonl", registry=str(glare_photo.registry), scanner=lambda: scanner
     )
     port = free_port()
+    token = "browser-test-token"
+    link = f"http://127.0.0.1:{port}/?token={token}"
+    settings = WebSettings(token=token, links=(link,))
     server = uvicorn.Server(
-        uvicorn.Config(create_app(desk), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(desk, settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -55,7 +61,7 @@ def served(tmp_path, glare_photo, scanner):  # noqa: F811
     while not server.started:
         assert time.monotonic() < deadline, "the review server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", desk
+    yield f"http://127.0.0.1:{port}", desk, link
     server.should_exit = True
     thread.join(10)
     desk.close()
@@ -77,10 +83,26 @@ def page():
 def test_a_reviewer_goes_from_photo_to_verdict_in_the_browser(served, page, glare_photo, tmp_path):  # noqa: F811
     from playwright.sync_api import expect
 
-    url, desk = served
+    url, desk, link = served
     truth = glare_photo.truth
-    page.goto(url + "/")
+    page.goto(link)
     expect(page.locator("h1")).to_have_text("医师执业证书复核")
+    # The token is a cookie now: it has left the address bar, and the page's requests still pass.
+    assert page.url == url + "/"
+    expect(page.locator("#items")).to_be_attached()
+    expect(page.locator("#alert")).to_be_hidden()
+
+    # A second phone gets the same link from the QR code the page shows.
+    expect(page.locator("#share")).to_be_hidden()
+    page.click("#share-toggle")
+    expect(page.locator("#share")).to_be_visible()
+    expect(page.locator("#share-link")).to_have_text(link)
+    expect(page.locator("#share-qr")).to_have_attribute("src", "/api/qr.svg")
+    page.wait_for_function("document.querySelector('#share-qr').naturalWidth > 0")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review-page-share.png"))
+    page.click("#share-toggle")
+    expect(page.locator("#share")).to_be_hidden()
     page.fill("#reviewer", "陈审核")
     page.locator("#reviewer").dispatch_event("change")
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import CertscanError
 from ..text import Lang
 from .common import EXIT_FINDING, EXIT_OK, LangOption, RegistryOption, fail, parse_lang
+
+if TYPE_CHECKING:
+    import socket
 
 
 def review(
@@ -25,7 +28,9 @@ def review(
         str | None,
         typer.Option("--host", help="Address to serve on (default 127.0.0.1; 0.0.0.0 with --lan)."),
     ] = None,
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on.")] = 8765,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port to serve on (0: any free port).")
+    ] = 8765,
     lan: Annotated[
         bool,
         typer.Option(
@@ -88,6 +93,18 @@ def review(
     )
 
 
+# What the terminal says about reaching the page from a phone, in the reader's language.
+_TO_PHONE = {
+    "zh": "在同一网络的手机上扫描下面的二维码，或打开二维码上方的链接：",
+    "en": "On a phone on the same network, scan a QR code below or open the link above it:",
+}
+_NO_LAN = {
+    "zh": "本机没有局域网地址（是否未连接网络？），手机无法打开此页面，只能在本机打开：",
+    "en": "This machine has no address on a local network (is it connected?), so a phone cannot open "
+    "the page; open it on this machine:",
+}
+
+
 def _serve_review(
     inputs: list[Path],
     host: str | None,
@@ -99,18 +116,44 @@ def _serve_review(
     reviewer: str | None,
     lang: Lang,
 ) -> None:
-    import secrets
-
-    from ..normalize import InstitutionMatcher, load_user_institutions
-    from ..review.desk import ReviewDesk, reviewed_path
-    from ..review.web import WebSettings, lan_addresses, serve
-    from ..text import redact_url
+    from ..review.lan import PortUnavailable, bind
 
     address = host or ("0.0.0.0" if lan else "127.0.0.1")
     if not lan and address not in ("127.0.0.1", "localhost", "::1"):
         raise fail(
             f"serving on {address} reaches other machines: add --lan, which protects the page with a token."
         )
+    try:
+        # Bound before anything is read or announced: a port in use is one sentence, not a link.
+        sock = bind(address, port)
+    except PortUnavailable as exc:
+        raise fail(exc, lang) from None
+    try:
+        _serve_on(sock, inputs, address, lan, registry, out, limits, reviewer, lang)
+    finally:
+        sock.close()
+
+
+def _serve_on(
+    sock: socket.socket,
+    inputs: list[Path],
+    address: str,
+    lan: bool,
+    registry: str | None,
+    out: Path | None,
+    limits: tuple[float, int],
+    reviewer: str | None,
+    lang: Lang,
+) -> None:
+    import secrets
+
+    from ..normalize import InstitutionMatcher, load_user_institutions
+    from ..review.desk import ReviewDesk, reviewed_path
+    from ..review.lan import link, qr_terminal, shown_addresses
+    from ..review.web import WebSettings, serve
+    from ..text import redact_url
+
+    port: int = sock.getsockname()[1]
     results = [p for p in inputs if p.suffix.lower() in (".json", ".jsonl")]
     if out is None:
         out = reviewed_path(results[0]) if len(results) == 1 else Path("certscan-reviewed.jsonl")
@@ -141,12 +184,20 @@ def _serve_review(
         desk.close()
         raise fail(exc.text(lang)) from None
     token = secrets.token_urlsafe(18) if lan else None
-    query = f"?token={token}" if token else ""
-    shown = lan_addresses() if lan and address in ("0.0.0.0", "::") else [address]
-    for name in shown:
-        typer.echo(f"certscan review: http://{name}:{port}/{query}")
+    links = [link(a, port, token) for a in shown_addresses(address, lan)]
+    if not lan:
+        typer.echo(f"certscan review: {links[0]}")
+    elif links:
+        typer.echo(_TO_PHONE[lang])
+        for shown in links:
+            typer.echo(f"certscan review: {shown}")
+            typer.echo(qr_terminal(shown), nl=False)
+    else:
+        typer.echo(_NO_LAN[lang])
+        typer.echo(f"certscan review: {link('127.0.0.1', port, token)}")
     kept = f" ({len(desk.items())} certificate(s) on the desk)" if desk.items() else ""
     typer.echo(f"certscan review: reviewed records go to {out}{kept}, the audit trail to {desk.audit_file}")
     if registry:
         typer.echo(f"certscan review: registry {redact_url(registry)}")
-    serve(desk, WebSettings(token=token, lang=lang, reviewer=reviewer), address, port)
+    settings = WebSettings(token=token, lang=lang, reviewer=reviewer, links=tuple(links) if lan else ())
+    serve(desk, settings, address, port, sock)

@@ -38,10 +38,13 @@ from ..report import verdict_text, verification_json
 from ..report.advice import masked
 from ..text import Lang, redact_url
 from .desk import Cancelled, Item, ReviewDesk, flat_matrix
+from .lan import qr_router, share_link
 from .session import check_sentence, reasons
 from .uploads import ACCEPT, too_large
 
 if TYPE_CHECKING:
+    import socket
+
     from ..verify import Verification
 
 TOKEN_COOKIE = "certscan_token"
@@ -61,12 +64,14 @@ _MULTIPART_OVERHEAD = 64 * 1024
 
 @dataclass(frozen=True)
 class WebSettings:
-    """How the page is served: the LAN access token (None on localhost), the default language, and
-    the reviewer named at start (`--reviewer`), who is then the reviewer of every session."""
+    """How the page is served: the LAN access token (None on localhost), the default language, the
+    reviewer named at start (`--reviewer`), who is then the reviewer of every session, and the LAN
+    links with the token (`lan.link`) the page may show as a QR code for a second phone."""
 
     token: str | None = None
     lang: Lang = "zh"
     reviewer: str | None = None
+    links: tuple[str, ...] = ()
 
 
 class PageError(Exception):
@@ -104,6 +109,8 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     sessions_lock = threading.Lock()
     app = FastAPI(title="certscan review", docs_url=None, redoc_url=None, max_body_size=_JSON_LIMIT)
     app.mount("/static", StaticFiles(packages=[("scanner.review", "static")]), name="static")
+    if settings.token and settings.links:
+        app.include_router(qr_router(settings.links))
 
     upload_limit = desk.max_upload_bytes + _MULTIPART_OVERHEAD
 
@@ -172,7 +179,8 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             )
         response: Response = await call_next(request)
         if settings.token and from_link:
-            # The link's token becomes a cookie so the page's own requests carry it.
+            # The link's token becomes a cookie so the page's own requests carry it; the page's
+            # script then drops it from the address bar (history.replaceState).
             response.set_cookie(TOKEN_COOKIE, settings.token, httponly=True, samesite="strict")
         return response
 
@@ -197,6 +205,8 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             "fields": [{"key": str(k), "label": labels[k]} for k in FIELD_ORDER],
             "out": desk.out.name,
             "reviewer": reviewer_of(request),
+            # The link a second phone opens (GET /api/qr.svg draws it); None off the LAN.
+            "share": share_link(settings.links, request.headers.get("host")) if settings.token else None,
         }
 
     @app.post("/api/reviewer")
@@ -338,10 +348,14 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     return app
 
 
-def serve(desk: ReviewDesk, settings: WebSettings, host: str, port: int) -> None:
-    """Serve the page until SIGINT or SIGTERM. Either stops uploads after their current page, gives
-    requests a few seconds, then closes the desk (its temporary uploads are removed) before the
-    process ends: uvicorn ends it by raising the signal again once it has shut down."""
+def serve(
+    desk: ReviewDesk, settings: WebSettings, host: str, port: int, sock: socket.socket | None = None
+) -> None:
+    """Serve the page until SIGINT or SIGTERM, on `sock` when given (bound beforehand by `lan.bind`,
+    so a port in use was said before anything was announced). Either signal stops uploads after
+    their current page, gives requests a few seconds, then closes the desk (its temporary uploads
+    are removed) before the process ends: uvicorn ends it by raising the signal again once it has
+    shut down."""
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -363,24 +377,13 @@ def serve(desk: ReviewDesk, settings: WebSettings, host: str, port: int) -> None
         timeout_graceful_shutdown=_GRACE_SECONDS,
     )
     try:
-        Server(config).run()
+        Server(config).run(sockets=[sock] if sock is not None else None)
     finally:
         desk.close()
 
 
 # How long a stopping server waits for requests in flight (an upload finishing its current page).
 _GRACE_SECONDS = 3
-
-
-def lan_addresses() -> list[str]:
-    """This machine's IPv4 addresses other people on the network may reach it by (no traffic sent)."""
-    import socket
-
-    try:
-        found = socket.gethostbyname_ex(socket.gethostname())[2]
-    except OSError:
-        found = []
-    return [a for a in dict.fromkeys(found) if not a.startswith("127.")] or ["127.0.0.1"]
 
 
 def _session_of(request: Request) -> str | None:

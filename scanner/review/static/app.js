@@ -19,6 +19,8 @@ const TEXT = {
     differences: "差异", advice: "建议", review_fields: "需复核：",
     by: "复核人", at: "时间", arrow: "→", empty_value: "（空）",
     network: "无法连接复核服务。",
+    share: "给另一部手机", share_hint: "用同一网络中的另一部手机扫描此二维码，即可打开本页面（链接中含访问令牌，请勿外传）。",
+    share_alt: "本页面链接的二维码",
   },
   en: {
     title: "Certificate review", reviewer: "Reviewer", reviewer_hint: "your name (optional)",
@@ -37,6 +39,9 @@ const TEXT = {
     differences: "Differences", advice: "What to do", review_fields: "To review: ",
     by: "by", at: "at", arrow: "→", empty_value: "(empty)",
     network: "The review service cannot be reached.",
+    share: "Another phone",
+    share_hint: "Scan this QR code with another phone on the same network to open this page (the link holds the access token: keep it to yourselves).",
+    share_alt: "QR code of this page's link",
   },
 };
 
@@ -121,6 +126,22 @@ async function nameReviewer(name) {
   localStorage.setItem("certscan.reviewer", data.reviewer);
 }
 reviewer.addEventListener("change", () => nameReviewer(reviewer.value.trim()));
+
+// A second phone opens the page by the QR code of its LAN link (only in --lan mode).
+function offerShare(link) {
+  const toggle = $("#share-toggle");
+  toggle.hidden = !link;
+  if (!link) return;
+  $("#share-link").textContent = link;
+  $("#share-qr").alt = T.share_alt;
+  toggle.addEventListener("click", () => {
+    const panel = $("#share");
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute("aria-expanded", String(!panel.hidden));
+    // Fetched when first shown: the picture holds the token, so it is not loaded for nothing.
+    if (!panel.hidden && !$("#share-qr").getAttribute("src")) $("#share-qr").src = "/api/qr.svg";
+  });
+}
 
 // -- uploads ---------------------------------------------------------------------------------------
 
@@ -392,10 +413,18 @@ $("#verify").addEventListener("click", async () => {
 
 async function start() {
   const config = await call("/api/config");
+  // The link's token is a cookie now (the first request proves it): it leaves the address bar, so it
+  // is not shown, bookmarked or passed on with the page's address.
+  if (params.has("token")) {
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  }
   lang = lang || config.lang;
   T = TEXT[lang];
   translate();
   $("#file").accept = config.accept;
+  offerShare(config.share);
   if (config.reviewer) { reviewer.value = config.reviewer; reviewer.readOnly = true; }
   else await nameReviewer(localStorage.getItem("certscan.reviewer") || "");
   const items = await refreshList();
