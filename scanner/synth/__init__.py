@@ -16,7 +16,10 @@ box, seal), ``render`` (the three layouts and the flat page), ``geometry`` (wher
 the page lands in the picture), ``optics`` (light, glare, blur, noise, JPEG),
 ``backgrounds`` (wall, desk, frame), ``degrade`` (the scan, photo and hard modes,
 and the legibility truth), ``line`` (one printed line alone), ``scenarios`` (verification
-cases with a registry built to disagree in one known way).
+cases with a registry built to disagree in one known way), ``papers`` (one doctor's paperwork: the
+old booklet, its change record, the 资格证书 and 职称), ``booklet`` (drawing those pages) and
+``documents`` (pictures of pages, spreads and stacked spreads with SPEC-format truth;
+``generate_documents``, opt-in, leaves ``generate`` unchanged).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 # ``scanner.synth.degrade.degrade``): re-exporting the function would shadow the module.
 from . import degrade
 from .degrade import MODES, DegradeResult, field_legibility
+from .documents import KINDS, generate_documents, render_document
 from .fonts import FontNotFoundError
 from .geometry import map_box
 from .identity import FIELDS, make_identity
@@ -39,16 +43,19 @@ from .render import LAYOUTS, RenderResult, render_certificate
 
 __all__ = [
     "FIELDS",
+    "KINDS",
     "LAYOUTS",
     "MODES",
     "DegradeResult",
     "FontNotFoundError",
     "RenderResult",
     "generate",
+    "generate_documents",
     "item_rng",
     "make_identity",
     "map_box",
     "render_certificate",
+    "render_document",
     "sample_json",
     "write_registry_csv",
 ]

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import MODES, FontNotFoundError, generate, write_registry_csv
+from . import KINDS, MODES, FontNotFoundError, generate, generate_documents, write_registry_csv
 
 __all__ = ["generate", "main", "write_registry_csv"]
 
@@ -29,7 +29,20 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"comma-separated degradation modes, from: {', '.join(MODES)} (default scan,photo)",
     )
     parser.add_argument("--registry", type=Path, help="also write the truths as a CSV registry here")
+    parser.add_argument(
+        "--documents",
+        nargs="?",
+        const=",".join(KINDS),
+        default=None,
+        help=f"render booklets and other documents instead, of these kinds (default all: {','.join(KINDS)})",
+    )
     args = parser.parse_args(argv)
+    if args.documents is not None:
+        args.documents = [k.strip() for k in args.documents.split(",") if k.strip()]
+        if not args.documents or any(k not in KINDS for k in args.documents):
+            parser.error(f"--documents must list some of: {', '.join(KINDS)}")
+        if args.registry:
+            parser.error("--registry goes with certificates, not --documents")
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in args.modes if m not in MODES]
     if unknown or not args.modes:
@@ -43,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the generator and print a one-line summary."""
     args = _parse_args(argv)
     try:
+        if args.documents is not None:
+            paths = generate_documents(args.out, args.count, args.seed, args.modes, args.documents)
+            print(
+                f"wrote {len(paths)} images ({args.count} documents x {len(args.modes)} modes) to {args.out}"
+            )
+            return 0
         paths = generate(args.out, args.count, args.seed, args.modes)
     except FontNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
