@@ -254,7 +254,12 @@ def test_serving_beyond_this_machine_needs_lan_mode(tmp_path):
 
     result = CliRunner().invoke(app, ["review", "--serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("certscan: serving on 0.0.0.0 reaches other machines: add --lan")
+    assert (
+        result.stderr == "certscan: 在0.0.0.0上提供服务会让其他机器访问：请加 --lan，它用访问令牌保护页面。\n"
+    )
+    english = CliRunner().invoke(app, ["review", "--serve", "--host", "0.0.0.0", "--lang", "en"])
+    assert english.exit_code == 2
+    assert english.stderr.startswith("certscan: serving on 0.0.0.0 reaches other machines: add --lan")
 
 
 @pytest.mark.parametrize(

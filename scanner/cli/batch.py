@@ -130,7 +130,7 @@ def batch(
         try:
             backend = DaskBackend.connect(dask, settings)
         except CertscanError as exc:
-            raise fail(str(exc)) from None
+            raise fail(exc, language) from None
     n = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     try:
         with _progress_display(language) as show:

@@ -69,7 +69,13 @@ def review(
 
     if not serve:
         if not inputs or len(inputs) != 1:
-            raise fail("name one results file to review, or use --serve for the web page.")
+            raise fail(
+                CertscanError(
+                    "name one results file to review, or use --serve for the web page.",
+                    "请指定一个要复核的识别结果文件，或用 --serve 打开复核网页。",
+                ),
+                language,
+            )
         from ..review.terminal import review_in_terminal
 
         results = inputs[0]
@@ -121,7 +127,12 @@ def _serve_review(
     address = host or ("0.0.0.0" if lan else "127.0.0.1")
     if not lan and address not in ("127.0.0.1", "localhost", "::1"):
         raise fail(
-            f"serving on {address} reaches other machines: add --lan, which protects the page with a token."
+            CertscanError(
+                f"serving on {address} reaches other machines: "
+                "add --lan, which protects the page with a token.",
+                f"在{address}上提供服务会让其他机器访问：请加 --lan，它用访问令牌保护页面。",
+            ),
+            lang,
         )
     try:
         # Bound before anything is read or announced: a port in use is one sentence, not a link.
@@ -159,7 +170,12 @@ def _serve_on(
         out = reviewed_path(results[0]) if len(results) == 1 else Path("certscan-reviewed.jsonl")
     if any(out.resolve() == p.resolve() for p in results):
         raise fail(
-            f"{out} is a results file under review; the OCR result is never overwritten, name another --out."
+            CertscanError(
+                f"{out} is a results file under review; "
+                "the OCR result is never overwritten, name another --out.",
+                f"{out} 是正在复核的识别结果文件，识别结果不会被覆盖：请用 --out 指定另一个文件。",
+            ),
+            lang,
         )
     max_upload_mb, max_pages = limits
     try:

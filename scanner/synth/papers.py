@@ -14,6 +14,7 @@ from typing import Any
 
 from .identity import (
     CATEGORY_DIGIT,
+    FIELDS,
     LATEST_ISSUE_DATE,
     district_at,
     has_commission,
@@ -28,21 +29,8 @@ from .identity import (
 OLD_BOOKLET_LAST = date(2017, 3, 31)
 CURRENT_LAYOUT_FIRST = date(2017, 4, 1)
 
-ALL_FIELDS: tuple[str, ...] = (
-    "name",
-    "sex",
-    "birth_date",
-    "id_number",
-    "level",
-    "category",
-    "scope",
-    "practice_place",
-    "institution",
-    "authority",
-    "issue_date",
-    "certificate_code",
-    "qualification_code",
-)
+# The twelve fields and the qualification code the old booklet prints (SPEC.md).
+ALL_FIELDS: tuple[str, ...] = (*FIELDS, "qualification_code")
 
 # fmt: off
 # Doctors who moved to Chongqing carry certificates of other provinces: (city or province prefix,
