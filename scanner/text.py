@@ -134,6 +134,16 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+# An address in running text: a scheme, then everything up to a space, a quote or Chinese punctuation.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>，。；）]+")
+
+
+def without_credentials(text: str) -> str:
+    """A message with every address in it printed without user name and password (`redact_url`):
+    for sentences other code wrote, which may quote the address a user typed."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
 def shown_path(name: str) -> str:
     """A file name as people and JSON may see it: bytes that are not UTF-8 (a GBK name left by a
     Windows ZIP arrives as lone surrogates) shown escaped as `\\xd5`, the rest as it is."""

@@ -20,6 +20,7 @@ from scanner.text import (
     redact_url,
     shown_path,
     spreadsheet_cell,
+    without_credentials,
 )
 
 
@@ -99,3 +100,10 @@ def test_a_files_sha256_names_its_content(tmp_path):
     a.write_bytes(b"certificate" * 100_000)
     b.write_bytes(b"certificate" * 100_000)
     assert file_sha256(a) == file_sha256(b) == hashlib.sha256(b"certificate" * 100_000).hexdigest()
+
+
+def test_addresses_quoted_in_a_sentence_lose_their_credentials():
+    said = "无法连接登记库https://hr:S3cret@host/api：超时。 see http://a:b@[::1]:8080/x and ftp://plain/"
+    shown = without_credentials(said)
+    assert "S3cret" not in shown and "a:b@" not in shown
+    assert "https://host/api：超时。" in shown and "http://[::1]:8080/x" in shown and "ftp://plain/" in shown

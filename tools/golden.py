@@ -36,10 +36,10 @@ def _certscan() -> list[str]:
     return [sys.executable, "-c", "from scanner.cli import main; main()"]
 
 
-def _run(args: list[str], cwd: Path, out: Path, stdin: str | None = None) -> None:
+def _run(args: list[str], cwd: Path, out: Path) -> None:
     """Run a command in `cwd` and keep its standard output and exit code in `out`."""
     env = {**os.environ, "COLUMNS": "200", "CERTSCAN_CONFIG_DIR": str(cwd / "config")}
-    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, input=stdin)
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     out.write_text(_scrubbed(f"exit {result.returncode}\n{result.stdout}", cwd), encoding="utf-8")
 
 

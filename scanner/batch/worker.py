@@ -26,7 +26,7 @@ from ..errors import CertscanError
 from ..fields import CertificateRecord
 from ..registry import HttpSettings
 from ..report import verification_json
-from ..text import redact_url, shown_path
+from ..text import shown_path, without_credentials
 from .files import inspect_file
 
 if TYPE_CHECKING:
@@ -112,9 +112,7 @@ class WorkerState:
                 row = verification_json(self.verifier.verify(record), self.settings.lang)
             except CertscanError as exc:
                 # The registry could not answer for this row: keep the reading, say why, go on.
-                row.update(
-                    verdict=None, registry_error=_without_credentials(str(exc), self.settings.registry)
-                )
+                row.update(verdict=None, registry_error=without_credentials(str(exc)))
         if record.error is not None:
             row["error_zh"] = record.error_zh
         if self.roster is not None:
@@ -122,14 +120,6 @@ class WorkerState:
             if check is not None:
                 row["roster"] = check.to_json()
         return row
-
-
-def _without_credentials(text: str, location: str | None) -> str:
-    """A sentence naming the registry, with any user name and password taken out of its address."""
-    if location and location.startswith(("http://", "https://")):
-        for form in (location, location.rstrip("/")):
-            text = text.replace(form, redact_url(form))
-    return text
 
 
 _STATE: WorkerState | None = None

@@ -15,7 +15,6 @@ under that name, whatever a request body says.
 
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from ..errors import CertscanError, InputError
 from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
 from ..report import verdict_text, verification_json
 from ..report.advice import masked
-from ..text import Lang, redact_url
+from ..text import Lang, redact_url, without_credentials
 from .desk import Cancelled, Item, ReviewDesk, flat_matrix
 from .lan import qr_router, share_link
 from .session import check_sentence, reasons
@@ -56,7 +55,6 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SAFETY_HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"}
 _REVIEWER_MAX = 60
 # An address with a user name or password in it, wherever it appears in a message.
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>，。；）]+")
 # JSON requests are small; only uploads may be large (multipart adds a little to the file itself).
 _JSON_LIMIT = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
@@ -401,17 +399,12 @@ def _host_name(host: str | None) -> str | None:
         return None
 
 
-def _without_credentials(text: str) -> str:
-    """A message with every address in it stripped of user names and passwords."""
-    return _URL.sub(lambda m: redact_url(m.group(0)), text)
-
-
 def _registry_unusable(exc: CertscanError, registry: str | None) -> tuple[str, str]:
     """Why the registry cannot be used, in English and in Chinese, never with a password. A message
     that has no Chinese sentence of its own is not put inside a Chinese one."""
-    english = _without_credentials(str(exc))
+    english = without_credentials(str(exc))
     text = getattr(exc, "text", None)
-    chinese = _without_credentials(text("zh")) if callable(text) else english
+    chinese = without_credentials(text("zh")) if callable(text) else english
     shown = redact_url(registry) if registry else "默认登记库"
     if chinese == english:
         chinese = f"无法使用登记库（{shown}）：请检查 --registry 指定的文件或地址是否可用"
