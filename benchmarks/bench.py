@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from scanner.config import ScanConfig
-from scanner.fields import FIELD_ORDER, CertificateRecord
+from scanner.fields import CERTIFICATE_FIELDS, CertificateRecord
 from scanner.pipeline import Scanner
 
 
@@ -129,7 +129,7 @@ def score(record: CertificateRecord, sample: dict[str, Any], stats: ModeStats) -
     truth = sample["fields"]
     legibility = sample.get("legibility", {})
     all_right = True
-    for key in FIELD_ORDER:
+    for key in CERTIFICATE_FIELDS:
         result = record.fields.get(key)
         value = result.value if result else None
         expected = truth[str(key)]

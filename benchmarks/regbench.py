@@ -24,7 +24,7 @@ from pathlib import Path
 from stdnum.cn import ric
 
 from scanner.checks import run_checks
-from scanner.fields import FIELD_ORDER, CertificateRecord, FieldResult
+from scanner.fields import CERTIFICATE_FIELDS, CertificateRecord, FieldResult
 from scanner.registry import RegistryEntry
 from scanner.registry.importer import RosterImporter, import_csv
 from scanner.registry.sqlite import SqliteRegistry
@@ -101,7 +101,7 @@ def baseline_insert(path: Path, db: Path) -> float:
 
 def reading_of(entry: RegistryEntry) -> CertificateRecord:
     """A sure reading of a certificate that agrees with its registry entry."""
-    fields = {k: FieldResult(entry.value(k), entry.value(k), 0.99) for k in FIELD_ORDER}
+    fields = {k: FieldResult(entry.value(k), entry.value(k), 0.99) for k in CERTIFICATE_FIELDS}
     checked, checks = run_checks(fields, dt.date(2026, 11, 27))
     return CertificateRecord("bench.jpg", checked, checks)
 

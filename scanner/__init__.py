@@ -13,7 +13,7 @@ modules import each other, even through others or inside a function (tests/test_
   2. load, ocr, deskew, quality: the picture, its text lines and their geometry
   3. checks, normalize: values checked and put in their official form
   4. extract, reread: fields read from text lines, and read again where unsure
-  5. pipeline: one file from load to a checked reading
+  5. pipeline, merge: one file from load to a checked reading; several pictures of one certificate as one
   6. registry, verify: the lookup and the verdict, as data
   7. report: readings and verdicts in words (Chinese or English) and as JSON
   8. records, batch, review, synth: applications, and the results files they read

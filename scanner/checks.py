@@ -32,6 +32,8 @@ from .vocab import id_number_kind, scope_in_vocabulary
 # A lower-case x is the same check character as X (GB 11643 prints X; people and peers type x).
 ID_PATTERN = re.compile(rf"^\d{{{ID_LENGTH - 1}}}[\dXx]$")
 CODE_PATTERN = re.compile(rf"^\d{{{CODE_LENGTH}}}$")
+# The 医师资格证书 code (SPEC.md "Fields"): digits only, 24 to 27 of them.
+QUALIFICATION_CODE_PATTERN = re.compile(r"^\d{24,27}$")
 
 
 def region_years(code: str) -> list[tuple[int | None, int | None, str]]:
@@ -340,6 +342,7 @@ _FAILURE_FLAGS: dict[CheckName, Flag] = {
     CheckName.ID_BIRTH_DATE: Flag.INCONSISTENT_WITH_ID,
     CheckName.ID_SEX: Flag.INCONSISTENT_WITH_ID,
     CheckName.CODE_FORMAT: Flag.INVALID_FORMAT,
+    CheckName.QUALIFICATION_CODE_FORMAT: Flag.INVALID_FORMAT,
     CheckName.BIRTH_DATE_VALID: Flag.INVALID_DATE,
     CheckName.BIRTH_DATE_PLAUSIBLE: Flag.IMPLAUSIBLE,
     CheckName.ISSUE_DATE_VALID: Flag.INVALID_DATE,
@@ -376,6 +379,14 @@ def run_checks(
         checks.append(Check(CheckName.CODE_FORMAT, ok, detail, (FieldKey.CERTIFICATE_CODE,), zh))
     checks += check_dates(value(FieldKey.BIRTH_DATE), value(FieldKey.ISSUE_DATE), today)
     checks += check_vocabularies(fields)
+
+    qualification = value(FieldKey.QUALIFICATION_CODE)
+    if qualification is not None:
+        ok = bool(QUALIFICATION_CODE_PATTERN.match(qualification))
+        detail = "24-27 digits" if ok else f"{len(qualification)} characters, expected 24-27 digits"
+        zh = "24至27位数字" if ok else f"{len(qualification)}个字符，应为24至27位数字"
+        key = FieldKey.QUALIFICATION_CODE
+        checks.append(Check(CheckName.QUALIFICATION_CODE_FORMAT, ok, detail, (key,), zh))
 
     flagged = {key: field.without_flags(CHECK_FLAGS) for key, field in fields.items()}
     for check in checks:

@@ -7,7 +7,7 @@ JSON keys and enum values are the contract of SPEC.md and stay in English.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -28,9 +28,13 @@ class FieldKey(StrEnum):
     AUTHORITY = "authority"
     ISSUE_DATE = "issue_date"
     CERTIFICATE_CODE = "certificate_code"
+    # The 医师资格证书 code the old booklet prints as 证书编码 on its personal page (24-27 digits).
+    QUALIFICATION_CODE = "qualification_code"
 
 
 FIELD_ORDER: tuple[FieldKey, ...] = tuple(FieldKey)
+# The twelve labelled fields of the current layout, which registries hold (SPEC.md "Fields").
+CERTIFICATE_FIELDS: tuple[FieldKey, ...] = FIELD_ORDER[:12]
 
 # The middle dot that joins the parts of a transliterated name (古丽娜·艾力), and every character
 # OCR reads or people type for it (full stops, bullets, katakana and halfwidth middle dots, the
@@ -53,6 +57,7 @@ FIELD_LABELS_ZH: dict[FieldKey, str] = {
     FieldKey.AUTHORITY: "发证机关",
     FieldKey.ISSUE_DATE: "发证日期",
     FieldKey.CERTIFICATE_CODE: "证书编码",
+    FieldKey.QUALIFICATION_CODE: "医师资格证书编码",
 }
 
 FIELD_LABELS_EN: dict[FieldKey, str] = {
@@ -68,6 +73,7 @@ FIELD_LABELS_EN: dict[FieldKey, str] = {
     FieldKey.AUTHORITY: "Issuing authority",
     FieldKey.ISSUE_DATE: "Issue date",
     FieldKey.CERTIFICATE_CODE: "Certificate code",
+    FieldKey.QUALIFICATION_CODE: "Qualification certificate code",
 }
 
 
@@ -155,6 +161,8 @@ class CheckName(StrEnum):
     ID_BIRTH_DATE = "id_birth_date"
     ID_SEX = "id_sex"
     CODE_FORMAT = "code_format"
+    # The old booklet's 医师资格证书 code: digits only, 24-27 of them.
+    QUALIFICATION_CODE_FORMAT = "qualification_code_format"
     BIRTH_DATE_VALID = "birth_date_valid"
     # The holder is old enough today to be a doctor at all (a 变更注册 date read as the birth date).
     BIRTH_DATE_PLAUSIBLE = "birth_date_plausible"
@@ -165,6 +173,23 @@ class CheckName(StrEnum):
     LEVEL_VOCABULARY = "level_vocabulary"
     CATEGORY_VOCABULARY = "category_vocabulary"
     SCOPE_VOCABULARY = "scope_vocabulary"
+
+
+class Document(StrEnum):
+    """What kind of document a picture shows (`document` in JSON)."""
+
+    PRACTISING = "practising_certificate"  # 医师执业证书, either layout
+    QUALIFICATION = "qualification_certificate"  # 医师资格证书: the exam was passed, not registration
+    TITLE = "title_certificate"  # 专业技术资格证书 (职称)
+    ID_CARD = "id_card"
+    OTHER = "other"
+
+
+class CertificateLayout(StrEnum):
+    """Which issue of the practising certificate (`layout` in JSON)."""
+
+    OLD_BOOKLET = "old_booklet"  # 卫生部 issue: p2 编码 …, p3 姓名 … 医师资格 … 证书编码 … 身份证号
+    CURRENT = "current"  # the twelve labels of SPEC.md "Fields"
 
 
 # Fields whose `not_in_vocabulary` flag comes from a check (the institution's comes from normalization).
@@ -204,6 +229,9 @@ class FieldResult:
     box: Box | None = None
     # A person compared the value with the certificate and confirmed or corrected it (review step).
     confirmed: bool = False
+    # Several pictures of one certificate read as one (`--merge`): the shots (0-based, in the order
+    # given) whose reading agreed with this value. Empty for a single picture.
+    shots: tuple[int, ...] = ()
 
     @property
     def review(self) -> bool:
@@ -230,16 +258,9 @@ class FieldResult:
         return replace(self, flags=tuple(f for f in self.flags if f not in flags))
 
     def to_json(self) -> dict[str, Any]:
-        out = {
-            "value": self.value,
-            "raw": self.raw,
-            "confidence": round(self.confidence, 4),
-            "review": self.review,
-            "flags": [str(f) for f in self.flags],
-            "box": self.box.to_json() if self.box else None,
-        }
-        if self.confirmed:
-            out["confirmed"] = True
+        out = {"value": self.value, "raw": self.raw, **_judged_json(self)}
+        if self.shots:
+            out["shots"] = list(self.shots)
         return out
 
     @classmethod
@@ -256,12 +277,199 @@ class FieldResult:
             flags=tuple(Flag(f) for f in data.get("flags") or () if f in known),
             box=Box(*(float(v) for v in box)) if isinstance(box, list) and len(box) == 4 else None,
             confirmed=bool(data.get("confirmed", False)),
+            shots=tuple(int(i) for i in data.get("shots") or () if isinstance(i, int)),
         )
 
     @classmethod
     def missing(cls) -> FieldResult:
         """A field the certificate did not yield."""
         return cls(value=None, raw=None, confidence=0.0, flags=(Flag.MISSING,))
+
+    @classmethod
+    def not_printed(cls) -> FieldResult:
+        """A field this document or layout does not print (see `unprinted_fields`): null, and no
+        reading for anyone to review."""
+        return cls(value=None, raw=None, confidence=0.0)
+
+
+def _judged_json(judged: FieldResult | Change) -> dict[str, Any]:
+    """How sure a reading is, in JSON: confidence, review, flags, box, and `confirmed` when a person
+    checked it (the keys a field and a change block share, in this order)."""
+    out: dict[str, Any] = {
+        "confidence": round(judged.confidence, 4),
+        "review": judged.review,
+        "flags": [str(f) for f in judged.flags],
+        "box": judged.box.to_json() if judged.box else None,
+    }
+    if judged.confirmed:
+        out["confirmed"] = True
+    return out
+
+
+@dataclass(frozen=True)
+class Change:
+    """One block of the 变更注册记录 (change-of-registration record).
+
+    `item` as printed (主要执业机构变更), `value` the new value, `date` YYYY-MM-DD, `authority` the
+    批准机关, `new_code` the 新证书编码 when filled in. One confidence and one set of flags for the
+    block; `review` as for a field.
+    """
+
+    item: str | None
+    value: str | None
+    date: str | None
+    authority: str | None
+    new_code: str | None = None
+    confidence: float = 0.0
+    flags: tuple[Flag, ...] = ()
+    box: Box | None = None
+    confirmed: bool = False
+
+    @property
+    def review(self) -> bool:
+        """True whenever a part of the block may be wrong (as `FieldResult.review`)."""
+        return not self.confirmed and any(f is not Flag.NORMALIZED for f in self.flags)
+
+    def with_flags(self, *flags: Flag) -> Change:
+        """A copy with extra flags (kept unique, in order of first appearance)."""
+        return replace(self, flags=tuple(dict.fromkeys((*self.flags, *flags))))
+
+    def to_json(self) -> dict[str, Any]:
+        parts = {"item": self.item, "value": self.value, "date": self.date, "authority": self.authority}
+        return {**parts, "new_code": self.new_code, **_judged_json(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """A block from its JSON (as `to_json` writes it, possibly edited by a reviewer)."""
+        known = {str(f) for f in Flag}
+        box = data.get("box")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return None if value is None or value == "" else str(value)
+
+        return cls(
+            item=text("item"),
+            value=text("value"),
+            date=text("date"),
+            authority=text("authority"),
+            new_code=text("new_code"),
+            confidence=float(data.get("confidence") or 0.0),
+            flags=tuple(Flag(f) for f in data.get("flags") or () if f in known),
+            box=Box(*(float(v) for v in box)) if isinstance(box, list) and len(box) == 4 else None,
+            confirmed=bool(data.get("confirmed", False)),
+        )
+
+
+def unprinted_fields(document: Document, layout: CertificateLayout | None) -> frozenset[FieldKey]:
+    """The fields a document of this kind and layout does not print (SPEC.md "Documents, layouts and
+    pages"): the old booklet has no 主要执业机构 (its 执业地点 names the institution), today's layout
+    no qualification code, the 医师资格证书 no registration, the 职称 certificate and the ID card none
+    of the certificate's fields beyond the person's. Such a field, not read, is null and not reviewed
+    (`FieldResult.not_printed`)."""
+    if document is Document.PRACTISING:
+        if layout is CertificateLayout.OLD_BOOKLET:
+            return frozenset({FieldKey.INSTITUTION})
+        return frozenset({FieldKey.QUALIFICATION_CODE})
+    person = {FieldKey.NAME, FieldKey.SEX, FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER}
+    if document is Document.QUALIFICATION:
+        printed = person | {
+            FieldKey.CATEGORY,
+            FieldKey.AUTHORITY,
+            FieldKey.ISSUE_DATE,
+            FieldKey.QUALIFICATION_CODE,
+        }
+    elif document in (Document.TITLE, Document.ID_CARD):
+        printed = person
+    else:
+        # Another paper: nothing is known of what it prints, and every field stays missing.
+        return frozenset()
+    return frozenset(k for k in FieldKey if k not in printed)
+
+
+def with_unprinted(
+    fields: Mapping[FieldKey, FieldResult], document: Document, layout: CertificateLayout | None
+) -> dict[FieldKey, FieldResult]:
+    """The fields with every one the document does not print, and that was not read, null and not
+    reviewed (a value read all the same is kept as read)."""
+    unprinted = unprinted_fields(document, layout)
+    out = dict(fields)
+    for key in FieldKey:
+        field = out.get(key)
+        if key in unprinted and (field is None or field.value is None):
+            out[key] = FieldResult.not_printed()
+    return out
+
+
+# What a change item sets in the registration, by a word it contains, in the order tried (a longer
+# word first: 主要执业机构 before 执业地点 would not matter, but 执业机构 inside 主要执业机构 does).
+# 执业地点变更 sets the place; on the old booklet, where 执业地点 names the institution, also the
+# institution.
+CHANGE_TARGETS: tuple[tuple[str, FieldKey], ...] = (
+    ("执业机构", FieldKey.INSTITUTION),
+    ("执业地点", FieldKey.PRACTICE_PLACE),
+    ("执业范围", FieldKey.SCOPE),
+    ("执业类别", FieldKey.CATEGORY),
+)
+# The keys of `current`, in order.
+CURRENT_KEYS: tuple[FieldKey, ...] = (
+    FieldKey.INSTITUTION,
+    FieldKey.PRACTICE_PLACE,
+    FieldKey.SCOPE,
+    FieldKey.CATEGORY,
+    FieldKey.CERTIFICATE_CODE,
+)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The registration a booklet shows today (`current` in JSON): the printed values with every
+    change applied in date order; `from_change` the index of the newest change used, or None."""
+
+    values: dict[FieldKey, str | None]
+    from_change: int | None = None
+
+    def value(self, key: FieldKey) -> str | None:
+        return self.values.get(key)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {str(k): self.values.get(k) for k in CURRENT_KEYS}
+        out["from_change"] = self.from_change
+        return out
+
+
+def current_registration(
+    fields: Mapping[FieldKey, FieldResult], changes: Sequence[Change], layout: CertificateLayout | None
+) -> Current:
+    """The registration today from the printed fields and the change blocks (SPEC.md `current`).
+
+    The old booklet registers a doctor to an institution under 执业地点: its starting institution is
+    the printed 执业地点 (unless a 主要执业机构 label was printed), and a 执业地点变更 moves both.
+    Changes apply in date order (undated ones in their printed order, after the dated); a filled
+    新证书编码 replaces the certificate code.
+    """
+    values = {key: (fields[key].value if key in fields else None) for key in CURRENT_KEYS}
+    old = layout is CertificateLayout.OLD_BOOKLET
+    if old and values[FieldKey.INSTITUTION] is None:
+        values[FieldKey.INSTITUTION] = values[FieldKey.PRACTICE_PLACE]
+    order = sorted(range(len(changes)), key=lambda i: (changes[i].date is None, changes[i].date or "", i))
+    newest: int | None = None
+    for i in order:
+        change = changes[i]
+        used = False
+        item = "".join((change.item or "").split())
+        target = next((key for word, key in CHANGE_TARGETS if word in item), None)
+        if target is not None and change.value:
+            values[target] = change.value
+            if old and target is FieldKey.PRACTICE_PLACE:
+                values[FieldKey.INSTITUTION] = change.value
+            used = True
+        if change.new_code:
+            values[FieldKey.CERTIFICATE_CODE] = change.new_code
+            used = True
+        if used:
+            newest = i
+    return Current(values, newest)
 
 
 @dataclass(frozen=True)
@@ -298,11 +506,25 @@ class CertificateRecord:
     error_zh: str | None = None
     # Where the certificate lies in the image and how it was flattened (`page_geometry` in JSON).
     geometry: dict[str, Any] | None = None
+    # What the picture shows (SPEC.md "Documents, layouts and pages"): the kind of document, the
+    # layout of a practising certificate (None for other documents), and its 变更注册记录 blocks in
+    # date order.
+    document: Document = Document.PRACTISING
+    layout: CertificateLayout | None = CertificateLayout.CURRENT
+    changes: tuple[Change, ...] = ()
 
     def value(self, key: FieldKey) -> str | None:
         """The canonical value of a field, or None."""
         result = self.fields.get(key)
         return result.value if result else None
+
+    @property
+    def current(self) -> Current | None:
+        """The registration the certificate shows today (printed values with the changes applied);
+        None for a document that is no practising certificate."""
+        if self.document is not Document.PRACTISING:
+            return None
+        return current_registration(self.fields, self.changes, self.layout)
 
     @property
     def needs_review(self) -> tuple[FieldKey, ...]:
@@ -321,6 +543,11 @@ class CertificateRecord:
         out["checks"] = [c.to_json() for c in self.checks]
         out["warnings"] = list(self.warnings)
         out["error"] = None
+        out["document"] = str(self.document)
+        out["layout"] = None if self.layout is None else str(self.layout)
+        out["changes"] = [c.to_json() for c in self.changes]
+        current = self.current
+        out["current"] = None if current is None else current.to_json()
         if self.geometry is not None:
             out["page_geometry"] = self.geometry
         if self.ocr:
@@ -351,7 +578,24 @@ class CertificateRecord:
         warnings = tuple(str(w) for w in data.get("warnings") or ())
         ocr = data.get("ocr") if isinstance(data.get("ocr"), dict) else {}
         geometry = data.get("page_geometry") if isinstance(data.get("page_geometry"), dict) else None
-        return cls(file=file, fields=fields, warnings=warnings, page=page, ocr=ocr or {}, geometry=geometry)
+        documents = {str(d): d for d in Document}
+        layouts = {str(lay): lay for lay in CertificateLayout}
+        # Rows written before documents were told apart are practising certificates of today's layout.
+        document = documents.get(str(data.get("document") or Document.PRACTISING), Document.OTHER)
+        layout = layouts.get(str(data.get("layout"))) if "layout" in data else CertificateLayout.CURRENT
+        changes = tuple(Change.from_json(c) for c in data.get("changes") or () if isinstance(c, Mapping))
+        layout = layout if document is Document.PRACTISING else None
+        return cls(
+            file=file,
+            fields=with_unprinted(fields, document, layout),
+            warnings=warnings,
+            page=page,
+            ocr=ocr or {},
+            geometry=geometry,
+            document=document,
+            layout=layout,
+            changes=changes,
+        )
 
     @classmethod
     def failed(

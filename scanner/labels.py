@@ -56,12 +56,13 @@ LABELS: dict[FieldKey, LabelSpellings] = {
     FieldKey.PRACTICE_PLACE: LabelSpellings(printed=("执业地点",), headers=("执业地点",)),
     FieldKey.INSTITUTION: LabelSpellings(
         printed=("主要执业机构", "执业机构"),
-        headers=("主要执业机构", "执业机构", "执业单位", "工作单位"),
+        # 执业地点名称: the registration system's institution exports name the institution so.
+        headers=("主要执业机构", "执业机构", "执业单位", "工作单位", "执业地点名称", "执业机构名称"),
         roster=("机构", "主要执业机构", "执业机构", "单位", "工作单位"),
     ),
     FieldKey.AUTHORITY: LabelSpellings(
         printed=("发证机关", "签发机关"),
-        headers=("发证机关", "注册机关", "发证单位"),
+        headers=("发证机关", "注册机关", "发证单位", "审批机关", "批准机关"),
     ),
     FieldKey.ISSUE_DATE: LabelSpellings(
         printed=("发证日期", "签发日期"),
@@ -70,6 +71,12 @@ LABELS: dict[FieldKey, LabelSpellings] = {
     FieldKey.CERTIFICATE_CODE: LabelSpellings(
         printed=("证书编码", "证书编号"),
         headers=("证书编码", "证书编号", "执业证书编码", "执业证书编号"),
+    ),
+    # The old booklet prints the 医师资格证书 code as 证书编码 on its personal page: which field a
+    # 证书编码 label names depends on the layout (scanner.extract), so only the long forms are here.
+    FieldKey.QUALIFICATION_CODE: LabelSpellings(
+        printed=("医师资格证书编码", "资格证书编码"),
+        headers=("医师资格证书编码", "执业资格证书编号", "资格证书编码", "资格证书编号", "医师资格证书编号"),
     ),
 }
 

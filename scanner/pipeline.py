@@ -25,7 +25,23 @@ from .deskew import Locator, PageGeometry
 from .deskew.geometry import apply_homography, crop_quad, map_box, map_line, scale_line
 from .errors import InputError
 from .extract import Layout, extract_fields, read_layout
-from .fields import NO_CERTIFICATE, NO_TEXT_FOUND, Box, CertificateRecord, FieldKey, FieldResult, Flag
+from .extract.changes import normalized_changes, read_change_record
+from .extract.documents import identify
+from .extract.labels import CURRENT_TABLE, TABLES, Form, LabelTable
+from .fields import (
+    CERTIFICATE_FIELDS,
+    NO_CERTIFICATE,
+    NO_TEXT_FOUND,
+    Box,
+    CertificateLayout,
+    CertificateRecord,
+    Document,
+    FieldKey,
+    FieldResult,
+    Flag,
+    unprinted_fields,
+    with_unprinted,
+)
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, Method, checked_authority
 from .ocr import OcrEngine, OcrLine, create_engine
@@ -70,6 +86,23 @@ def normalized_institution(matcher: InstitutionMatcher, field: FieldResult) -> F
         # A known name or short form is whole even without a 医院-like ending (重医附一院).
         flags = tuple(f for f in flags if f is not Flag.INCOMPLETE)
     return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
+
+
+def known_institution(matcher: InstitutionMatcher, field: FieldResult) -> FieldResult:
+    """A value that names an institution kept as printed (the old booklet's 执业地点), but whole when
+    the gazetteer knows it (a short form needs no 医院-like ending)."""
+    if field.value is None:
+        return field
+    match = matcher.match(field.value)
+    if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
+        return field.without_flags({Flag.INCOMPLETE})
+    return field
+
+
+def text_height(lines: Sequence[OcrLine]) -> float:
+    """The page's typical print height: the median height of its text lines (0 without text)."""
+    heights = [math.dist(line.quad[0], line.quad[3]) for line in lines]
+    return float(np.median(heights)) if heights else 0.0
 
 
 # A page without any of the certificate's labels on which at most this many fields were found by
@@ -149,14 +182,17 @@ class Scanner:
         lost, values detection missed beside their labels."""
         fitted = fit_long_side(image, self.config.max_side)
         ocr_image = suppress_red(fitted)
-        sight = PageSight(self.engine, fitted, ocr_image, self.fields_found)
+        sight = PageSight(self.engine, fitted, ocr_image, self.fields_found, self.fields_expected)
         lines = reread_page(sight, self.engine.read(ocr_image))
         factor = image.shape[1] / fitted.shape[1]
         # Report boxes in the caller's pixels, not in the scaled copy OCR read.
         return lines if factor == 1.0 else [scale_line(line, factor) for line in lines]
 
-    def _extract(self, lines: Sequence[OcrLine], layout: Layout | None = None) -> dict[FieldKey, FieldResult]:
-        """The fields extraction finds in the lines (laid out already when `layout` is given)."""
+    def _extract(
+        self, lines: Sequence[OcrLine], layout: Layout | None = None, table: LabelTable = CURRENT_TABLE
+    ) -> dict[FieldKey, FieldResult]:
+        """The fields extraction finds in the lines (laid out already when `layout` is given), by the
+        labels of `table`."""
         return extract_fields(
             lines,
             self.config.review_threshold,
@@ -164,12 +200,24 @@ class Scanner:
             self.config.today,
             self.matcher.printed_names().keys(),
             layout,
+            table,
         )
 
     def fields_found(self, lines: Sequence[OcrLine]) -> int:
         """How many fields the lines give a value of the field's form."""
         fields = self._extract(lines).values()
         return sum(f.value is not None and Flag.INVALID_FORMAT not in f.flags for f in fields)
+
+    def fields_expected(self, lines: Sequence[OcrLine]) -> int:
+        """How many fields the page the lines show prints: a whole certificate of the current layout
+        (or a page too faint to tell) its twelve; a booklet's pages, a page with a change record or
+        another document, the fields whose labels were read (a faint page loses labels, and these
+        pages are told by theirs)."""
+        identified = identify(lines)
+        if identified.form is Form.CURRENT and not identified.change_pages:
+            return len(CERTIFICATE_FIELDS)
+        _, _, runs = read_layout(lines, TABLES[identified.form])
+        return len({run.key for run in runs if run.key is not None})
 
     def locate(self, image: np.ndarray) -> PageGeometry:
         """Where the certificate lies in an RGB image, and the homography that flattens it upright.
@@ -265,15 +313,23 @@ class Scanner:
     def record_from_reading(self, reading: Reading, file: str, page: int | None = None) -> CertificateRecord:
         """Fields, checks and warnings from a reading; boxes in the caller's image pixels.
 
-        After the first checks, the quality stage flags values by their patch of the picture, the
-        second looks at the values (`scanner.reread.values.VALUE_LOOKS`) read doubtful ones again,
-        and the values are checked again."""
-        record = self.record_from_lines(list(reading.flat_lines), file, page)
+        Redaction boxes on the flat page hide their values (`quality.redaction_boxes`). After the
+        first checks, the quality stage flags values by their patch of the picture, the second looks
+        at the values (`scanner.reread.values.VALUE_LOOKS`) read doubtful ones again, and the values
+        are checked again."""
+        lines = list(reading.flat_lines)
+        covered = quality.redaction_boxes(reading.flat, text_height(lines))
+        record = self.record_from_lines(lines, file, page, covered)
+        changes = tuple(
+            change if change.box is None else replace(change, box=reading.to_image(change.box))
+            for change in record.changes
+        )
         if NO_CERTIFICATE in record.warnings:
             return replace(record, geometry=reading.geometry.to_json())
         found = quality.assess(reading.flat, reading.geometry.matrix, reading.image_size, record.fields)
         fields = {key: field.with_flags(*found.flags.get(key, ())) for key, field in record.fields.items()}
-        fields = reread_values(self._value_sight(reading.flat, found.print_px), fields)
+        read_as = TABLES[Form.OLD_BOOKLET].read_as if record.layout is CertificateLayout.OLD_BOOKLET else {}
+        fields = reread_values(self._value_sight(reading.flat, found.print_px, read_as), fields)
         # Values read again are checked again: the first checks judged the first readings.
         fields, checks = run_checks(fields, self.config.today)
         fields = {
@@ -282,17 +338,42 @@ class Scanner:
         }
         warnings = tuple(dict.fromkeys((*record.warnings, *found.warnings)))
         return replace(
-            record, fields=fields, checks=checks, warnings=warnings, geometry=reading.geometry.to_json()
+            record,
+            fields=fields,
+            checks=checks,
+            warnings=warnings,
+            geometry=reading.geometry.to_json(),
+            changes=changes,
         )
 
     def record_from_lines(
-        self, lines: list[OcrLine], file: str, page: int | None = None
+        self, lines: list[OcrLine], file: str, page: int | None = None, covered: Sequence[Box] = ()
     ) -> CertificateRecord:
-        """Fields, checks and warnings from OCR lines."""
-        layout = read_layout(lines)
-        fields = self._extract(lines, layout)
+        """Fields, checks and warnings from OCR lines (`covered`: redaction boxes in their pixels).
+
+        The 变更注册记录 is read first (`extract.changes`); the fields are read from the other lines
+        only, by the labels of the document and layout they show (`extract.documents.identify`), so
+        a change's date, item or 批准机关 is never a field's value. A document other than a
+        practising certificate keeps only the fields it prints (`fields.unprinted_fields`)."""
+        record = read_change_record(lines, self.config.review_threshold, self.config.today)
+        rest = [line for i, line in enumerate(lines) if i not in record.lines]
+        plain = read_layout(rest)
+        # A change page, even with every block empty, is a practising certificate's page.
+        shows_changes = bool(record.lines)
+        labelled = shows_changes or any(run.key is not None for run in plain[2])
+        identified = identify(rest, record.changes, labelled)
+        table = TABLES[identified.form]
+        layout = read_layout(rest, table, covered)
+        fields = self._extract(rest, layout, table)
         text_warnings = () if lines else (NO_TEXT_FOUND,)
-        if no_certificate(lines, fields, layout):
+        document, form_layout = identified.document, identified.layout
+        if document is Document.OTHER and not no_certificate(rest, fields, plain):
+            # No title, label or change block, but most values: a certificate whose labels were lost.
+            document, form_layout = Document.PRACTISING, CertificateLayout.CURRENT
+        unshown = (
+            document is Document.PRACTISING and not shows_changes and no_certificate(rest, fields, plain)
+        )
+        if document is Document.OTHER or unshown:
             # Nothing on another paper is a certificate's value: a notice's date is no issue date.
             missing = {key: FieldResult.missing() for key in FieldKey}
             return CertificateRecord(
@@ -301,16 +382,53 @@ class Scanner:
                 warnings=(*text_warnings, NO_CERTIFICATE),
                 page=page,
                 ocr=self._ocr_info,
+                document=Document.OTHER,
+                layout=None,
             )
-        fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
+        layout_kind = form_layout if document is Document.PRACTISING else None
+        if document is not Document.PRACTISING:
+            # Another document's other fields are not printed on it: whatever was found there is
+            # not that field (a 资格证书's 毕业学校 is no institution).
+            unprinted = unprinted_fields(document, layout_kind)
+            fields = {key: FieldResult.not_printed() if key in unprinted else f for key, f in fields.items()}
+        if document is Document.PRACTISING:
+            fields[FieldKey.INSTITUTION] = self.normalize_institution(fields[FieldKey.INSTITUTION])
+            if form_layout is CertificateLayout.OLD_BOOKLET:
+                # 执业地点 names the institution: known by the gazetteer, it needs no place's ending.
+                fields[FieldKey.PRACTICE_PLACE] = known_institution(
+                    self.matcher, fields[FieldKey.PRACTICE_PLACE]
+                )
+                if Flag.UNLABELLED in fields[FieldKey.INSTITUTION].flags:
+                    # The old booklet prints no 主要执业机构: an institution's name without its label
+                    # is the 执业地点 whose label was lost (reviewed), and the institution is missing.
+                    if fields[FieldKey.PRACTICE_PLACE].value is None:
+                        fields[FieldKey.PRACTICE_PLACE] = fields[FieldKey.INSTITUTION]
+                    fields[FieldKey.INSTITUTION] = FieldResult.not_printed()
         fields[FieldKey.AUTHORITY] = checked_authority(fields[FieldKey.AUTHORITY])
+        # What this layout does not print, not read, is null and not reviewed (SPEC.md).
+        fields = with_unprinted(fields, document, layout_kind)
         fields, checks = run_checks(fields, self.config.today)
+        changes = normalized_changes(record.changes, self.matcher) if document is Document.PRACTISING else ()
         return CertificateRecord(
-            file=file, fields=fields, checks=checks, warnings=text_warnings, page=page, ocr=self._ocr_info
+            file=file,
+            fields=fields,
+            checks=checks,
+            warnings=text_warnings,
+            page=page,
+            ocr=self._ocr_info,
+            document=document,
+            layout=layout_kind,
+            changes=changes,
         )
 
-    def _value_sight(self, flat: np.ndarray, print_px: Mapping[FieldKey, float] | None = None) -> ValueSight:
-        """What the second looks at values on `flat` see with (see `scanner.reread.values`)."""
+    def _value_sight(
+        self,
+        flat: np.ndarray,
+        print_px: Mapping[FieldKey, float] | None = None,
+        read_as: Mapping[FieldKey, FieldKey] | None = None,
+    ) -> ValueSight:
+        """What the second looks at values on `flat` see with (see `scanner.reread.values`);
+        `read_as`, the fields whose value has another field's form on this document."""
         return ValueSight(
             self.engine,
             flat,
@@ -318,6 +436,7 @@ class Scanner:
             self.config.review_threshold,
             self.matcher.printed_names(),
             print_px or {},
+            read_as or {},
         )
 
     def second_reading(self, flat: np.ndarray, key: FieldKey, field: FieldResult) -> FieldResult:

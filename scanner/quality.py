@@ -179,3 +179,78 @@ def assess(
         {k: tuple(v) for k, v in flags.items() if v},
         {k: m.print_px for k, m in measures.items()},
     )
+
+
+@dataclass(frozen=True)
+class RedactionLimits:
+    """What a redaction box looks like on the flat page: a solid grey or black rectangle laid over
+    a value (HR copies hide names and numbers so), unlike print, seals, photos and shadows."""
+
+    # Its fill is darker than the paper (the page's median grey) by this much at least (0-255; the
+    # lightest boxes are grey 190 on paper near 245), and about as grey as grey gets (channel spread).
+    below_paper: float = 30.0
+    max_spread: float = 28.0
+    # Ink strokes are thinner than this share of the page's text height; a box is solid beyond it.
+    stroke_share: float = 0.45
+    # It fills this share of its bounding rectangle at least (a portrait's silhouette does not).
+    min_fill: float = 0.88
+    # Its height, in text heights: it covers one line of print with some margin, not a page.
+    min_height: float = 0.6
+    max_height: float = 3.5
+    # It is at least this wide for its height (a value is written along a line), and at least this
+    # many text heights wide (one character and the margins around it; a bold glyph is narrower).
+    min_aspect: float = 1.15
+    min_width: float = 1.5
+    # Its fill is even: a standard deviation of grey below this (0-255).
+    max_deviation: float = 24.0
+
+
+# Print height (pixels) at which redaction boxes are looked for.
+DETECT_TEXT_PX = 16.0
+# Share of a box's width and height left out at each side when its evenness is measured.
+INSIDE_MARGIN = 0.15
+
+
+def redaction_boxes(flat: np.ndarray, text_height: float, limits: RedactionLimits | None = None) -> list[Box]:
+    """The grey or black boxes laid over values on a flat page (RGB), in its pixels.
+
+    `text_height` is the page's typical print height in pixels (the median line height): strokes of
+    print are opened away at a fraction of it, and a box is one line of print high, give or take its
+    margin. A box touching the page's edge is background, not a box.
+    """
+    limits = limits or RedactionLimits()
+    if flat.ndim != 3 or text_height <= 0:
+        return []
+    # Boxes are large: find them at a scale where print is about DETECT_TEXT_PX high.
+    scale = min(1.0, DETECT_TEXT_PX / text_height)
+    small = flat
+    if scale < 1.0:
+        small = cv2.resize(flat, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    height = text_height * scale
+    h, w = small.shape[:2]
+    smooth = cv2.blur(small, (3, 3)).astype(np.int16)
+    grey = smooth.mean(axis=2)
+    spread = smooth.max(axis=2) - smooth.min(axis=2)
+    paper = float(np.median(grey))
+    mask = ((grey <= paper - limits.below_paper) & (spread <= limits.max_spread)).astype(np.uint8)
+    size = max(3, round(limits.stroke_share * height))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    boxes: list[Box] = []
+    for i in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+            continue
+        if not limits.min_height * height <= bh <= limits.max_height * height:
+            continue
+        if bw < max(limits.min_aspect * bh, limits.min_width * height) or area < limits.min_fill * bw * bh:
+            continue
+        # Its inside, at full resolution and away from its blurred edges, is even: strokes of bold
+        # print run together when the page is made small, but paper shows between them here.
+        x0, y0, x1, y1 = x / scale, y / scale, (x + bw) / scale, (y + bh) / scale
+        mx, my = INSIDE_MARGIN * (x1 - x0), INSIDE_MARGIN * (y1 - y0)
+        inside = flat[round(y0 + my) : round(y1 - my), round(x0 + mx) : round(x1 - mx)]
+        if inside.size == 0 or float(inside.mean(axis=2).std()) > limits.max_deviation:
+            continue
+        boxes.append(Box(x0, y0, x1, y1))
+    return boxes

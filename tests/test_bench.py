@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.bench import Cause, ModeStats, cause_of_miss, score
-from scanner.fields import FIELD_ORDER, CertificateRecord, FieldResult, Flag
+from scanner.fields import CERTIFICATE_FIELDS, CertificateRecord, FieldResult, Flag
 
 TRUTH = {
     "name": "王琳",
@@ -34,7 +34,7 @@ def _sample(**legibility: dict) -> dict:
 
 def _record(**read: tuple[str | None, tuple[Flag, ...]]) -> CertificateRecord:
     fields = {}
-    for key in FIELD_ORDER:
+    for key in CERTIFICATE_FIELDS:
         value, flags = read.get(str(key), (TRUTH[str(key)], ()))
         fields[key] = FieldResult(value=value, raw=value, confidence=0.99, flags=flags)
     return CertificateRecord(file="x.jpg", fields=fields)

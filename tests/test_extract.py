@@ -42,6 +42,8 @@ EXPECTED = {
     FieldKey.AUTHORITY: "重庆市渝中区卫生健康委员会",
     FieldKey.ISSUE_DATE: "2015-07-01",
     FieldKey.CERTIFICATE_CODE: "110500103456789",
+    # The current layout prints no 医师资格证书 code.
+    FieldKey.QUALIFICATION_CODE: None,
 }
 
 
@@ -82,7 +84,7 @@ def test_labels_without_colons_and_values_in_their_own_column():
         lines.append(line(value, 420, 102 + 60 * i))
     result = extract_fields(lines, THRESHOLD)
     assert {k: r.value for k, r in result.items()} == EXPECTED
-    assert not any(r.review for r in result.values())
+    assert not any(r.review for k, r in result.items() if EXPECTED[k] is not None)
 
 
 def test_two_fields_merged_into_one_box():

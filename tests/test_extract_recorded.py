@@ -20,7 +20,7 @@ from scanner.ocr.base import OcrLine
 RECORDED = sorted((Path(__file__).parent / "data" / "ocr").glob("*.json"))
 
 
-def load(path: Path) -> tuple[list[OcrLine], dict[str, str]]:
+def load(path: Path) -> tuple[list[OcrLine], dict[str, str | None]]:
     data = json.loads(path.read_text("utf-8"))
     return [OcrLine.from_json(item) for item in data["lines"]], data["truth"]
 
@@ -28,6 +28,8 @@ def load(path: Path) -> tuple[list[OcrLine], dict[str, str]]:
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 def test_recorded_certificate_reads_every_field_right(path: Path):
     lines, truth = load(path)
+    # Recordings of the current layout hold the twelve fields; it prints no qualification code.
+    truth = {**truth, FieldKey.QUALIFICATION_CODE: truth.get(FieldKey.QUALIFICATION_CODE)}
     fields, _ = run_checks(extract_fields(lines, 0.93), dt.date(2026, 11, 27))
     for key in FieldKey:
         field = fields[key]

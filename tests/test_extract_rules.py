@@ -57,6 +57,7 @@ def finders_recovering(
 def test_the_finders_are_applied_in_the_documented_order():
     assert [rule.name for rule in FINDERS] == [
         "code_anywhere",
+        "qualification_code_anywhere",
         "id_anywhere",
         "sex_taken_as_name",
         "closed_anywhere",

@@ -15,7 +15,7 @@ from stdnum.cn import ric
 from test_registry import write_csv, zhang
 
 from scanner.checks import run_checks
-from scanner.fields import FIELD_ORDER, CertificateRecord, FieldResult
+from scanner.fields import CERTIFICATE_FIELDS, CertificateRecord, FieldResult
 from scanner.registry.importer import import_csv
 from scanner.registry.sqlite import SqliteRegistry
 from scanner.report import summary, verification_json, verify_summary
@@ -34,7 +34,7 @@ PROMISED_GUESSES = 10_000
 def reading(**values: str) -> CertificateRecord:
     truth = zhang(name="李四", id_number=HOLDER_ID, birth_date=BIRTH)
     fields = {}
-    for key in FIELD_ORDER:
+    for key in CERTIFICATE_FIELDS:
         value = values.get(str(key), truth[str(key)])
         fields[key] = FieldResult(value, value, 0.995)
     fields, checks = run_checks(fields, TODAY)

@@ -10,8 +10,11 @@ every repair is flagged, so a changed value is always reviewed.
 
 The modules, in the order a page goes through them:
 
-- `labels`: the printed labels (the table is `scanner.labels`) as one regular expression, with the
-  forms that have one character misread.
+- `labels`: the printed labels of each form (`TABLES`: the current layout's are `scanner.labels`;
+  the old booklet, the 资格证书, the 职称 and the ID card change what differs), each as one regular
+  expression with the forms that have one character misread.
+- `documents`: which document a page shows and, for a practising certificate, its layout, weighed
+  from titles, preambles and labels (`identify`); the change pages are `changes`.
 - `forms`: what values and characters look like (lengths, complete endings, OCR's character slips).
 - `layout`: tokens, rows, and runs cut at the labels; values found off their row, and wraps.
 - `repair`: labels cut short or misread, found again (`LABEL_REPAIRS`, an ordered table).
@@ -24,16 +27,18 @@ The modules, in the order a page goes through them:
 from __future__ import annotations
 
 from ..fields import CODE_LENGTH, ID_LENGTH
+from .documents import MARKERS, Identified, Marker, identify, layout_from_changes
 from .driver import Layout, extract_fields, labelled_values, read_layout
 from .finders import FINDERS, Reading, Rule
 from .forms import NAME_DOT_CHARS, SELF_EVIDENT, WRAPPING, cut_short
-from .labels import LABELS
+from .labels import CURRENT_TABLE, LABELS, TABLES, Form, LabelTable
 from .layout import (
     Row,
     Run,
     Token,
     attach_neighbours,
     build_rows,
+    cover_values,
     page_skew,
     simplified,
     split_row,
@@ -49,6 +54,7 @@ from .parse import (
     parse_id_number,
     parse_level,
     parse_name,
+    parse_qualification_code,
     parse_scope,
     parse_sex,
     parse_text,
@@ -65,16 +71,23 @@ from .repair import (
 
 __all__ = [
     "CODE_LENGTH",
+    "CURRENT_TABLE",
     "FINDERS",
     "ID_LENGTH",
     "LABELS",
     "LABEL_REPAIRS",
+    "MARKERS",
     "NAME_DOT_CHARS",
     "PARSERS",
     "SELF_EVIDENT",
+    "TABLES",
     "WRAPPING",
+    "Form",
+    "Identified",
     "LabelRepair",
+    "LabelTable",
     "Layout",
+    "Marker",
     "Parsed",
     "Probe",
     "Reading",
@@ -84,9 +97,12 @@ __all__ = [
     "Token",
     "attach_neighbours",
     "build_rows",
+    "cover_values",
     "cut_short",
     "extract_fields",
+    "identify",
     "labelled_values",
+    "layout_from_changes",
     "name_char",
     "page_skew",
     "parse_category",
@@ -95,6 +111,7 @@ __all__ = [
     "parse_id_number",
     "parse_level",
     "parse_name",
+    "parse_qualification_code",
     "parse_scope",
     "parse_sex",
     "parse_text",

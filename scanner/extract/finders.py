@@ -30,9 +30,12 @@ from .forms import (
     _closed_forms,
     _word_agreement,
 )
-from .labels import LABELS
+from .labels import CURRENT_TABLE, Form, LabelTable
 from .layout import Row, Run, Token, _free_below
-from .parse import _result, name_char, parse_code, parse_id_number
+from .parse import QUALIFICATION_DIGITS, _result, name_char, parse_code, parse_id_number
+
+# The documents that print a 医师资格证书 code (the current layout does not).
+QUALIFICATION_FORMS = (Form.OLD_BOOKLET, Form.QUALIFICATION)
 
 
 def _free(runs: Sequence[Run]) -> Iterator[Run]:
@@ -70,13 +73,15 @@ def _value_tokens(run: Run, keep: str = "") -> list[Token]:
     return [t for t in tokens if (t.text not in _PUNCT_EDGES or t.text in keep) and t.text.strip()]
 
 
-def _closed_anywhere(runs: Sequence[Run], key: FieldKey, threshold: float) -> FieldResult | None:
+def _closed_anywhere(
+    runs: Sequence[Run], key: FieldKey, threshold: float, table: LabelTable = CURRENT_TABLE
+) -> FieldResult | None:
     """A value whose label was not read, known by its form: a run of unclaimed text that is one of
     the field's printed forms, or ends in a long one behind what can only be a misread label, or
     in any one behind a misread label ending as the field's does (and no other run holds another
     one)."""
     forms = closed_lists.closed_words(key)
-    tails = {label[-1] for label in LABELS[key]}
+    tails = {label[-1] for label in table[key]}
     found: list[FieldResult] = []
     for run in _free(runs):
         meaningful = _value_tokens(run)
@@ -374,6 +379,8 @@ class Reading:
     today: dt.date | None = None
     # The names institutions are printed under (the gazetteer), which tell an institution's name.
     institutions: Collection[str] = ()
+    # The labels of the printed form read.
+    table: LabelTable = CURRENT_TABLE
 
 
 # The fields found so far, read-only to a rule.
@@ -402,6 +409,21 @@ def code_anywhere(page: Reading, found: Found) -> dict[FieldKey, FieldResult]:
     return {FieldKey.CERTIFICATE_CODE: anywhere} if anywhere is not None else {}
 
 
+def qualification_code_anywhere(page: Reading, found: Found) -> dict[FieldKey, FieldResult]:
+    """The 医师资格证书 code, when no label gave it, on a document that prints one (the old booklet, a
+    资格证书): the one lone run of 24 to 27 digits in unclaimed text, unlabelled (so reviewed)."""
+    key = FieldKey.QUALIFICATION_CODE
+    if not _absent(found.get(key)) or page.table.form not in QUALIFICATION_FORMS:
+        return {}
+    found_codes: list[FieldResult] = []
+    for run in _free(page.runs):
+        digits = [t for t in run.tokens if t.text.isdigit()]
+        text = "".join(t.text for t in run.tokens if t.text.strip(_PUNCT_EDGES))
+        if len(digits) == len(text) and len(digits) in QUALIFICATION_DIGITS:
+            found_codes.append(_result(key, digits, page.threshold).with_flags(Flag.UNLABELLED))
+    return {key: found_codes[0]} if len({f.value for f in found_codes}) == 1 else {}
+
+
 def id_anywhere(page: Reading, found: Found) -> dict[FieldKey, FieldResult]:
     """The ID number, when no label gave it: a lone 18-character run in unclaimed text whose check
     digit holds, or that holds the birth date read (then reviewed)."""
@@ -426,7 +448,7 @@ def closed_anywhere(page: Reading, found: Found) -> dict[FieldKey, FieldResult]:
     out: dict[FieldKey, FieldResult] = {}
     for key in SELF_EVIDENT:
         if _absent(found.get(key)):
-            evident = _closed_anywhere(page.runs, key, page.threshold)
+            evident = _closed_anywhere(page.runs, key, page.threshold, page.table)
             if evident is not None:
                 out[key] = evident
     return out
@@ -477,6 +499,7 @@ def sex_by_place(page: Reading, found: Found) -> dict[FieldKey, FieldResult]:
 # result replaces theirs for the same field (sex_taken_as_name clears the name 男 was taken for).
 FINDERS: tuple[Rule, ...] = (
     Rule("code_anywhere", (FieldKey.CERTIFICATE_CODE,), code_anywhere),
+    Rule("qualification_code_anywhere", (FieldKey.QUALIFICATION_CODE,), qualification_code_anywhere),
     Rule("id_anywhere", (FieldKey.ID_NUMBER,), id_anywhere),
     Rule("sex_taken_as_name", (FieldKey.SEX, FieldKey.NAME), sex_taken_as_name),
     Rule("closed_anywhere", SELF_EVIDENT, closed_anywhere),

@@ -25,11 +25,22 @@ WRAPPING = (
     FieldKey.AUTHORITY,
     FieldKey.ISSUE_DATE,
     FieldKey.CERTIFICATE_CODE,
+    FieldKey.QUALIFICATION_CODE,
 )
 # Values with a fixed form: complete when the form is, not by their last word.
-_STRUCTURED = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
-# Numbers are complete at their length.
-_FULL_LENGTH = {FieldKey.ID_NUMBER: ID_LENGTH, FieldKey.CERTIFICATE_CODE: CODE_LENGTH}
+_STRUCTURED = (
+    FieldKey.BIRTH_DATE,
+    FieldKey.ID_NUMBER,
+    FieldKey.ISSUE_DATE,
+    FieldKey.CERTIFICATE_CODE,
+    FieldKey.QUALIFICATION_CODE,
+)
+# Numbers are complete at their length (a 医师资格证书 code at its longest, 27 digits).
+_FULL_LENGTH = {
+    FieldKey.ID_NUMBER: ID_LENGTH,
+    FieldKey.CERTIFICATE_CODE: CODE_LENGTH,
+    FieldKey.QUALIFICATION_CODE: 27,
+}
 
 # A complete value of these fields ends with one of these words; anything else may have wrapped.
 _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {

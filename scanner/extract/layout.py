@@ -8,6 +8,7 @@ finds values printed off their label's row and lets long values wrap.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import unicodedata
 from collections.abc import Sequence
@@ -19,13 +20,14 @@ from ..fields import Box, FieldKey
 from ..ocr.base import OcrLine, quad_bounds, spread_chars
 from .forms import (
     _CJK,
+    _FULL_LENGTH,
     _FULLWIDTH,
     _SEPARATORS,
     _STRUCTURED,
     WRAPPING,
     _ends_complete,
 )
-from .labels import _GROUP_KEY, _LABEL_RE
+from .labels import CURRENT_TABLE, LabelTable
 
 # Row geometry, in units of the row's character height.
 _FIRST_GAP = 14.0  # label to value (labels and values may sit in separate columns)
@@ -84,6 +86,10 @@ class Run:
     claimed: bool = False
     # Its label was only half read (性制, 社名): the value is known by its place, and reviewed.
     doubtful: bool = False
+    # A label of no canonical field (签发人, 学历) with its value: nobody's text (always claimed).
+    other: bool = False
+    # A redaction box lies where its value is printed: the value is hidden, and nothing else is it.
+    covered: bool = False
     before: list[list[Token]] = field(default_factory=list)
     extra: list[list[Token]] = field(default_factory=list)
 
@@ -214,14 +220,15 @@ def _join(rows: list[Row], row: Row | None, toks: list[Token]) -> None:
         row.tokens.sort(key=lambda t: t.x0)
 
 
-def split_row(index: int, row: Row) -> list[Run]:
-    """Cut a row at its labels: each label's value, and the free text around them."""
+def split_row(index: int, row: Row, table: LabelTable = CURRENT_TABLE) -> list[Run]:
+    """Cut a row at the labels of `table`: each label's value, and the free text around them. A
+    label of no canonical field keeps its value as a claimed run, so no field takes it."""
     text = row.text
     tokens = row.tokens
     h = row.h
     runs: list[Run] = []
-    matches = list(_LABEL_RE.finditer(text))
-    bounds = [(m.start(), m.end(), _GROUP_KEY[str(m.lastgroup)]) for m in matches]
+    matches = list(table.regex.finditer(text))
+    bounds = [(m.start(), m.end(), table.group_key[str(m.lastgroup)]) for m in matches]
     if not bounds:
         return _free_runs(index, tokens, h)
     runs += _free_runs(index, tokens[: bounds[0][0]], h)
@@ -247,6 +254,10 @@ def split_row(index: int, row: Row) -> list[Run]:
             # 业地点：重庆市铜梁区, the category's value lost): this label's value was not read.
             rest, value = value + rest, []
         label = tokens[start:end]
+        if key is None:
+            runs.append(Run(index, label + value, claimed=True, other=True))
+            runs += _free_runs(index, rest, h)
+            continue
         runs.append(
             Run(
                 index,
@@ -276,7 +287,7 @@ def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
     return runs
 
 
-def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
+def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = CURRENT_TABLE) -> None:
     """Find values printed off their label's row, and let long values wrap.
 
     A label with no value on its row takes the free text level with it (a table cell may centre its
@@ -288,40 +299,124 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row]) -> None:
     labels = [r for r in runs if r.key is not None]
     for run in labels:
         h = run.label_h or rows[run.row].h
+        if run.covered or run.key is None:
+            continue
         if not run.tokens:
             found = _free_beside(free, labels, run, h) or _free_below(free, rows, run.row, run.label_x0, h)
             if found is not None:
                 found.claimed = True
                 run.tokens = found.tokens
                 run.row = found.row
-        if run.key not in WRAPPING or not run.tokens:
+        kind = table.kind(run.key)
+        if kind in _DATES and run.tokens:
+            _join_offset_digits(run, free, rows, h)
+        if kind not in WRAPPING or not run.tokens:
             continue
         start_x = run.tokens[0].x0
         last_row = run.row
         text = run.text
-        if run.key is not FieldKey.NAME:
+        if kind is not FieldKey.NAME:
             above = _free_above(free, rows, run.row, start_x, h)
             # Text just above that is whole by itself is something else, not this value's head; a
             # number or date takes a head only when that is what completes it.
             if (
                 above is not None
-                and not _ends_complete(run.key, above.text)
+                and not _ends_complete(kind, above.text)
                 and (
-                    run.key not in _STRUCTURED
-                    or (_ends_complete(run.key, above.text + text) and not _ends_complete(run.key, text))
+                    kind not in _STRUCTURED
+                    or (_ends_complete(kind, above.text + text) and not _ends_complete(kind, text))
                 )
             ):
                 above.claimed = True
                 run.before.append(above.tokens)
                 text = above.text + text
-        while not _ends_complete(run.key, text) and len(run.extra) < 2:
+        while not _ends_complete(kind, text) and len(run.extra) < 2:
             nxt = _free_below(free, rows, last_row, start_x, h)
-            if nxt is None or (run.key is FieldKey.NAME and not _name_tail(nxt, rows, last_row, labels)):
+            if nxt is None or (kind is FieldKey.NAME and not _name_tail(nxt, rows, last_row, labels)):
+                break
+            if not _continues(kind, text, nxt.text):
                 break
             nxt.claimed = True
             run.extra.append(nxt.tokens)
             last_row = nxt.row
             text += nxt.text
+
+
+# Dates whose digits may be typed off the pre-printed 年 月 日 they belong over.
+_DATES = (FieldKey.BIRTH_DATE, FieldKey.ISSUE_DATE)
+# The 年 月 日 printed on the form, which typed digits fill in.
+_DATE_MARKS = frozenset("年月日")
+# Typed digits lie at most this many character heights above or below their 年 月 日.
+_DIGITS_OFFSET = 1.2
+
+
+def _join_offset_digits(run: Run, free: Sequence[Run], rows: Sequence[Row], h: float) -> None:
+    """A date typed over a pre-printed 年 月 日 and misaligned: the 年 月 日 were read with the label
+    and the digits, a little higher or lower, as a row of their own. Digits-only free text just
+    above or below the value, within its stretch of the row, is taken into the value, every
+    character in its place from left to right (2015 年 12 月 27 日)."""
+    text = run.text
+    if not _DATE_MARKS & set(text) or sum(c.isdigit() for c in text) >= 6:
+        return
+    # From the label's end (the year is typed before the first mark) to just past the last mark.
+    x0 = min(run.label_x1, run.tokens[0].x0) - 0.2 * h
+    x1 = run.tokens[-1].x1 + h
+    cy = statistics.median(t.cy for t in run.tokens)
+    taken: list[Run] = []
+    for cand in free:
+        if cand.claimed or not cand.tokens or not all(t.text.isdigit() for t in cand.tokens):
+            continue
+        ccy = statistics.median(t.cy for t in cand.tokens)
+        if abs(ccy - cy) > _DIGITS_OFFSET * h or cand.tokens[0].x0 < x0 or cand.tokens[-1].x1 > x1:
+            continue
+        taken.append(cand)
+    if not taken:
+        return
+    for cand in taken:
+        cand.claimed = True
+    tokens = run.tokens + [t for cand in taken for t in cand.tokens]
+    run.tokens = sorted(tokens, key=lambda t: (t.x0 + t.x1) / 2)
+
+
+def _continues(key: FieldKey, text: str, more: str) -> bool:
+    """Whether text on the next row can continue a value: a long number wraps onto digits alone,
+    and no further than its longest form."""
+    if key is not FieldKey.QUALIFICATION_CODE:
+        return True
+    digits = re.sub(r"\D", "", text)
+    return more.isdigit() and len(digits) + len(more) <= _FULL_LENGTH[key]
+
+
+def cover_values(runs: Sequence[Run], covered: Sequence[Box], skew: float = 0.0) -> None:
+    """Mark the labels whose value a redaction box hides (`covered`, boxes in the lines' pixels): a
+    box level with the label, starting right after it (before any value text left of it), with no
+    other label between. Such a label keeps no value and takes none from its neighbours."""
+    if not covered:
+        return
+    cos, sin = math.cos(skew), math.sin(skew)
+    frames = []
+    for box in covered:
+        corners = [(x, y) for x in (box.x0, box.x1) for y in (box.y0, box.y1)]
+        xs = [x * cos + y * sin for x, y in corners]
+        ys = [-x * sin + y * cos for x, y in corners]
+        frames.append((min(xs), min(ys), max(xs), max(ys)))
+    labels = [r for r in runs if r.key is not None]
+    for run in labels:
+        h = run.label_h
+        for x0, y0, _, y1 in frames:
+            level = y0 - 0.5 * h <= run.label_cy <= y1 + 0.5 * h
+            beside = run.label_x1 - 0.5 * h <= x0 <= run.label_x1 + _FIRST_GAP * h
+            if not (level and beside) or (run.tokens and run.tokens[0].x0 < x0 - h):
+                continue
+            between = any(
+                other is not run
+                and abs(other.label_cy - run.label_cy) < 0.8 * h
+                and run.label_x1 <= other.label_x0 < x0
+                for other in labels
+            )
+            if not between:
+                run.covered, run.tokens = True, []
+                break
 
 
 def _own_label(tokens: Sequence[Token]) -> bool:

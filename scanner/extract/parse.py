@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from stdnum.cn import ric
 
@@ -21,6 +22,7 @@ from ..normalize import (
     normalize_level,
     place_names,
 )
+from ..normalize.places import county_names_elsewhere
 from ..vocab import name_lookalikes, transliterated_without_dot
 from .forms import (
     _CITY,
@@ -35,6 +37,9 @@ from .forms import (
     _ends_complete,
 )
 from .layout import Token
+
+# How many digits a 医师资格证书 code has (SPEC.md "Fields": 24-27).
+QUALIFICATION_DIGITS = range(24, 28)
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,19 @@ def parse_code(raw: str) -> Parsed:
     return _digits_only(raw, CODE_LENGTH, allow_x=False)
 
 
+def parse_qualification_code(raw: str) -> Parsed:
+    """The 医师资格证书 code: one run of QUALIFICATION_DIGITS digits (letters OCR confuses for digits
+    repaired and flagged); any other length is kept as read and flagged."""
+    text = raw.translate(_FULLWIDTH).replace(" ", "")
+    for candidate, flags in ((text, ()), (text.translate(_DIGIT_CONFUSIONS), (Flag.REPAIRED,))):
+        runs = re.findall(r"\d+", candidate)
+        longest = max(runs, key=len, default="")
+        if len(longest) in QUALIFICATION_DIGITS and len(runs) == 1:
+            return Parsed(longest, flags)
+    digits = re.sub(r"\D", "", text.translate(_DIGIT_CONFUSIONS))
+    return Parsed(digits or _strip(raw) or None, (Flag.INVALID_FORMAT,))
+
+
 def _closed(raw: str, found: VocabMatch) -> Parsed:
     """A closed-vocabulary value as the normalization stage settles it: the official value (a
     repair beyond the printed form or its 类别 suffix is flagged, so reviewed), else as read."""
@@ -164,6 +182,7 @@ PARSERS = {
     FieldKey.AUTHORITY: parse_text,
     FieldKey.ISSUE_DATE: parse_date,
     FieldKey.CERTIFICATE_CODE: parse_code,
+    FieldKey.QUALIFICATION_CODE: parse_qualification_code,
 }
 
 
@@ -193,7 +212,11 @@ def _result(
     if key in _COMPLETE_ENDINGS and key is not FieldKey.SCOPE and not _ends_complete(key, parsed.value):
         # An authority or institution name that stops short (委员 for 委员会) lost its last characters.
         flags.append(Flag.INCOMPLETE)
-    elif key in _PLACE_FIRST and not parsed.value.startswith(place_names()):
+    elif (
+        key in _PLACE_FIRST
+        and not parsed.value.startswith(place_names())
+        and not _county_first(key, parsed.value)
+    ):
         # A practice place or authority begins with a place's full name: 庆市 lost its first character.
         flags.append(Flag.INCOMPLETE)
     elif key in _PLACE_FIRST and _unknown_district(key, parsed.value):
@@ -236,6 +259,20 @@ def repair_id_number(value: str, confidences: Sequence[float], threshold: float)
         v for v in (value[:pos] + o + value[pos + 1 :] for o in options) if ric.calc_check_digit(v) == v[-1]
     ]
     return fixes[0] if len(fixes) == 1 else None
+
+
+@cache
+def _counties_elsewhere() -> tuple[str, ...]:
+    """The full names of China's county-level places outside Chongqing (朝阳区, 洪山区, 武侯区),
+    longest first (GB/T 2260, as `scanner.normalize` reads it)."""
+    full = (n for n in county_names_elsewhere() if len(n) > 2 and n[-1] in "市县区旗")
+    return tuple(sorted(full, key=len, reverse=True))
+
+
+def _county_first(key: FieldKey, value: str) -> bool:
+    """Whether an authority begins with a county-level place of another province without its city
+    (朝阳区卫生局: the old booklet and other provinces print it so), then an organ's name."""
+    return key is FieldKey.AUTHORITY and value.startswith(_counties_elsewhere())
 
 
 _DISTRICT_RE = re.compile(r"[\u4e00-\u9fff]{1,12}?[区县]")

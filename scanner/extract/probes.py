@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from ..fields import FieldKey
 from ..ocr.base import OcrLine
+from .documents import identify
 from .driver import read_layout
+from .labels import TABLES
 
 # How far a value may reach to the right of its start, in character heights, for a second look.
 _VALUE_SPAN: dict[FieldKey, float] = {
@@ -25,6 +27,7 @@ _VALUE_SPAN: dict[FieldKey, float] = {
     FieldKey.AUTHORITY: 16,
     FieldKey.ISSUE_DATE: 8,
     FieldKey.CERTIFICATE_CODE: 10,
+    FieldKey.QUALIFICATION_CODE: 16,
 }
 
 
@@ -40,9 +43,10 @@ def value_probes(lines: Sequence[OcrLine]) -> list[Probe]:
     """Where to look again for values whose label was read but whose text was not detected.
 
     Small values (a lone 男 or 女) are the ones text detection misses most. The value is expected where
-    the other values of the same label column start, on the label's row, up to the next text.
+    the other values of the same label column start, on the label's row, up to the next text. The
+    labels are those of the document the lines show (the old booklet's 医师资格, a 资格证书's 类别).
     """
-    skew, rows, runs = read_layout(lines)
+    skew, rows, runs = read_layout(lines, TABLES[identify(lines).form])
     labelled = [r for r in runs if r.key is not None]
     found = {r.key for r in labelled if r.tokens}
     cos, sin = math.cos(skew), math.sin(skew)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from ..fields import FieldKey, Sex
 from ..lookalike import looks_alike
 from .forms import _CJK, _SEPARATORS, _closed_forms, _label_agreement, _word_agreement
-from .labels import LABELS
+from .labels import CURRENT_TABLE, LabelTable
 from .layout import Run, Token
 from .parse import PARSERS, Parsed
 
@@ -47,7 +47,7 @@ def _bare_label(run: Run) -> FieldKey | None:
     return None
 
 
-def recover_cut_labels(runs: Sequence[Run]) -> list[Run]:
+def recover_cut_labels(runs: Sequence[Run], table: LabelTable = CURRENT_TABLE) -> list[Run]:
     """Read a free run that starts with the surviving half of a missing 姓名/性别 label as that
     field, when what follows is a clean value for it (男 or 女; a name of CJK characters)."""
     found = {r.key for r in runs if r.key is not None}
@@ -76,7 +76,7 @@ def recover_cut_labels(runs: Sequence[Run]) -> list[Run]:
     return out
 
 
-def recover_bare_labels(runs: Sequence[Run]) -> list[Run]:
+def recover_bare_labels(runs: Sequence[Run], table: LabelTable = CURRENT_TABLE) -> list[Run]:
     """Read a free run that is half of a missing 姓名/性别 label alone, cut or misread (名：, 性,
     性祭), as that label with its value not read (found beside or below it, or looked for again
     where it should be). Applied after `recover_cut_labels`: a label half with a value is surer
@@ -118,16 +118,16 @@ def _misread_alike(printed: str, label: str) -> bool:
     return all(a == b or looks_alike(a, b) for a, b in zip(printed, label, strict=True))
 
 
-def _label_forms(key: FieldKey) -> Iterator[tuple[str, bool]]:
+def _label_forms(key: FieldKey, table: LabelTable) -> Iterator[tuple[str, bool]]:
     """A field's labels as they may start a run, each with whether every character must be read
     right: as printed, and a long one without its first character (业类别 for 执业类别)."""
-    for label in LABELS[key]:
+    for label in table[key]:
         yield label, False
         if len(label) >= 4:
             yield label[1:], True
 
 
-def recover_misread_labels(runs: Sequence[Run]) -> list[Run]:
+def recover_misread_labels(runs: Sequence[Run], table: LabelTable = CURRENT_TABLE) -> list[Run]:
     """Read a free run that starts like a missing field's label, with up to half of its characters
     misread (纂夏日期 for 发证日期 in small bold print; in a label shorter than four characters only
     by a look-alike, 性名 for 姓名, before a colon, 姓息：, or before 男 or 女) or a long label
@@ -136,7 +136,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> list[Run]:
     证作考码 fits 证件号码 and 证书编码 alike, and only the ID number's form tells which it was.
     """
     found = {r.key for r in runs if r.key is not None and r.tokens}
-    missing = [k for k in FieldKey if k not in found]
+    missing = [k for k in table.by_key if k not in found]
     words = _closed_forms()
     out = list(runs)
     for i in range(len(out)):
@@ -150,7 +150,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> list[Run]:
         if after is not None and (after.row != run.row or after.key is not None or after.claimed):
             after = None
         alone = after is not None and any(
-            len(run.text) == len(label) for key in missing for label, _ in _label_forms(key)
+            len(run.text) == len(label) for key in missing for label, _ in _label_forms(key, table)
         )
         if alone and after is not None:
             # A label standing alone before free text on its row (社名 … 玛依拉迪丽·阿米娜): the
@@ -162,7 +162,7 @@ def recover_misread_labels(runs: Sequence[Run]) -> list[Run]:
             joined, text = run.tokens, run.text
         fits: dict[FieldKey, tuple[int, int]] = {}
         for key in missing:
-            for label, whole in _label_forms(key):
+            for label, whole in _label_forms(key, table):
                 agree = _label_agreement(text, label)
                 if 2 * agree < len(label) or len(text) <= len(label) or (whole and agree < len(label)):
                     continue
@@ -210,7 +210,7 @@ class LabelRepair:
     """One way a label is found again: its name, and the function that returns the runs anew."""
 
     name: str
-    apply: Callable[[Sequence[Run]], list[Run]]
+    apply: Callable[[Sequence[Run], LabelTable], list[Run]]
 
 
 # Label repairs in the order they are applied: each sees the labels the ones before it found.

@@ -13,8 +13,8 @@ from typing import Any
 from ..lookalike import looks_alike
 from .data import data_rows, split_list
 from .places import (
-    _county_names_elsewhere,
     _district_of,
+    county_names_elsewhere,
     districts,
 )
 from .text import (
@@ -88,7 +88,7 @@ class _Rules:
     # (重庆市足区 → 大足区) or opening the name when no place elsewhere is so named (`places_elsewhere`);
     # unique ones only. Long ones (酉阳土族苗族自治县) are in `district`.
     district_damaged: dict[str, str]
-    # County-level names elsewhere in China (see `_county_names_elsewhere`), in this tier's spelling.
+    # County-level names elsewhere in China (see `county_names_elsewhere`), in this tier's spelling.
     places_elsewhere: frozenset[str]
     # Those names with each character in turn as "?" (see `district_misread`).
     misread_elsewhere: frozenset[str]
@@ -237,9 +237,9 @@ def _rules(folded: bool) -> _Rules:
         district_of=district_of,
         district_forms=tuple(district_of),
         district_damaged=district_damaged,
-        places_elsewhere=frozenset(f(n) for n in _county_names_elsewhere()),
+        places_elsewhere=frozenset(f(n) for n in county_names_elsewhere()),
         misread_elsewhere=frozenset(
-            f(n[:i]) + "?" + f(n[i + 1 :]) for n in _county_names_elsewhere() for i in range(len(n))
+            f(n[:i]) + "?" + f(n[i + 1 :]) for n in county_names_elsewhere() for i in range(len(n))
         )
         if folded
         else frozenset(),

@@ -82,7 +82,7 @@ def place_names() -> tuple[str, ...]:
 
 
 @cache
-def _county_names_elsewhere() -> frozenset[str]:
+def county_names_elsewhere() -> frozenset[str]:
     """County-level names of China outside Chongqing, past and present, with and without their
     final 市/县/区 (GB/T 2260 as shipped in python-stdnum's cn/loc.dat). Chongqing's own places are
     left out, also where they were listed under Sichuan before 1997."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..deskew.geometry import crop_quad, line_to_image
 from ..extract import value_probes
-from ..fields import FieldKey
+from ..fields import CERTIFICATE_FIELDS, FieldKey
 from ..normalize import words as closed_lists
 from ..ocr import OcrEngine, OcrLine
 from ..ocr.base import spread_chars
@@ -128,31 +128,41 @@ class PageSight:
     colour: np.ndarray
     ocr_image: np.ndarray
     fields_found: Callable[[Sequence[OcrLine]], int]
+    # How many fields the page the lines show prints (a booklet's change page none, a spread of the
+    # old booklet's first pages three); None: a whole certificate's twelve.
+    fields_expected: Callable[[Sequence[OcrLine]], int] | None = None
 
 
 def under_seal(sight: PageSight, lines: Sequence[OcrLine]) -> list[OcrLine]:
     """Lines partly under a red seal (over 发证机关 and 发证日期), each read also from the colour
     image, the better of the two readings kept (see `better_reading`); other lines as they were.
 
-    Runs on every line of every reading of the page."""
-    kept = []
-    for line in lines:
+    Runs on every line of every reading of the page; a booklet carries many seals, so the lines
+    under them are read in one call of the recognizer (`OcrEngine.recognize_many`)."""
+    sealed: list[tuple[int, np.ndarray]] = []
+    for i, line in enumerate(lines):
         crop = crop_quad(sight.colour, line.quad)
-        if seal_share(crop) < SEAL_LINE_SHARE:
-            kept.append(line)
-            continue
-        seen = sight.engine.recognize(crop)
-        kept.append(better_reading(line, None if seen is None else line_to_image(seen, line.quad)))
+        if seal_share(crop) >= SEAL_LINE_SHARE:
+            sealed.append((i, crop))
+    kept = list(lines)
+    seen_all = sight.engine.recognize_many([crop for _, crop in sealed])
+    for (i, _), seen in zip(sealed, seen_all, strict=True):
+        line = lines[i]
+        kept[i] = better_reading(line, None if seen is None else line_to_image(seen, line.quad))
     return kept
 
 
 def faint_page(sight: PageSight, lines: Sequence[OcrLine]) -> list[OcrLine]:
     """Labels lost to text detection on a grey page (dim light, behind glass): when at least
-    FAINT_PAGE_MISSING fields were not found, the text is looked for again with the page's contrast
-    stretched (`stretch_contrast`), its lines looked at `under_seal`, and the reading that gives
-    more fields is kept."""
+    FAINT_PAGE_MISSING of the fields the page prints were not found, the text is looked for again
+    with the page's contrast stretched (`stretch_contrast`), its lines looked at `under_seal`, and
+    the reading that gives more fields is kept."""
+    expected = len(CERTIFICATE_FIELDS) if sight.fields_expected is None else sight.fields_expected(lines)
+    if expected < FAINT_PAGE_MISSING:
+        # Too few fields printed for that many to be lost (a change page prints none).
+        return list(lines)
     found = sight.fields_found(lines)
-    if len(FieldKey) - found >= FAINT_PAGE_MISSING:
+    if expected - found >= FAINT_PAGE_MISSING:
         again = under_seal(sight, sight.engine.read(sight.ocr_image, detect_view=stretch_contrast))
         if sight.fields_found(again) > found:
             return again
@@ -165,9 +175,10 @@ def undetected_values(sight: PageSight, lines: Sequence[OcrLine]) -> list[OcrLin
     report, as the word of their closed list it clearly favours (`read_as_word`). Each value
     found is added as a line of its own."""
     found = list(lines)
-    for probe in value_probes(lines):
-        crop = crop_quad(sight.ocr_image, probe.quad)
-        seen = sight.engine.recognize(crop) or read_as_word(sight.engine, probe.key, crop)
+    probes = value_probes(lines)
+    crops = [crop_quad(sight.ocr_image, probe.quad) for probe in probes]
+    for probe, crop, read in zip(probes, crops, sight.engine.recognize_many(crops), strict=True):
+        seen = read or read_as_word(sight.engine, probe.key, crop)
         if seen is not None:
             found.append(line_to_image(seen, probe.quad))
     return found

@@ -42,7 +42,13 @@ from .crops import value_crop, widened, with_next_line, wrapped_lines
 
 # Values that are digits only, where one misread digit makes another valid-looking value; read a
 # second time when printed lower than SMALL_PRINT_PX.
-DIGIT_FIELDS = (FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER, FieldKey.ISSUE_DATE, FieldKey.CERTIFICATE_CODE)
+DIGIT_FIELDS = (
+    FieldKey.BIRTH_DATE,
+    FieldKey.ID_NUMBER,
+    FieldKey.ISSUE_DATE,
+    FieldKey.CERTIFICATE_CODE,
+    FieldKey.QUALIFICATION_CODE,
+)
 # Fields whose values come from closed lists, read again against them when doubtful.
 WORD_FIELDS = (*closed_lists.CLOSED_FIELDS, FieldKey.INSTITUTION)
 # Digit fields with rules a reading must obey, read again against them when doubtful; the ID
@@ -75,6 +81,9 @@ class ValueSight:
     review_threshold: float
     institutions: Mapping[str, str]
     print_px: Mapping[FieldKey, float] = field(default_factory=dict)
+    # Fields whose value has another field's form on this document (the old booklet's 执业地点 names
+    # an institution): read again against that field's words.
+    read_as: Mapping[FieldKey, FieldKey] = field(default_factory=dict)
 
 
 def repaired(found: FieldResult, value: str, confidence: float | None = None) -> FieldResult:
@@ -252,6 +261,7 @@ def closed_list(
     of its ending, and is not settled on its line, is read with the line below it too."""
     if not found.review or found.box is None or not found.raw:
         return found
+    key = sight.read_as.get(key, key)
     read = "".join(found.raw.split())
     words = words_for(sight, key, read, fields)
     if read in words:

@@ -459,9 +459,11 @@ def change_page(
                 elif part == "item":
                     b = write_value(page, hand, end, yy, change["item"], vsize)
                     row += 1
-                    vb = write_value(
-                        page, hand, x + vsize * rng.uniform(0.5, 3.0), rows[row], change["value"], vsize
-                    )
+                    vx = x + vsize * rng.uniform(0.5, 3.0)
+                    # A long new value is written smaller to stay on the page, as a clerk would.
+                    room = w - vx - vsize * 0.8
+                    vs = max(min(vsize, int(room / (len(change["value"]) * 1.12))), round(vsize * 0.55))
+                    vb = write_value(page, hand, vx, rows[row], change["value"], vs)
                     if vb:
                         part_boxes["value"] = vb
                 elif part == "date":
