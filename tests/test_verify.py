@@ -241,7 +241,16 @@ def test_the_verify_json_keeps_its_key_order_and_verification_holds_no_text(veri
         "review_fields",
         "advice",
     ]
-    assert list(row["differences"][0]) == ["field", "certificate", "registry", "explanation", "sure"]
+    assert list(row["differences"][0]) == [
+        "field",
+        "certificate",
+        "registry",
+        "explanation",
+        "sure",
+        "kind",
+        "change",
+    ]
+    assert (row["differences"][0]["kind"], row["differences"][0]["change"]) == ("institution", None)
     assert verify_summary(v, "en").splitlines()[1] == (
         "  Verdict: ✘ mismatch: the registry holds this certificate or doctor, but fields differ"
     )

@@ -7,8 +7,9 @@ The modules, in the order a file travels:
 - `output`: the JSON Lines results file (lock, torn tail, whole-row appends) and write failures;
 - `run`: `run_batch`, the driver, with the local process pool and progress; its docstring states
   the output discipline;
-- `dask`: the same workers on a Dask cluster; `report`: summary, CSV and HTML from the rows;
-  `roster`: the HR roster the rows are compared with.
+- `dask`: the same workers on a Dask cluster; `report`: summary, CSV and HTML from the rows
+  (`booklets`: what a row says of its document, layout and change record); `roster`: the HR roster
+  the rows are compared with.
 
 Every name below is importable from `scanner.batch` as before the package was split.
 """

@@ -35,6 +35,15 @@ from ..text import (
     redact_url,
     spreadsheet_cell,
 )
+from .booklets import (
+    booklet_items,
+    change_cells,
+    change_label,
+    changes_of,
+    is_practising,
+    reviewed,
+    reviewed_keys,
+)
 
 
 class Outcome(StrEnum):
@@ -132,14 +141,16 @@ _TEXT: dict[Lang, dict[str, str]] = {
 
 
 def outcome(row: dict[str, Any]) -> Outcome:
-    """The outcome of one row: failed, a verify verdict, or whether any field needs review."""
+    """The outcome of one row: failed, a verify verdict, another document than a practising
+    certificate, or whether any field or change block needs review."""
     if row.get("error"):
         return Outcome.FAILED
     verdict = row.get("verdict")
     if verdict:
         return Outcome(verdict)
-    reviewed = any(f.get("review") for f in (row.get("fields") or {}).values())
-    return Outcome.NEEDS_REVIEW if reviewed else Outcome.OK
+    if not is_practising(row):
+        return Outcome.WRONG_DOCUMENT
+    return Outcome.NEEDS_REVIEW if reviewed(row) else Outcome.OK
 
 
 def roster_flagged(row: dict[str, Any]) -> bool:
@@ -155,8 +166,9 @@ def needs_attention(row: dict[str, Any]) -> bool:
 
 def fields_in_question(row: dict[str, Any]) -> list[str]:
     """Field keys a person should check on this row, in canonical order: fields marked for
-    review, fields that differ from the registry and fields that disagree with the roster."""
-    keys = {k for k, f in (row.get("fields") or {}).items() if f.get("review")}
+    review (of those the document prints), fields that differ from the registry and fields that
+    disagree with the roster."""
+    keys = set(reviewed_keys(row))
     keys.update(d.get("field") for d in row.get("differences") or ())
     roster = row.get("roster") or {}
     keys.update(roster.get("disagree") or ())
@@ -229,8 +241,7 @@ def reading(row: dict[str, Any]) -> Reading:
     """Whether a row could not be read, has a field marked for review, or was read surely."""
     if row.get("error"):
         return Reading.FAILED
-    reviewed = any(f.get("review") for f in (row.get("fields") or {}).values())
-    return Reading.NEEDS_REVIEW if reviewed else Reading.OK
+    return Reading.NEEDS_REVIEW if reviewed(row) else Reading.OK
 
 
 # Verdicts in the order the summary gives them; the first three are always given once any row was verified.
@@ -362,9 +373,11 @@ def write_csv(results: Path, path: Path, lang: Lang = "zh") -> int:
     if lang == "zh":
         header = ["文件", "页", "结果", "需复核字段", "错误"]
         header += [labels[k] for k in FIELD_ORDER]
+        header += ["证件", "版式", "变更次数", "最近变更", "当前执业机构"]
         header += ["花名册姓名", "花名册机构", "与花名册不符", "内容SHA256"]
     else:
         header = ["file", "page", "outcome", "review", "error", *(str(k) for k in FIELD_ORDER)]
+        header += ["document", "layout", "changes", "newest_change", "current_institution"]
         header += ["roster_name", "roster_institution", "roster_disagree", "sha256"]
     sep = "、" if lang == "zh" else ";"
     count = 0
@@ -374,11 +387,14 @@ def write_csv(results: Path, path: Path, lang: Lang = "zh") -> int:
         for row in current_rows(results):
             fields = row.get("fields") or {}
             roster = row.get("roster") or {}
-            review = [k for k in FIELD_ORDER if (fields.get(str(k)) or {}).get("review")]
+            asked = set(reviewed_keys(row))
+            review = [labels[k] for k in FIELD_ORDER if str(k) in asked]
+            review += [change_label(i, lang) for i, c in enumerate(changes_of(row), 1) if c.get("review")]
             error = (row.get("error_zh") if lang == "zh" else None) or row.get("error") or ""
             cells: list[object] = [row["file"], row.get("page"), _OUTCOME_TEXT[lang][outcome(row)]]
-            cells += [sep.join(labels[k] for k in review), error]
+            cells += [sep.join(review), error]
             cells += [(fields.get(str(k)) or {}).get("value") for k in FIELD_ORDER]
+            cells += change_cells(row, lang)
             disagree = [labels[FieldKey(f)] for f in roster.get("disagree") or ()]
             cells += [roster.get("name"), roster.get("institution"), sep.join(disagree)]
             cells.append(row.get("sha256"))
@@ -447,6 +463,7 @@ def _html_row(number: int, row: dict[str, Any], thumbs_dir: Path | None, lang: L
             f"<b>{esc(labels[FieldKey(key)])}</b> {esc(shown if shown is not None else '—')}"
             + (f" <span class=why>{esc(reasons)}</span>" if reasons else "")
         )
+    items += booklet_items(row, lang)
     for diff in row.get("differences") or ():
         items.append(esc(mask_personal(str(diff.get("explanation") or diff))))
     roster = row.get("roster")

@@ -172,7 +172,10 @@ class Roster:
                 unsure.append(RosterField.NAME)
             elif not same_name(entry.name, name):
                 disagree.append(RosterField.NAME)
-        institution = record.value(FieldKey.INSTITUTION)
+        # Where the certificate says the doctor works now: the newest change of its change record,
+        # or on the old booklet the institution its 执业地点 names.
+        current = record.current
+        institution = current.value(FieldKey.INSTITUTION) if current else record.value(FieldKey.INSTITUTION)
         if entry.institution:
             same = None if institution is None else matcher.same_institution(entry.institution, institution)
             if same is None:

@@ -37,6 +37,8 @@ class RegistryEntry:
     institution: str | None = None
     authority: str | None = None
     issue_date: str | None = None
+    # The 医师资格证书 code (执业资格证书编号 in registration exports), when the registry holds it.
+    qualification_code: str | None = None
     other_institutions: tuple[str, ...] = ()
     # Where the row came from (file and line of the import), for people tracing a difference.
     source: str | None = None
@@ -53,7 +55,8 @@ class RegistryEntry:
         return main + tuple(i for i in self.other_institutions if i != self.institution)
 
     def to_json(self) -> dict[str, Any]:
-        """Canonical keys plus `other_institutions` (and `source` when known)."""
+        """Canonical keys (qualification_code included) plus `other_institutions` (and `source` when
+        known)."""
         out: dict[str, Any] = {str(k): self.value(k) for k in FIELD_ORDER}
         out["other_institutions"] = list(self.other_institutions)
         if self.source:
@@ -65,7 +68,8 @@ class RegistryEntry:
         """An entry from the JSON a registry service answers (the shape `to_json` writes), checked
         against that shape: `name` and `certificate_code` strings, every other field a string or
         null, `other_institutions` a list of strings (or one string) or null. RegistryError with one
-        sentence ("answered ...") when it does not fit."""
+        sentence ("answered ...") when it does not fit. `qualification_code` may be left out (a
+        service that does not hold it)."""
         name, code = data.get("name"), data.get("certificate_code")
         if not isinstance(name, str) or not isinstance(code, str) or not name or not code:
             raise RegistryError(

@@ -47,6 +47,7 @@ _SITE_SPLIT = re.compile(r"[;；|、\n]+")
 _LABELS_ZH = {key: aliases[0] for key, aliases in HEADER_ALIASES.items()}
 # Where a registry row (COLUMNS order) holds the person and the main institution.
 NAME, ID_NUMBER, INSTITUTION = (COLUMNS.index(k) for k in ("name", "id_number", "institution"))
+QUALIFICATION = str(FieldKey.QUALIFICATION_CODE)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     unsure_institutions: dict[str, int] = field(default_factory=dict)
     replaced: list[Replacement] = field(default_factory=list)
+    # Rows kept with a cell left blank (a qualification code that is no code): line and why.
+    cleared: list[Rejection] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -91,6 +94,7 @@ class ImportReport:
             "ignored_columns": self.ignored_columns,
             "unsure_institutions": self.unsure_institutions,
             "replaced": [r.to_json() for r in self.replaced],
+            "cleared": [r.to_json() for r in self.cleared],
         }
 
 
@@ -178,6 +182,23 @@ def _code(text: str) -> str:
     raise _Reject(f"certificate code {value!r} is not 15 digits", f"证书编码“{value}”不是15位数字")
 
 
+def _qualification_code(text: str) -> str:
+    """A 医师资格证书 code: 24 to 27 digits once spaces are gone."""
+    value = text.replace(" ", "")
+    if value.isascii() and value.isdigit() and 24 <= len(value) <= 27:
+        return value
+    if re.match(r"^\d(\.\d+)?E\+\d+$", value, re.IGNORECASE):
+        raise _Reject(
+            f"qualification code {value} was rounded by a spreadsheet and is left blank; export the "
+            "column as text",
+            f"执业资格证书编号{value}已被表格软件改写为科学计数法，已留空；请将该列导出为文本",
+        )
+    raise _Reject(
+        f"qualification code {value!r} is not 24 to 27 digits and is left blank",
+        f"执业资格证书编号“{value}”不是24至27位数字，已留空",
+    )
+
+
 def _vocab(text: str, key: FieldKey, found: str | None) -> str:
     if found is None:
         label = {FieldKey.LEVEL: "医师级别", FieldKey.CATEGORY: "执业类别"}[key]
@@ -235,6 +256,7 @@ class RosterImporter:
                 return self.parse_rows(keys, [rows[i] for i in kept], [lines[i] for i in kept], file)
         empty = ("",) * len(rows)
         suspects: list[Sequence[str | _Reject | None]] = []  # columns that hold a rejection
+        notes: list[tuple[int, Rejection]] = []  # (position, note) of cells left blank
 
         def col(key: str) -> Sequence[str]:
             return columns.get(key, empty)
@@ -298,6 +320,7 @@ class RosterImporter:
             convert("institution", self._official),
             convert("authority", _no_spaces),
             convert("issue_date", parse_date),
+            self._cleared(convert(QUALIFICATION, _qualification_code), lines, notes),
             list(map(f"{file}:{{}}".format, lines)),
         ]
         # Rows to reject: few, found column by column rather than row by row.
@@ -314,6 +337,7 @@ class RosterImporter:
             rows=list(zip(*out_columns, strict=True)),
             lines=list(lines),
             rejected=[Rejection.of(lines[i], w.reason, w.reason_zh) for i, w in sorted(why_of.items())],
+            cleared=[note for i, note in notes if i not in why_of],
         )
         written_sites, others = col("institution"), col(OTHER_INSTITUTIONS)
         unsure_texts = {t for t in set(written_sites) if t and not self._institutions[t][1]}
@@ -334,6 +358,22 @@ class RosterImporter:
 
     def _official(self, text: str) -> str:
         return self.institution(text)[0]
+
+    @staticmethod
+    def _cleared(
+        column: Sequence[str | _Reject | None], lines: Sequence[int], notes: list[tuple[int, Rejection]]
+    ) -> Sequence[str | _Reject | None]:
+        """A column whose unusable cells are left blank rather than rejecting their rows, each noted
+        with its line and why (a qualification code is no reason to lose a doctor)."""
+        if not any(v.__class__ is _Reject for v in column):
+            return column
+        kept: list[str | _Reject | None] = []
+        for i, value in enumerate(column):
+            if isinstance(value, _Reject):
+                notes.append((i, Rejection.of(lines[i], value.reason, value.reason_zh)))
+                value = None
+            kept.append(value)
+        return kept
 
     def _scope_of(self, category_and_scope: tuple[str | _Reject | None, str]) -> str:
         category, scope = category_and_scope
@@ -403,6 +443,7 @@ class Chunk:
     rows: list[Row]
     lines: list[int]
     rejected: list[Rejection]
+    cleared: list[Rejection] = field(default_factory=list)
     further: dict[int, list[str]] = field(default_factory=dict)
     unsure: dict[int, list[str]] = field(default_factory=dict)
 
@@ -452,6 +493,7 @@ def import_csv(
             chunk = importer.parse_rows(keys, cells, lines, path.name)
             report.rows += len(chunk.rows) + len(chunk.rejected)
             report.rejected += chunk.rejected
+            report.cleared += chunk.cleared
             if before:  # a first import has no earlier holders to keep
                 _keep_holders(chunk, registry, holders, replace, when, report)
             for names in chunk.unsure.values():
@@ -473,6 +515,7 @@ def import_csv(
                 progress(report.rows, position, size)
         registry.record_replacements(report.replaced)
     report.rejected.sort(key=lambda r: r.line)
+    report.cleared.sort(key=lambda r: r.line)
     report.added = registry.count() - before
     report.updated = upserted - report.added
     return report

@@ -12,7 +12,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from ..fields import FIELD_ORDER, FieldKey
+from ..fields import CERTIFICATE_FIELDS, FieldKey
 from .base import RegistryEntry, RegistryError, RegistryStats
 
 SCHEMA_VERSION = "2"
@@ -44,7 +44,8 @@ CREATE TABLE doctors (
     certificate_code TEXT NOT NULL,
     name TEXT NOT NULL,
     sex TEXT, birth_date TEXT, id_number TEXT, level TEXT, category TEXT, scope TEXT,
-    practice_place TEXT, institution TEXT, authority TEXT, issue_date TEXT, source TEXT
+    practice_place TEXT, institution TEXT, authority TEXT, issue_date TEXT, source TEXT,
+    qualification_code TEXT
 );
 CREATE UNIQUE INDEX doctors_code ON doctors (certificate_code);
 {_INDEXES_SQL};
@@ -59,8 +60,16 @@ CREATE INDEX sites_institution ON sites (institution);
 """
 
 # The doctors table's columns, in the order rows are written and read: the key, the other
-# certificate fields in canonical order, and where the row came from.
-COLUMNS = ("certificate_code", *(str(k) for k in FIELD_ORDER if k is not FieldKey.CERTIFICATE_CODE), "source")
+# certificate fields in canonical order, the 医师资格证书 code, and where the row came from.
+COLUMNS = (
+    "certificate_code",
+    *(str(k) for k in CERTIFICATE_FIELDS if k is not FieldKey.CERTIFICATE_CODE),
+    str(FieldKey.QUALIFICATION_CODE),
+    "source",
+)
+# Columns added after registries were first made: a file without one reads it as null, and gets it
+# when opened for writing (`certscan registry import`).
+_ADDED_COLUMNS = (str(FieldKey.QUALIFICATION_CODE),)
 _SELECT = "SELECT " + ", ".join(f"d.{c}" for c in COLUMNS) + " FROM doctors d"
 _UPSERT = (
     f"INSERT INTO doctors ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
@@ -99,6 +108,13 @@ class SqliteRegistry:
         self.path = path
         self._db = connection
         self._has_sites: bool | None = None
+        held = {row[1] for row in connection.execute("PRAGMA table_info(doctors)")}
+        lacking = [c for c in _ADDED_COLUMNS if c not in held]
+        self._select = _SELECT
+        if lacking:
+            # A registry made before these columns (opened read-only): they read as unknown.
+            shown = ", ".join(f"NULL AS {c}" if c in lacking else f"d.{c}" for c in COLUMNS)
+            self._select = f"SELECT {shown} FROM doctors d"
 
     @classmethod
     def open_existing(cls, path: Path) -> SqliteRegistry:
@@ -148,8 +164,14 @@ class SqliteRegistry:
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:  # an empty file someone made: make it a registry
                 _write_schema(db)
-            elif "meta" in tables and "replacements" not in tables:
-                db.execute(_REPLACEMENTS_SQL)
+            elif "meta" in tables:
+                if "replacements" not in tables:
+                    db.execute(_REPLACEMENTS_SQL)
+                if "doctors" in tables:
+                    held = {row[1] for row in db.execute("PRAGMA table_info(doctors)")}
+                    for column in _ADDED_COLUMNS:
+                        if column not in held:
+                            db.execute(f"ALTER TABLE doctors ADD COLUMN {column} TEXT")
                 db.commit()
         except sqlite3.DatabaseError:
             db.close()
@@ -273,19 +295,19 @@ class SqliteRegistry:
 
     def by_code(self, certificate_code: str) -> list[RegistryEntry]:
         """Entries holding this certificate code (at most one: the code is the key)."""
-        return self._entries(_SELECT + " WHERE d.certificate_code = ?", (certificate_code,))
+        return self._entries(self._select + " WHERE d.certificate_code = ?", (certificate_code,))
 
     def by_name_and_id(self, name: str, id_number: str) -> list[RegistryEntry]:
         """Entries of this name and ID number."""
-        return self._entries(_SELECT + " WHERE d.name = ? AND d.id_number = ?", (name, id_number))
+        return self._entries(self._select + " WHERE d.name = ? AND d.id_number = ?", (name, id_number))
 
     def by_name_and_institution(self, name: str, institution: str) -> list[RegistryEntry]:
         """Entries of this name registered at this institution, main or further site."""
         # Main institutions are indexed with the name; further sites (rare) by institution.
         sql = (
-            _SELECT
+            self._select
             + " WHERE d.name = ?1 AND d.institution = ?2 UNION "
-            + _SELECT
+            + self._select
             + " JOIN sites s ON s.certificate_code = d.certificate_code"
             " WHERE s.institution = ?2 AND d.name = ?1"
         )

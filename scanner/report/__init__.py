@@ -8,9 +8,13 @@ programs (JSON). The stages before it return data only; every sentence a user re
 """
 
 from .reading import (
+    change_lines,
     check_text,
+    document_text,
     flag_text,
     heading,
+    layout_text,
+    not_printed,
     shown_value,
     summary,
     to_json_line,
@@ -21,11 +25,15 @@ from .registry import entry_summary, import_summary, stats_summary
 from .verification import verdict_text, verification_json, verify_summary
 
 __all__ = [
+    "change_lines",
     "check_text",
+    "document_text",
     "entry_summary",
     "flag_text",
     "heading",
     "import_summary",
+    "layout_text",
+    "not_printed",
     "shown_value",
     "stats_summary",
     "summary",

@@ -7,17 +7,22 @@ import json
 from collections.abc import Iterable
 
 from ..fields import (
+    CURRENT_KEYS,
     FIELD_LABELS_EN,
     FIELD_LABELS_ZH,
     FIELD_ORDER,
     NO_CERTIFICATE,
     NO_TEXT_FOUND,
+    CertificateLayout,
     CertificateRecord,
+    Change,
     Check,
     CheckName,
+    Document,
     FieldKey,
     Flag,
 )
+from ..merge import DIFFERENT_CERTIFICATES
 from ..text import Lang, display_width, mask_birth_date, mask_id, mask_personal
 
 _FLAG_TEXT: dict[Lang, dict[Flag, str]] = {
@@ -71,6 +76,7 @@ _CHECK_TEXT: dict[Lang, dict[CheckName, str]] = {
         CheckName.ID_BIRTH_DATE: "身份证号与出生日期",
         CheckName.ID_SEX: "身份证号与性别",
         CheckName.CODE_FORMAT: "证书编码格式",
+        CheckName.QUALIFICATION_CODE_FORMAT: "医师资格证书编码格式",
         CheckName.BIRTH_DATE_VALID: "出生日期",
         CheckName.BIRTH_DATE_PLAUSIBLE: "出生日期与执业年龄",
         CheckName.ISSUE_DATE_VALID: "发证日期",
@@ -88,6 +94,7 @@ _CHECK_TEXT: dict[Lang, dict[CheckName, str]] = {
         CheckName.ID_BIRTH_DATE: "ID vs date of birth",
         CheckName.ID_SEX: "ID vs sex",
         CheckName.CODE_FORMAT: "certificate code format",
+        CheckName.QUALIFICATION_CODE_FORMAT: "qualification certificate code format",
         CheckName.BIRTH_DATE_VALID: "date of birth",
         CheckName.BIRTH_DATE_PLAUSIBLE: "date of birth vs licensing age",
         CheckName.ISSUE_DATE_VALID: "issue date",
@@ -111,6 +118,14 @@ _TEXT: dict[Lang, dict[str, str]] = {
         "notes": "备注：{notes}",
         "no_certificate": "未找到医师执业证书：图中没有证书的任何栏目（姓名、身份证号、证书编码等），"
         "请确认拍摄或选择的是医师执业证书。",
+        "document": "证件",
+        "changes": "变更注册记录：",
+        "change": "{number}. {date}  {item}：{value}（批准机关：{authority}{code}）",
+        "new_code": "；新证书编码：{code}",
+        "change_review": "变更注册记录第{number}条",
+        "current": "当前注册：{values}",
+        "from_change": "（据第{number}条变更）",
+        "printed": "（无变更，按证书所印）",
     },
     "en": {
         "page": "page {page}",
@@ -123,8 +138,102 @@ _TEXT: dict[Lang, dict[str, str]] = {
         "no_certificate": "no practising certificate found: the picture shows none of the certificate's "
         "labels (name, ID number, certificate code ...); check that it is a physician practising "
         "certificate.",
+        "document": "Document",
+        "changes": "Change record (变更注册记录):",
+        "change": "{number}. {date}  {item}: {value} (approved by {authority}{code})",
+        "new_code": "; new certificate code {code}",
+        "change_review": "change record entry {number}",
+        "current": "Registered now: {values}",
+        "from_change": " (after change {number})",
+        "printed": " (no change: as printed)",
     },
 }
+
+
+_DOCUMENT_TEXT: dict[Lang, dict[Document, str]] = {
+    "zh": {
+        Document.PRACTISING: "医师执业证书",
+        Document.QUALIFICATION: "医师资格证书（不是医师执业证书：它证明通过了医师资格考试，"
+        "不证明已注册执业）",
+        Document.TITLE: "专业技术资格证书（职称证书，不是医师执业证书：它说明职称，不证明已注册执业）",
+        Document.ID_CARD: "身份证件（不是医师执业证书）",
+        Document.OTHER: "其他文件（不是医师执业证书）",
+    },
+    "en": {
+        Document.PRACTISING: "physician practising certificate",
+        Document.QUALIFICATION: "physician qualification certificate (医师资格证书): not a practising "
+        "certificate; it proves the licensing exam was passed, not a registration to practise",
+        Document.TITLE: "professional title certificate (专业技术资格证书, 职称): not a practising "
+        "certificate; it states a title, not a registration to practise",
+        Document.ID_CARD: "identity card: not a practising certificate",
+        Document.OTHER: "another document: not a practising certificate",
+    },
+}
+
+_LAYOUT_TEXT: dict[Lang, dict[CertificateLayout, str]] = {
+    "zh": {CertificateLayout.OLD_BOOKLET: "旧版卫生部证书本", CertificateLayout.CURRENT: "现行版式"},
+    "en": {
+        CertificateLayout.OLD_BOOKLET: "old Ministry of Health booklet",
+        CertificateLayout.CURRENT: "current layout",
+    },
+}
+
+
+def layout_text(layout: CertificateLayout, lang: Lang = "zh") -> str:
+    """A practising certificate's layout, for people (旧版卫生部证书本)."""
+    return _LAYOUT_TEXT[lang][layout]
+
+
+def document_text(record: CertificateRecord, lang: Lang = "zh") -> str:
+    """What the picture shows, for people: the document, and the layout of a practising certificate
+    (医师执业证书（旧版卫生部证书本）)."""
+    text = _DOCUMENT_TEXT[lang][record.document]
+    if record.document is Document.PRACTISING and record.layout is not None:
+        layout = layout_text(record.layout, lang)
+        text += f"（{layout}）" if lang == "zh" else f", {layout}"
+    return text
+
+
+def change_lines(record: CertificateRecord, lang: Lang = "zh") -> list[str]:
+    """The change record block by block (date, item, new value, 批准机关, new code), each marked
+    with why it needs review, then the registration it leads to; nothing for a certificate without
+    changes (or no practising certificate)."""
+    text = _TEXT[lang]
+    comma = "、" if lang == "zh" else ", "
+    lines: list[str] = []
+    if record.changes:
+        lines.append(text["changes"])
+    for number, change in enumerate(record.changes, 1):
+        lines.append("  " + _change_line(change, number, lang))
+        if change.review:
+            lines[-1] += "  ⚠ " + comma.join(
+                _FLAG_TEXT[lang][f] for f in change.flags if f is not Flag.NORMALIZED
+            )
+    current = record.current
+    if current is not None and (record.changes or record.layout is CertificateLayout.OLD_BOOKLET):
+        labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
+        sep = "；" if lang == "zh" else "; "
+        shown = sep.join(f"{labels[k]} {current.value(k) or '—'}" for k in CURRENT_KEYS)
+        where = (
+            text["printed"]
+            if current.from_change is None
+            else text["from_change"].format(number=current.from_change + 1)
+        )
+        lines.append(text["current"].format(values=shown) + where)
+    return lines
+
+
+def _change_line(change: Change, number: int, lang: Lang) -> str:
+    text = _TEXT[lang]
+    code = text["new_code"].format(code=change.new_code) if change.new_code else ""
+    return text["change"].format(
+        number=number,
+        date=change.date or "—",
+        item=change.item or "—",
+        value=change.value or "—",
+        authority=change.authority or "—",
+        code=code,
+    )
 
 
 def flag_text(flag: Flag, lang: Lang = "zh") -> str:
@@ -163,9 +272,14 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     if NO_CERTIFICATE in record.warnings:
         return f"{title}\n  {text['no_certificate']}\n"
     sep, comma = ("；", "、") if lang == "zh" else ("; ", ", ")
-    width = max(display_width(labels[k]) for k in FIELD_ORDER)
-    lines = [title]
-    for key in FIELD_ORDER:
+    shown_keys = _shown_keys(record)
+    width = max(display_width(labels[k]) for k in (*shown_keys, *FIELD_ORDER[:12]))
+    document_label = text["document"]
+    lines = [
+        title,
+        f"  {document_label}{' ' * (width - display_width(document_label))}  {document_text(record, lang)}",
+    ]
+    for key in shown_keys:
         result = record.fields[key]
         value = shown_value(key, result.value)
         shown = value if value is not None else "—"
@@ -173,11 +287,13 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
         pad = " " * (width - display_width(label))
         mark = "  ⚠ " + comma.join(_FLAG_TEXT[lang][f] for f in result.flags) if result.review else ""
         lines.append(f"  {label}{pad}  {shown}{mark}")
-    review = record.needs_review
+    lines += ["  " + line for line in change_lines(record, lang)]
+    review = [labels[k] for k in record.needs_review if k in shown_keys]
+    review += [text["change_review"].format(number=i) for i, c in enumerate(record.changes, 1) if c.review]
     failed = [c for c in record.checks if not c.ok]
     notes = [c for c in record.checks if c.ok and c.note]
     if review:
-        lines.append("  " + text["review"].format(fields=comma.join(labels[k] for k in review)))
+        lines.append("  " + text["review"].format(fields=comma.join(review)))
     if failed:
         described = sep.join(check_text(c, lang, record) for c in failed)
         lines.append("  " + text["checks_failed"].format(checks=described))
@@ -189,6 +305,31 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     if not review and not failed:
         lines.append("  " + text["all_ok"])
     return "\n".join(lines) + "\n"
+
+
+def _shown_keys(record: CertificateRecord) -> tuple[FieldKey, ...]:
+    """The fields a summary lists: what the layout prints (unless read all the same); of another
+    document, what was read from it."""
+    fields = record.fields
+    if record.document is not Document.PRACTISING:
+        return tuple(k for k in FIELD_ORDER if k in fields and fields[k].value is not None)
+    layout = None if record.layout is None else str(record.layout)
+    unprinted = not_printed(str(record.document), layout)
+    return tuple(
+        k for k in FIELD_ORDER if k in fields and (k not in unprinted or fields[k].value is not None)
+    )
+
+
+def not_printed(document: str | None, layout: str | None) -> frozenset[FieldKey]:
+    """Fields a document of this kind and layout does not print (as JSON rows name them): the old
+    booklet has no 主要执业机构 (its 执业地点 names the institution), today's layout no qualification
+    code; another document prints none of the practising certificate's registration. Such a field
+    left empty is no reading to review."""
+    if document not in (None, str(Document.PRACTISING)):
+        return frozenset(FIELD_ORDER)
+    if layout == str(CertificateLayout.OLD_BOOKLET):
+        return frozenset({FieldKey.INSTITUTION})
+    return frozenset({FieldKey.QUALIFICATION_CODE})
 
 
 def check_text(check: Check, lang: Lang, record: CertificateRecord, masked: bool = True) -> str:
@@ -223,10 +364,16 @@ def warnings_text(warnings: Iterable[str], lang: Lang, record: CertificateRecord
 
 
 _WARNING_TEXT: dict[Lang, dict[str, str]] = {
-    "zh": {"dark": "画面偏暗", NO_TEXT_FOUND: "未找到文字", NO_CERTIFICATE: "未找到医师执业证书"},
+    "zh": {
+        "dark": "画面偏暗",
+        NO_TEXT_FOUND: "未找到文字",
+        NO_CERTIFICATE: "未找到医师执业证书",
+        DIFFERENT_CERTIFICATES: "合并的照片不是同一张证书",
+    },
     "en": {
         "dark": "picture too dark",
         NO_TEXT_FOUND: "no text found",
         NO_CERTIFICATE: "no practising certificate",
+        DIFFERENT_CERTIFICATES: "the merged pictures show different certificates",
     },
 }

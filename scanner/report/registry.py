@@ -28,6 +28,7 @@ def import_summary(report: ImportReport, db: str, lang: Lang = "zh") -> str:
             f"改登记给{r.new_name}（{r.new_source}），已记录替换（{r.replaced_at}）"
             for r in report.replaced
         ]
+        rows += [f"  第{r.line}行：{r.reason_zh}" for r in report.cleared]
         if report.unsure_institutions:
             names = "、".join(report.unsure_institutions)
             rows.append(f"  未能确定官方名称、按原样保存的机构：{names}")
@@ -44,6 +45,7 @@ def import_summary(report: ImportReport, db: str, lang: Lang = "zh") -> str:
             f"{r.new_name} ({r.new_source}), replacement recorded ({r.replaced_at})"
             for r in report.replaced
         ]
+        rows += [f"  line {r.line}: {r.reason}" for r in report.cleared]
         if report.unsure_institutions:
             names = ", ".join(report.unsure_institutions)
             rows.append(f"  institutions kept as written (no sure official name): {names}")

@@ -90,10 +90,15 @@ def verification_json(verification: Verification, lang: str = "zh") -> dict[str,
             "registry": d.registry,
             "explanation": explanation(v, d, lang),
             "sure": d.sure,
+            "kind": str(d.kind),
+            # The change block (index into `changes`) the certificate's value comes from, or null.
+            "change": d.change,
         }
         for d in v.differences
     ]
     out["review_fields"] = [str(k) for k in v.doubtful]
+    if v.doubtful_changes:
+        out["review_changes"] = list(v.doubtful_changes)
     if v.candidates:
         out["candidates"] = [c.to_json() for c in v.candidates]
     if v.elsewhere:

@@ -5,6 +5,12 @@ name and ID number, then by name and institution, never by name alone. Every dif
 the way registration works (a moved doctor, a lagging registry, a code that belongs to someone else),
 and a verdict is only as sure as the readings it rests on: a deciding field OCR is unsure of gives
 `needs_review`, never a guess, and a registry miss alone never calls a certificate forged.
+
+A booklet is compared as its change record leaves it (`record.current`, see `current`): a doctor whose
+newest change names the registry's institution is consistent, a registry still holding the value from
+before a change is lag (`Kind.REGISTRY_LAG`), and a change block read unsurely decides nothing. A
+document that is no practising certificate (a 医师资格证书, a 职称 certificate) is `wrong_document` and
+is never looked up.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ..checks import CODE_PATTERN, ID_PATTERN
 from ..fields import (
+    CURRENT_KEYS,
     FIELD_ORDER,
     NAME_DOT,
     NAME_DOTS,
@@ -28,6 +35,7 @@ from ..fields import (
     CertificateRecord,
     Check,
     CheckName,
+    Document,
     FieldKey,
     FieldResult,
     Flag,
@@ -42,6 +50,7 @@ from ..normalize import (
 )
 from ..registry import Registry, RegistryEntry
 from ..vocab import split_scopes
+from .current import BookletView, booklet_view, change_order, keys_set_by
 
 
 class Verdict(StrEnum):
@@ -79,6 +88,9 @@ class Kind(StrEnum):
     PLACE = "practice_place"
     AUTHORITY = "authority"
     ISSUE_DATE = "issue_date"
+    QUALIFICATION_CODE = "qualification_code"
+    # The registry holds the value from before a change the booklet records: it has not caught up.
+    REGISTRY_LAG = "registry_lag"
     OTHER = "other"
 
 
@@ -106,6 +118,10 @@ MISREAD_CHECKS = frozenset({CheckName.BIRTH_DATE_PLAUSIBLE})
 # Kinds of institution whose staff deserve the extra check of the licensed staff list.
 _SMALL_CLINIC = re.compile(r"诊所|门诊部|卫生室|医务室|卫生所|保健所|医疗站|私人|个体")
 _DOTS = re.compile(f"[{re.escape(NAME_DOTS)}]")
+# Words that make a name an institution's, never a practice place's (a province or city).
+_INSTITUTION_WORD = re.compile(
+    r"医院|卫生院|卫生室|医务室|诊所|门诊部|保健院|保健所|中心|研究所|研究院|大学|学院|公司"
+)
 
 
 def name_key(name: str) -> str:
@@ -127,6 +143,9 @@ class Difference:
     registry: str | None
     kind: Kind
     sure: bool
+    # The change block (index into record.changes) the certificate's value comes from; None when
+    # the value is the printed one.
+    change: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +169,8 @@ class Verification:
     # The certificate's institution is one of the doctor's further registered sites.
     other_site: bool = False
     small_clinic: bool = False
+    # Change blocks marked for review that may decide the verdict (indexes into record.changes).
+    doubtful_changes: tuple[int, ...] = ()
 
 
 class Verifier:
@@ -164,48 +185,54 @@ class Verifier:
         where = self.registry.describe()
         if record.error:
             return Verification(record, None, where)
-        if NO_CERTIFICATE in record.warnings:
+        if NO_CERTIFICATE in record.warnings or record.document is not Document.PRACTISING:
+            # Another document (a 医师资格证书, a 职称 certificate): never looked up as a practising one.
             return Verification(record, Verdict.WRONG_DOCUMENT, where)
-        fields = record.fields
+        view = booklet_view(record)
+        fields = view.fields
         misread = _misread(record)
         failed = tuple(
             c
             for c in record.checks
             if not c.ok
             and c.check in HARD_CHECKS
-            and _all_sure(fields, c.fields)
+            and _all_sure(record.fields, c.fields)
             and not misread.intersection(c.fields)
         )
         clinic = _SMALL_CLINIC.search(_value(fields, FieldKey.INSTITUTION) or "") is not None
-        found = self._lookup(fields)
+        found = self._lookup(view)
         base = Verification(record, None, where, failed_checks=failed, small_clinic=clinic)
         if failed:
             # Surely read and still impossible: the certificate itself is wrong, whatever the registry
             # holds. The lookup is kept for the person who follows it up.
-            return self._compared(base, found, Verdict.INVALID)
-        return self._compared(base, found, None)
+            return self._compared(base, view, found, Verdict.INVALID)
+        return self._compared(base, view, found, None)
 
     # -- lookup --------------------------------------------------------------------------------
 
-    def _lookup(self, fields: dict[FieldKey, FieldResult]) -> _Found:
+    def _lookup(self, view: BookletView) -> _Found:
+        """By certificate code and name, name and ID number, name and institution. A booklet's
+        current code and institution are tried first, then the printed ones (a registry that has
+        not caught up with a change still holds those)."""
+        fields = view.fields
         if not _value(fields, FieldKey.NAME):
             return _Found(keys=(FieldKey.NAME,))
         names = _name_forms(fields[FieldKey.NAME])
         name = names[0]
-        code = _value(fields, FieldKey.CERTIFICATE_CODE)
         id_number = _value(fields, FieldKey.ID_NUMBER)
-        institution = _value(fields, FieldKey.INSTITUTION)
         tried: list[FieldKey] = [FieldKey.NAME]
         code_holder: RegistryEntry | None = None
-        if code and CODE_PATTERN.match(code):
-            tried.append(FieldKey.CERTIFICATE_CODE)
+        codes = _tried(fields, view, FieldKey.CERTIFICATE_CODE)
+        for code in (c for c in codes if CODE_PATTERN.match(c)):
+            if FieldKey.CERTIFICATE_CODE not in tried:
+                tried.append(FieldKey.CERTIFICATE_CODE)
             holders = self.registry.by_code(code)
-            same = [h for h in holders if _same_person_name(names, h, fields)]
+            same = [h for h in holders if _same_person_name(names, h, fields, codes)]
             if len(same) == 1:
                 return _Found(same[0], MatchedBy.CODE_AND_NAME, keys=tuple(tried))
             if len(holders) > 1 or len(same) > 1:
                 return _Found(candidates=tuple(holders), keys=tuple(tried))
-            code_holder = holders[0] if holders else None
+            code_holder = code_holder or (holders[0] if holders else None)
         if id_number and ID_PATTERN.match(id_number):
             id_number = id_number.upper()
             tried.append(FieldKey.ID_NUMBER)
@@ -219,8 +246,10 @@ class Verifier:
                 return _Found(candidates=tuple(people), keys=tuple(tried))
         if code_holder is not None:
             return _Found(code_holder, MatchedBy.CODE, keys=tuple(tried))
-        if institution:
+        institutions = _tried(fields, view, FieldKey.INSTITUTION)
+        if institutions:
             tried.append(FieldKey.INSTITUTION)
+        for institution in dict.fromkeys(self.matcher.match(i).match or i for i in institutions):
             staff = self.registry.by_name_and_institution(name, institution)
             if len(staff) == 1:
                 return _Found(staff[0], MatchedBy.NAME_AND_INSTITUTION, keys=tuple(tried))
@@ -230,8 +259,10 @@ class Verifier:
 
     # -- comparison and verdict ----------------------------------------------------------------
 
-    def _compared(self, base: Verification, found: _Found, verdict: Verdict | None) -> Verification:
-        fields = base.record.fields
+    def _compared(
+        self, base: Verification, view: BookletView, found: _Found, verdict: Verdict | None
+    ) -> Verification:
+        fields = view.fields
         if found.entry is None:
             doubtful = tuple(k for k in found.keys if not fields[k].read_sure)
             if found.candidates:
@@ -256,25 +287,41 @@ class Verifier:
         for key in FIELD_ORDER:
             theirs = entry.value(key)
             ours = fields[key].value
-            if theirs is None:
+            if theirs is None or (key is FieldKey.PRACTICE_PLACE and not view.compare_place):
                 continue
             if ours is None:
-                unread.append(key)
+                if key is not FieldKey.QUALIFICATION_CODE:  # compared only when both sides hold it
+                    unread.append(key)
                 continue
             if key is FieldKey.INSTITUTION:
                 agree, other_site = self._same_institution(fields[key], entry)
             elif key is FieldKey.NAME:
-                agree = _same_person_name(_name_forms(fields[key]), entry, fields)
+                codes = _tried(fields, view, FieldKey.CERTIFICATE_CODE)
+                agree = _same_person_name(_name_forms(fields[key]), entry, fields, codes)
+            elif key is FieldKey.PRACTICE_PLACE:
+                agree = self._same_place(fields, theirs)
+            elif key is FieldKey.AUTHORITY:
+                # A registration moved by a change sits with the authority that approved it.
+                agree = _any_agrees(_same_authority, _authorities(base.record, ours), theirs)
+            elif key is FieldKey.ISSUE_DATE:
+                agree = _any_agrees(_same_text, _issue_dates(base.record, ours), theirs)
             else:
                 agree = _COMPARE.get(key, _same_text)(ours, theirs)
-            if agree is True:
+            change = view.change_of(key) if key in CURRENT_KEYS else None
+            if agree is True and key not in view.undecided:
                 continue
             kind = _kind(key, found.matched_by, ours, theirs)
-            readable = (fields[key].read_sure and key not in misread) or _beyond_doubt(
-                key, fields[key], entry
+            # The registry surely holds what the field was before a change: it has not caught up,
+            # however surely the current value compares with it (an institution of another province).
+            lag = key in CURRENT_KEYS and self._lags(view, key, entry)
+            if lag:
+                kind = Kind.REGISTRY_LAG
+            from_change = change is not None or key in view.doubtful or key in view.undecided
+            readable = (fields[key].read_sure and key not in misread and key not in view.doubtful) or (
+                not from_change and _beyond_doubt(key, fields[key], entry)
             )
-            sure = agree is False and match_sure and readable
-            differences.append(Difference(key, ours, theirs, kind, sure))
+            sure = (agree is False or lag) and match_sure and readable and key not in view.undecided
+            differences.append(Difference(key, ours, theirs, kind, sure, change))
         doubtful = tuple(d.field for d in differences if not d.sure)
         if verdict is None:
             if any(d.sure for d in differences):
@@ -284,6 +331,8 @@ class Verifier:
                 doubtful = doubtful + tuple(unread)
             else:
                 verdict = Verdict.CONSISTENT
+        deciding = set(doubtful)
+        in_doubt = tuple(i for i in view.doubtful_changes if deciding & _set_by(base.record, view, i))
         return _replace(
             base,
             verdict,
@@ -293,7 +342,46 @@ class Verifier:
             doubtful=doubtful,
             elsewhere=found.elsewhere,
             other_site=other_site,
+            doubtful_changes=in_doubt if verdict is Verdict.NEEDS_REVIEW else (),
         )
+
+    def _same_place(self, fields: dict[FieldKey, FieldResult], theirs: str) -> bool | None:
+        """Whether the practice places agree. A registry whose 执业地点 names an institution (as
+        registration exports may: the place one is registered at) is compared with the institution;
+        a certificate place that names an institution (a layout misread) decides nothing."""
+        ours = fields[FieldKey.PRACTICE_PLACE].value or ""
+        if self._names_institution(theirs):
+            institution = fields.get(FieldKey.INSTITUTION)
+            texts = [v for v in (institution.value, institution.raw) if v] if institution else []
+            answers = [self.matcher.same_institution(t, theirs) for t in texts]
+            if True in answers:
+                return True
+            return False if answers and all(a is False for a in answers) else None
+        if self._names_institution(ours):
+            return None
+        return _same_text(ours, theirs)
+
+    def _names_institution(self, text: str) -> bool:
+        """Whether a text names an institution rather than a place (重庆市, 四川省)."""
+        return _INSTITUTION_WORD.search(text) is not None or self.matcher.match(text).match is not None
+
+    def _lags(self, view: BookletView, key: FieldKey, entry: RegistryEntry) -> bool:
+        """Whether the registry holds a value the field had before its newest change: the registry
+        has not caught up with the change record."""
+        steps = view.history.get(key, ())
+        if len(steps) < 2 or steps[-1].change is None:
+            return False
+        theirs = entry.value(key)
+        for step in steps[:-1]:
+            if key is FieldKey.INSTITUTION:
+                same: bool | None = any(
+                    self.matcher.same_institution(step.value, s) for s in entry.institutions
+                )
+            else:
+                same = _COMPARE.get(key, _same_text)(step.value, theirs or "")
+            if same is True:
+                return True
+        return False
 
     def _same_institution(self, field: FieldResult, entry: RegistryEntry) -> tuple[bool | None, bool]:
         """Whether the certificate's institution is one of the doctor's registered sites (and whether
@@ -335,18 +423,24 @@ def _name_forms(field: FieldResult) -> tuple[str, ...]:
 
 
 def _same_person_name(
-    names: tuple[str, ...], entry: RegistryEntry, fields: dict[FieldKey, FieldResult]
+    names: tuple[str, ...],
+    entry: RegistryEntry,
+    fields: dict[FieldKey, FieldResult],
+    codes: tuple[str, ...] | None = None,
 ) -> bool:
     """Whether the registry's name is the certificate's: equal, or equal but for the '·' of a
-    transliterated name (古丽娜艾力, 古丽娜·艾力) when the rest agrees too: the certificate code and
-    either the ID number or the birth date. A name alone never makes two people one."""
+    transliterated name (古丽娜艾力, 古丽娜·艾力) when the rest agrees too: the certificate code (one
+    of `codes`, by default the code read) and either the ID number or the birth date. A name alone
+    never makes two people one."""
     theirs = name_key(entry.name)
     if theirs in names:
         return True
     if _dotless(theirs) not in {_dotless(n) for n in names}:
         return False
     code = _value(fields, FieldKey.CERTIFICATE_CODE)
-    if not code or code != entry.certificate_code:
+    if codes is None:
+        codes = (code,) if code else ()
+    if entry.certificate_code not in codes:
         return False
     pairs = ((FieldKey.ID_NUMBER, entry.id_number), (FieldKey.BIRTH_DATE, entry.birth_date))
     return any(
@@ -355,6 +449,44 @@ def _same_person_name(
         and _same_text(ours, theirs_value)
         for key, theirs_value in pairs
     )
+
+
+def _tried(fields: dict[FieldKey, FieldResult], view: BookletView, key: FieldKey) -> tuple[str, ...]:
+    """The values a lookup tries for `key`: the current one, then the printed one."""
+    values = (_value(fields, key), view.printed[key].value)
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _authorities(record: CertificateRecord, printed: str) -> tuple[str, ...]:
+    """The issuer printed on the certificate, then the authorities that approved its changes, newest
+    first: a registration moved by a change sits with the authority that approved it."""
+    changes = record.changes
+    approved = [changes[i].authority for i in reversed(change_order(changes))]
+    return tuple(dict.fromkeys(a for a in (printed, *approved) if a))
+
+
+def _issue_dates(record: CertificateRecord, printed: str) -> tuple[str, ...]:
+    """The printed issue date, and the date of each change that gave the booklet a new code (the
+    registry may date the certificate from it)."""
+    dates = [c.date for c in record.changes if c.new_code and c.date]
+    return tuple(dict.fromkeys((printed, *dates)))
+
+
+def _any_agrees(same: Callable[[str, str], bool | None], ours: tuple[str, ...], theirs: str) -> bool | None:
+    """True when any of our values agrees with the registry's; else None when any comparison is
+    unsure, else False."""
+    answers = [same(o, theirs) for o in ours]
+    if True in answers:
+        return True
+    return None if None in answers else False
+
+
+def _set_by(record: CertificateRecord, view: BookletView, index: int) -> frozenset[FieldKey]:
+    """The fields change block `index` may set (all current ones when its item is unknown)."""
+    keys = set(keys_set_by(record.changes[index], view.old)) or set(CURRENT_KEYS)
+    if record.changes[index].new_code:
+        keys.add(FieldKey.CERTIFICATE_CODE)
+    return frozenset(keys)
 
 
 def _misread(record: CertificateRecord) -> frozenset[FieldKey]:
@@ -479,4 +611,5 @@ def _kind(key: FieldKey, matched_by: MatchedBy | None, ours: str, theirs: str) -
         FieldKey.PRACTICE_PLACE: Kind.PLACE,
         FieldKey.AUTHORITY: Kind.AUTHORITY,
         FieldKey.ISSUE_DATE: Kind.ISSUE_DATE,
+        FieldKey.QUALIFICATION_CODE: Kind.QUALIFICATION_CODE,
     }.get(key, Kind.OTHER)
