@@ -7,7 +7,7 @@ SAMPLE ?= samples/sample_photo.jpg
 BENCH_COUNT ?= 60
 BENCH_SEED ?= 2026
 
-.PHONY: setup fonts browser demo test lint bench normbench verifybench regbench batchbench golden-record golden clean
+.PHONY: setup fonts browser demo test lint bench docbench mergebench retakebench normbench verifybench regbench batchbench golden-record golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,21 @@ test: setup fonts browser lint
 
 bench: setup fonts
 	$(PY) -m benchmarks.bench --count $(BENCH_COUNT) --seed $(BENCH_SEED)
+
+# Booklets of both layouts, 资格证书 and 职称 pages: accuracy, silent errors, change records, time.
+DOCBENCH_COUNT ?= 24
+DOCBENCH_SEED ?= 19
+
+docbench: setup fonts
+	$(PY) -m benchmarks.docbench --count $(DOCBENCH_COUNT) --seed $(DOCBENCH_SEED) --modes scan,photo,hard
+
+# Several hard photos of one certificate read as one (--merge) beside one photo alone.
+mergebench: setup fonts
+	$(PY) -m benchmarks.mergebench --count 20 --seed $(BENCH_SEED)
+
+# The review page's retake advice: upload to answer against the scan itself, on the bundled samples.
+retakebench: setup fonts
+	$(PY) -m benchmarks.retakebench
 
 normbench: setup fonts
 	$(PY) -m benchmarks.normbench
