@@ -147,3 +147,28 @@ def test_an_unreadable_row_cannot_be_corrected():
     assert failed.pending == ()
     with pytest.raises(ValueError):
         failed.apply(FieldKey.NAME, "张三", TODAY)
+
+
+def test_every_kind_of_audit_entry_reads_back_as_written():
+    from scanner.review.session import AuditEntry, ChangePart
+
+    field = AuditEntry("a.jpg", FieldKey.NAME, "张二", "张三", AT, "王审核", Action.CORRECTED)
+    change = AuditEntry("a.jpg", None, "重庆市人民医院", "重庆市中医院", AT, "王审核", Action.CORRECTED,
+                        change=1, part=ChangePart.VALUE)  # fmt: skip
+    official = AuditEntry("a.jpg", None, None, None, AT, "李核验", Action.OFFICIAL, detail={"found": False})
+    assert change.to_json() == {
+        "file": "a.jpg",
+        "change": 1,
+        "part": "value",
+        "read": "重庆市人民医院",
+        "corrected": "重庆市中医院",
+        "at": AT,
+        "reviewer": "王审核",
+        "action": "corrected",
+    }
+    shown = {"file": "a.jpg", "at": AT, "reviewer": "李核验", "action": "official_check"}
+    assert official.to_json() == {**shown, "detail": {"found": False}}
+    for entry in (field, change, official):
+        assert AuditEntry.from_json(json.loads(json.dumps(entry.to_json())), "a.jpg") == entry
+    with pytest.raises(ValueError):
+        AuditEntry.from_json({**change.to_json(), "part": "colour"}, "a.jpg")

@@ -12,7 +12,7 @@ from review_fixtures import glare_photo  # noqa: F401  (fixture)
 from typer.testing import CliRunner
 
 from scanner.cli import app
-from scanner.fields import FIELD_ORDER
+from scanner.fields import CERTIFICATE_FIELDS
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -38,7 +38,7 @@ def answers_for(results: Path, truths: dict[str, dict[str, str]]) -> tuple[list[
     for line in results.read_text("utf-8").splitlines():
         row = json.loads(line)
         truth = truths[row["file"]]
-        for key in map(str, FIELD_ORDER):
+        for key in map(str, CERTIFICATE_FIELDS):
             field = row["fields"][key]
             if not field["review"]:
                 continue

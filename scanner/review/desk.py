@@ -12,12 +12,16 @@ atomically after an fsync, and the audit file is only ever appended to. One writ
 desk holds an flock on `OUTPUT.lock` while it lives (the kernel releases it when the process dies),
 and a second desk on the same output is refused. Bounded memory: one page at a time is decoded and
 scanned (a decoded 85-megapixel picture alone takes a third of a gigabyte), and an upload holds at
-most `max_pages` pages.
+most `max_pages` pages; flattening a photo for the page runs on that same thread.
+
+Beyond fields, a reviewer corrects the blocks of a booklet's 变更注册记录, records what the national
+query showed (`official`: what to type there, and the comparison), makes an evidence sheet for a
+verdict to escalate (`evidence`), and reads several shots of one certificate as one item
+(`merge.merge_records`). Every one of these is audited with who and when.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fcntl
 import hashlib
@@ -28,23 +32,35 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
 from ..errors import CertscanError, InputError
-from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
+from ..fields import CertificateRecord, FieldKey
 from ..load import BadPage, Page, is_picture, load_pages
 from ..normalize import InstitutionMatcher
 from ..records import read_rows
 from ..report import verification_json
-from ..text import Lang, file_sha256, redact_url, spreadsheet_cell
-from .session import VERIFY_KEYS, Action, AuditEntry, ReviewedRecord, now_utc, ready_for_lookup
+from ..text import Lang, file_sha256, redact_url
+from .evidence import REFUSED, csv_table, escalated, evidence_sheet
+from .official import official_query, official_result, official_view
+from .pictures import find_image, flatten, jpeg, page_image
+from .pictures import flat_matrix as flat_matrix
+from .pictures import image_of_row as image_of_row
+from .session import (
+    VERIFY_KEYS,
+    Action,
+    AuditEntry,
+    ChangePart,
+    ReviewedRecord,
+    ReviewRefused,
+    now_utc,
+    ready_for_lookup,
+)
 from .uploads import DEFAULT_MAX_PAGES, DEFAULT_MAX_UPLOAD_BYTES, check_upload
 
 if TYPE_CHECKING:
@@ -64,6 +80,10 @@ class Item:
     # The verification made after the last review action, or None.
     verification: Verification | None = None
     verified_after: int = -1
+    # When the item came onto the desk (time.monotonic()): a shot soon after may show it too.
+    added: float = 0.0
+    # The items of the shots read as this one (`ReviewDesk.merge_items`), in the order given.
+    shots: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str | None:
@@ -73,7 +93,7 @@ class Item:
     @property
     def verified(self) -> Verification | None:
         """The verification when no correction was made since it."""
-        return self.verification if self.verified_after == len(self.reviewed.audit) else None
+        return self.verification if self.verified_after == self.reviewed.revision else None
 
 
 def audit_path(out: Path) -> Path:
@@ -206,6 +226,8 @@ class ReviewDesk:
         self._items: dict[str, Item] = {}
         self._images: dict[str, bytes] = {}
         self._flats: dict[str, bytes] = {}
+        # Shots read as one item: off the list, kept for their pictures.
+        self._shots: dict[str, Item] = {}
         self._lock = threading.RLock()
         # Decoding and OCR run one page at a time, always on this one thread: the models are shared,
         # the machine small, and a decoded photo of tens of megapixels takes hundreds of megabytes
@@ -232,7 +254,7 @@ class ReviewDesk:
         for row, where, where_zh in results_rows(self.out):
             reviewed = self._reviewed(row, self.out, where, where_zh)
             record = reviewed.record
-            image = _find_image(record.file, self.out) if reviewed.image_sha256 else None
+            image = find_image(record.file, self.out) if reviewed.image_sha256 else None
             if image is not None and file_sha256(image) != reviewed.image_sha256:
                 image = None  # another file of that name, not the one reviewed
             self._add(reviewed, image, record.page)
@@ -251,7 +273,7 @@ class ReviewDesk:
             record = reviewed.record
             if (record.file, record.page) in self._restored:
                 continue  # reviewed in an earlier session: that review is on the desk already
-            image = _find_image(record.file, path)
+            image = find_image(record.file, path)
             if image is not None:
                 reviewed = replace(reviewed, image_sha256=file_sha256(image))
             added.append(self._add(reviewed, image, record.page))
@@ -354,7 +376,7 @@ class ReviewDesk:
             return self._add(ReviewedRecord(failed, image_sha256=sha256), path, page.page)
         record = self.scanner().scan_array(page.image, file, page.page)
         item = self._add(ReviewedRecord(record, image_sha256=sha256), path, page.page)
-        self._images[item.id] = _jpeg(page.image)
+        self._images[item.id] = jpeg(page.image)
         self.save()
         return item
 
@@ -381,7 +403,7 @@ class ReviewDesk:
         return Scanner(matcher=self.matcher)
 
     def _add(self, reviewed: ReviewedRecord, image: Path | None = None, page: int | None = None) -> Item:
-        item = Item(secrets.token_hex(8), reviewed, image, page)
+        item = Item(secrets.token_hex(8), reviewed, image, page, added=time.monotonic())
         with self._lock:
             self._items[item.id] = item
         return item
@@ -396,7 +418,7 @@ class ReviewDesk:
 
         def rank(item: Item) -> int:
             record = item.reviewed.record
-            return 2 if record.error else (0 if record.needs_review else 1)
+            return 2 if record.error else (0 if item.reviewed.pending else 1)
 
         return sorted(items, key=rank)
 
@@ -405,32 +427,41 @@ class ReviewDesk:
         with self._lock:
             return self._items[item_id]
 
+    def _any(self, item_id: str) -> Item:
+        """An item on the list or a shot merged into one; KeyError when there is none."""
+        with self._lock:
+            return self._items.get(item_id) or self._shots[item_id]
+
     def image(self, item_id: str) -> bytes | None:
         """The certificate image as JPEG, upright as it was read (boxes are in its pixels), or None
-        when the image file is not available."""
-        item = self.get(item_id)
+        when the image file is not available. Shots read as one show the first shot's picture."""
+        item = self._any(item_id)
+        if item.shots:
+            return self.image(item.shots[0])
         if item_id not in self._images:
             if item.image is None:
                 return None
-            found = _page_image(item.image, item.page, self.max_pixels)
+            found = page_image(item.image, item.page, self.max_pixels)
             if found is None:
                 return None
-            self._images[item_id] = _jpeg(found)
+            self._images[item_id] = jpeg(found)
         return self._images[item_id]
 
     def flat_image(self, item_id: str) -> bytes | None:
         """The certificate flattened and turned upright as OCR read it, as JPEG, or None when the
         photo or the page geometry is not available."""
-        item = self.get(item_id)
+        item = self._any(item_id)
         found = flat_matrix(item.reviewed.record)
         photo = self.image(item_id)
         if found is None or photo is None:
             return None
         if item_id not in self._flats:
-            from ..deskew import warp
-
-            image = np.asarray(Image.open(io.BytesIO(photo)).convert("RGB"))
-            self._flats[item_id] = _jpeg(warp(image, *found))
+            # Decoded and warped on the one worker thread, as pages are scanned: four photos of tens
+            # of megapixels flattened at once by four requests would take gigabytes.
+            try:
+                self._flats[item_id] = self._worker.submit(flatten, photo, *found).result()
+            except RuntimeError:  # the desk is closing: its worker takes no more work
+                self._flats[item_id] = flatten(photo, *found)
         return self._flats[item_id]
 
     # -- reviewing -------------------------------------------------------------------------------
@@ -439,13 +470,8 @@ class ReviewDesk:
         """Set a field (confirm it when the value is unchanged); audit and save at once, both on
         disk before this returns. The audit entry carries the image's SHA-256."""
         with self._lock:
-            item = self.get(item_id)
-            reviewed, entry = item.reviewed.apply(key, value, self.today, reviewer, now_utc())
-            item = replace(item, reviewed=reviewed)
-            self._items[item_id] = item
-            append_audit(self.audit_file, [entry])
-            self.save()
-        return item
+            reviewed, entry = self.get(item_id).reviewed.apply(key, value, self.today, reviewer, now_utc())
+            return self._update(item_id, reviewed, [entry])
 
     def preview(self, item_id: str, values: Mapping[FieldKey, str | None]) -> CertificateRecord:
         """The record as it would be with these values: checks re-run, nothing saved."""
@@ -468,10 +494,123 @@ class ReviewDesk:
         with self._lock:
             current = self.get(item_id)
             self._items[item_id] = replace(
-                current, verification=verification, verified_after=len(current.reviewed.audit)
+                current, verification=verification, verified_after=current.reviewed.revision
             )
             self.save()
         return verification
+
+    def _update(self, item_id: str, reviewed: ReviewedRecord, entries: Iterable[AuditEntry]) -> Item:
+        """Put the item's new review on the desk, audit and save (both on disk before this returns)."""
+        with self._lock:
+            item = replace(self.get(item_id), reviewed=reviewed)
+            self._items[item_id] = item
+            append_audit(self.audit_file, entries)
+            self.save()
+        return item
+
+    def correct_change(
+        self, item_id: str, index: int, part: ChangePart, value: str | None, reviewer: str | None
+    ) -> Item:
+        """Set one part of a 变更注册记录 block (confirm it when unchanged), as `correct` sets a field:
+        audited, saved, its checks run again, `current` following it. IndexError for no such block."""
+        with self._lock:
+            reviewed = self.get(item_id).reviewed
+            reviewed, entry = reviewed.apply_change(index, part, value, self.today, reviewer, now_utc())
+            return self._update(item_id, reviewed, [entry])
+
+    # -- the official check and the evidence sheet -------------------------------------------------
+
+    def official_query(self, item_id: str, lang: Lang = "zh") -> dict[str, Any]:
+        """What the national query asks for (省份, 医师姓名, 所在医疗机构 under its full name), its
+        address as text with the reminders, and the result recorded last (`recorded`), if any."""
+        reviewed = self.get(item_id).reviewed
+        return official_query(reviewed.record, self.matcher, lang, reviewed.official, self.today)
+
+    def record_official(
+        self,
+        item_id: str,
+        found: bool,
+        values: Mapping[str, str | None],
+        reviewer: str | None,
+        lang: Lang = "zh",
+    ) -> dict[str, Any]:
+        """Keep what the national query showed (found or not; the values as shown), audited with who
+        and when, and return it compared with the certificate field by field. ReviewRefused for a
+        value the query does not show."""
+        result = official_result(found, values, reviewer, now_utc())
+        with self._lock:
+            reviewed, entry = self.get(item_id).reviewed.with_official(result)
+            item = self._update(item_id, reviewed, [entry])
+        return official_view(item.reviewed.record, result, self.matcher, self.today, lang)
+
+    def evidence_html(
+        self, item_id: str, lang: Lang = "zh", full_id: bool = False, reviewer: str | None = None
+    ) -> str:
+        """A self-contained HTML evidence sheet for escalation (see `evidence`); ID numbers masked
+        unless `full_id`, and asking for the full number is itself audited. ReviewRefused unless
+        the verdict is one to escalate (mismatch, not_found, invalid, wrong_document)."""
+        item = self.get(item_id)
+        if not escalated(item.reviewed, item.verified, self.matcher, self.today):
+            raise ReviewRefused(*REFUSED)
+        if full_id:
+            entry = item.reviewed.entry(Action.FULL_ID, reviewer, now_utc(), {"evidence": "full_id"})
+            item = self._update(item_id, item.reviewed.noted(entry), [entry])
+        photos = [p for p in (self.image(shot) for shot in item.shots or (item.id,)) if p is not None]
+        flat, matrix = self.flat_image(item_id), flat_matrix(item.reviewed.record)
+        page = (flat, matrix[0]) if flat is not None and matrix is not None else None
+        return evidence_sheet(
+            item.reviewed, item.verified, photos, page, self.matcher, self.today, lang, full_id, reviewer
+        )
+
+    # -- several shots of one certificate ------------------------------------------------------------
+
+    def merge_items(self, item_ids: Iterable[str], reviewer: str | None) -> Item:
+        """Read several shots of one certificate as one item (`merge.merge_records`: each field says
+        which shots agreed). The shots leave the list, their pictures stay with the new item, and
+        the merge is audited with the shots' files and SHA-256s. ReviewRefused for fewer than two
+        readable shots."""
+        from ..merge import DIFFERENT_CERTIFICATES, merge_records
+
+        with self._lock:
+            shots = [self.get(i) for i in dict.fromkeys(item_ids)]
+            if len(shots) < 2 or any(s.reviewed.record.error for s in shots):
+                raise ReviewRefused(
+                    "choose at least two readable shots of one certificate to read as one",
+                    "请至少选择两张可读取的同一证书照片合并识别",
+                )
+            file = "+".join(dict.fromkeys(s.reviewed.record.file for s in shots))
+            record = merge_records([s.reviewed.record for s in shots], file, self.today)
+            if DIFFERENT_CERTIFICATES in record.warnings:
+                raise ReviewRefused(
+                    "these shots show different certificates: they are not read as one",
+                    "这些照片拍的是不同的证书，不能合并识别",
+                )
+            merged, entry = ReviewedRecord.merged([s.reviewed for s in shots], record, reviewer, now_utc())
+            item = replace(self._add(merged), shots=tuple(s.id for s in shots))
+            for shot in shots:
+                self._shots[shot.id] = self._items.pop(shot.id)
+            self._items[item.id] = item
+            append_audit(self.audit_file, [entry])
+            self.save()
+        return item
+
+    def same_certificate_hint(self, item_id: str, within: float = 300.0) -> str | None:
+        """The id of the latest picture read on this desk within `within` seconds before this one
+        that this shot probably shows too (`merge.same_certificate` does not say they differ), for
+        the page's "same certificate?" question; None when none fits. Rows of a results file and
+        an earlier session's items are no shots."""
+        from ..merge import same_certificate
+
+        item = self.get(item_id)
+        with self._lock:
+            shots = [i for i in self._items.values() if i.id in self._images and not i.reviewed.record.error]
+        if item_id not in {i.id for i in shots}:
+            return None
+        earlier = [i for i in shots if i.id != item_id and item.added - within <= i.added <= item.added]
+        for other in sorted(earlier, key=lambda i: i.added, reverse=True):
+            if same_certificate(item.reviewed.record, other.reviewed.record) is not False:
+                return other.id
+        return None
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -503,58 +642,10 @@ class ReviewDesk:
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in self.rows(lang))
 
     def export_csv(self, lang: Lang = "zh") -> str:
-        """One line per certificate for people and spreadsheets: the values after review, what is
-        still to review, what a person corrected, by whom, and the verdict."""
-        labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
-        head = (
-            [
-                "文件",
-                "页",
-                *(labels[k] for k in FIELD_ORDER),
-                "待复核",
-                "人工更正",
-                "复核人",
-                "结论",
-                "无法读取",
-            ]
-            if lang == "zh"
-            else [
-                "File",
-                "Page",
-                *(labels[k] for k in FIELD_ORDER),
-                "To review",
-                "Corrected",
-                "Reviewer",
-                "Verdict",
-                "Unreadable",
-            ]
-        )
-        sep = "、" if lang == "zh" else ", "
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        # Every cell through spreadsheet_cell: no cell a spreadsheet runs as a formula, and ID
-        # numbers and codes kept as text (Excel would round an 18-digit ID number).
-        writer.writerow([spreadsheet_cell(h) for h in head])
+        """One line per certificate for people and spreadsheets (`evidence.csv_table`)."""
         with self._lock:
             items = list(self._items.values())
-        for item in items:
-            record, audit = item.reviewed.record, item.reviewed.audit
-            corrected = list(dict.fromkeys(labels[e.field] for e in audit if e.action is Action.CORRECTED))
-            reviewers = list(dict.fromkeys(e.reviewer for e in audit if e.reviewer))
-            verified = item.verified
-            cells = [
-                record.file,
-                record.page,
-                *(record.value(k) for k in FIELD_ORDER),
-                sep.join(labels[k] for k in record.needs_review),
-                sep.join(corrected),
-                sep.join(reviewers),
-                str(verified.verdict) if verified and verified.verdict else None,
-                record.error_zh if lang == "zh" else record.error,
-            ]
-            writer.writerow([spreadsheet_cell(c) for c in cells])
-        # A byte-order mark lets Excel and WPS open the Chinese text as UTF-8.
-        return "\ufeff" + buffer.getvalue()
+        return csv_table([(i.reviewed, i.verified) for i in items], self.matcher, self.today, lang)
 
     def close(self) -> None:
         """Stop, remove the stored uploads and let another review write the output (the reviewed
@@ -566,49 +657,3 @@ class ReviewDesk:
                 shutil.rmtree(self._uploads, ignore_errors=True)
         self._worker.shutdown(wait=False, cancel_futures=True)
         self._lock_file.release()
-
-
-def image_of_row(file: str, results: Path) -> tuple[Path | None, str | None]:
-    """The image a results row names (see `_find_image`) and the SHA-256 of its content."""
-    image = _find_image(file, results)
-    return image, (file_sha256(image) if image is not None else None)
-
-
-def _find_image(file: str, results: Path) -> Path | None:
-    """The image a results row names: as written (relative to where the scan ran), else beside the
-    results file. Only the server resolves these; clients never send paths."""
-    named = Path(file)
-    for candidate in (named, results.parent / named, results.parent / named.name):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _page_image(path: Path, page: int | None, max_pixels: int) -> np.ndarray | None:
-    """The picture of one page of a file (the first for None), or None when it cannot be read."""
-    try:
-        pages = load_pages(path, max_pixels)
-        try:
-            for found in pages:
-                if page is None or found.page == page:
-                    return found.image if isinstance(found, Page) else None
-        finally:
-            pages.close()
-    except InputError:
-        return None
-    return None
-
-
-def flat_matrix(record: CertificateRecord) -> tuple[np.ndarray, tuple[int, int]] | None:
-    """The homography (photo pixels → flat page) and flat page size a record was read with, if any."""
-    geometry = record.geometry or {}
-    matrix, size = geometry.get("matrix"), geometry.get("flat_size")
-    if not matrix or not size:
-        return None
-    return np.asarray(matrix, dtype=np.float64), (int(size[0]), int(size[1]))
-
-
-def _jpeg(image: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(image).save(out, format="JPEG", quality=88)
-    return out.getvalue()

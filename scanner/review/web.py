@@ -15,36 +15,38 @@ under that name, whatever a request body says.
 
 from __future__ import annotations
 
+import io
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import anyio
+import numpy as np
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from PIL import Image
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..deskew.geometry import map_box
 from ..errors import CertscanError, InputError
-from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, CertificateRecord, FieldKey
-from ..report import verdict_text, verification_json
-from ..report.advice import masked
+from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, FIELD_ORDER, FieldKey
+from ..merge import same_certificate as surely_same
 from ..text import Lang, redact_url, without_credentials
-from .desk import Cancelled, Item, ReviewDesk, flat_matrix
+from .desk import Cancelled, Item, ReviewDesk
 from .lan import qr_router, share_link
-from .session import check_sentence, reasons
+from .retake import PhotoAdvice, photo_advice
+from .session import ChangePart, ReviewRefused
 from .uploads import ACCEPT, too_large
+from .views import failed, field_states, institution_view, item_view, summary
 
 if TYPE_CHECKING:
     import socket
-
-    from ..verify import Verification
 
 TOKEN_COOKIE = "certscan_token"
 TOKEN_HEADER = "x-certscan-token"
@@ -58,6 +60,10 @@ _REVIEWER_MAX = 60
 # JSON requests are small; only uploads may be large (multipart adds a little to the file itself).
 _JSON_LIMIT = 1024 * 1024
 _MULTIPART_OVERHEAD = 64 * 1024
+# A shot taken this soon after the last one from the same browser is probably a retake of the same
+# certificate: the page asks "same certificate?" (a person at the wall takes a retake within a minute
+# or two; the next doctor's certificate is usually further along the corridor).
+SAME_SHOT_SECONDS = 5 * 60
 
 
 @dataclass(frozen=True)
@@ -99,12 +105,29 @@ class Values(BaseModel):
     values: dict[str, str | None] = {}
 
 
+class Shots(BaseModel):
+    """Items that are shots of one certificate, to read as one."""
+
+    ids: list[str]
+
+
+class Official(BaseModel):
+    """What the national query showed: found or not, and the values it showed by field key."""
+
+    found: bool
+    values: dict[str, str | None] = {}
+
+
 def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI:
     """The review application for one desk."""
     settings = settings or WebSettings()
     # Browser session → the reviewer it named (see the module docstring).
     session_reviewers: dict[str, str] = {}
     sessions_lock = threading.Lock()
+    # What to do about each uploaded photo, worked out once (the photo does not change), and each
+    # browser session's last shot (item id, when), to ask whether a new one shows the same certificate.
+    advice: dict[str, PhotoAdvice] = {}
+    last_shot: dict[str, tuple[str, float]] = {}
     app = FastAPI(title="certscan review", docs_url=None, redoc_url=None, max_body_size=_JSON_LIMIT)
     app.mount("/static", StaticFiles(packages=[("scanner.review", "static")]), name="static")
     if settings.token and settings.links:
@@ -121,6 +144,10 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
     @app.exception_handler(PageError)
     async def page_error(request: Request, exc: PageError) -> JSONResponse:
         return error(request, exc.status, exc.reason, exc.reason_zh)
+
+    @app.exception_handler(ReviewRefused)
+    async def refused(request: Request, exc: ReviewRefused) -> JSONResponse:
+        return error(request, 400, str(exc), exc.message_zh)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -230,7 +257,7 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
 
     @app.get("/api/items")
     def items(request: Request) -> dict[str, Any]:
-        return {"items": [_summary(item) for item in desk.items()]}
+        return {"items": [summary(item) for item in desk.items()]}
 
     @app.post("/api/uploads", max_body_size=upload_limit)
     async def upload(request: Request, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008
@@ -263,7 +290,43 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             )
         items: list[Item] = result
         # A PDF or multi-frame TIFF is several certificates: all go on the list, the first is shown.
-        return {**_item_view(desk, items[0], lang_of(request)), "pages": len(items)}
+        first = items[0]
+        # The photo's advice looks at the flattened page: off the event loop, as the scan was.
+        out = {**await run_in_threadpool(view, first, lang_of(request)), "pages": len(items)}
+        out["same_as"] = same_certificate(request.state.session, first, len(items))
+        return out
+
+    def photo_of(item: Item) -> PhotoAdvice | None:
+        """What to do about an uploaded photo (None for a row of a results file, no photo here, and
+        for shots read as one: each was judged when it came)."""
+        if item.id not in advice and item.image is not None and not item.shots:
+            flat = desk.flat_image(item.id)
+            pixels = np.asarray(Image.open(io.BytesIO(flat)).convert("RGB")) if flat else None
+            advice[item.id] = photo_advice(item.reviewed.record, pixels)
+        return advice.get(item.id)
+
+    def view(item: Item, lang: Lang) -> dict[str, Any]:
+        return item_view(desk, item, lang, photo_of(item))
+
+    def same_certificate(session: str, item: Item, pages: int) -> dict[str, Any] | None:
+        """The shot before this one when it came from the same browser a few minutes ago: the page
+        asks whether both show the same certificate (then they are read as one)."""
+        now = time.monotonic()
+        with sessions_lock:
+            before = last_shot.get(session)
+            last_shot[session] = (item.id, now)
+        if before is None or pages > 1 or item.reviewed.record.error or now - before[1] > SAME_SHOT_SECONDS:
+            return None
+        try:
+            earlier = desk.get(before[0])
+        except KeyError:
+            return None  # merged into another item since
+        if (
+            earlier.reviewed.record.error
+            or surely_same(item.reviewed.record, earlier.reviewed.record) is False
+        ):
+            return None
+        return {**summary(earlier), "minutes": round((now - before[1]) / 60, 1)}
 
     def item_or_404(item_id: str) -> Item:
         try:
@@ -271,9 +334,17 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
         except KeyError:
             raise PageError(404, "no such certificate on this review desk", "复核列表中没有此证书") from None
 
+    def readable(item_id: str) -> Item:
+        item = item_or_404(item_id)
+        if item.reviewed.record.error:
+            raise PageError(
+                400, "a file that could not be read has no fields", "无法读取的文件没有可复核的字段"
+            )
+        return item
+
     @app.get("/api/items/{item_id}")
     def item(item_id: str, request: Request) -> dict[str, Any]:
-        return _item_view(desk, item_or_404(item_id), lang_of(request))
+        return view(item_or_404(item_id), lang_of(request))
 
     def picture(data: bytes | None, missing: str, missing_zh: str) -> Response:
         if data is None:
@@ -285,6 +356,14 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
         item_or_404(item_id)
         missing = "the image of this certificate is not available"
         return picture(desk.image(item_id), missing, "此证书的图像不可用")
+
+    @app.get("/api/items/{item_id}/shots/{n}/image")
+    def shot_image(item_id: str, n: int) -> Response:
+        shots = item_or_404(item_id).shots
+        missing = "no such shot of this certificate"
+        if not 1 <= n <= len(shots):
+            raise PageError(404, missing, "此证书没有这张照片")
+        return picture(desk.image(shots[n - 1]), missing, "此证书没有这张照片")
 
     @app.get("/api/items/{item_id}/flat")
     def flat(item_id: str) -> Response:
@@ -301,9 +380,9 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
         lang = lang_of(request)
         values = {_key(k): v for k, v in body.values.items()}
         record = desk.preview(item_id, values)
-        out: dict[str, Any] = {"fields": _field_states(record, lang), "failed": _failed(record, lang)}
+        out: dict[str, Any] = {"fields": field_states(record, lang), "failed": failed(record, lang)}
         if FieldKey.INSTITUTION in values:
-            out["institution"] = _institution(desk, record.value(FieldKey.INSTITUTION))
+            out["institution"] = institution_view(desk, record.value(FieldKey.INSTITUTION))
         return out
 
     @app.post("/api/items/{item_id}/fields/{key}")
@@ -313,7 +392,55 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
                 400, "a file that could not be read has no fields", "无法读取的文件没有可复核的字段"
             )
         item = desk.correct(item_id, _key(key), body.value, reviewer_of(request))
-        return _item_view(desk, item, lang_of(request))
+        return view(item, lang_of(request))
+
+    @app.post("/api/items/{item_id}/changes/{index}/{part}")
+    def correct_change(
+        item_id: str, index: int, part: str, body: Correction, request: Request
+    ) -> dict[str, Any]:
+        changes = readable(item_id).reviewed.record.changes
+        if not 0 <= index < len(changes):
+            raise PageError(404, "no such change block on this certificate", "此证书没有这一条变更记录")
+        item = desk.correct_change(item_id, index, _part(part), body.value, reviewer_of(request))
+        return view(item, lang_of(request))
+
+    @app.post("/api/merge")
+    def merge(body: Shots, request: Request) -> dict[str, Any]:
+        ids = list(dict.fromkeys(body.ids))
+        if len(ids) < 2:
+            raise PageError(400, "choose at least two shots to read as one", "请至少选择两张照片合并识别")
+        for item_id in ids:
+            readable(item_id)
+        return view(desk.merge_items(ids, reviewer_of(request)), lang_of(request))
+
+    @app.get("/api/items/{item_id}/official")
+    def official_query(item_id: str, request: Request) -> dict[str, Any]:
+        readable(item_id)
+        return desk.official_query(item_id, lang_of(request))
+
+    @app.post("/api/items/{item_id}/official")
+    def record_official(item_id: str, body: Official, request: Request) -> dict[str, Any]:
+        readable(item_id)
+        values = {str(_key(k)): v for k, v in body.values.items()}
+        result = desk.record_official(item_id, body.found, values, reviewer_of(request), lang_of(request))
+        return {"official": result, "item": view(desk.get(item_id), lang_of(request))}
+
+    def evidence(item_id: str, request: Request, full_id: bool) -> HTMLResponse:
+        readable(item_id)
+        page = desk.evidence_html(item_id, lang_of(request), full_id, reviewer_of(request))
+        name = f"certscan-evidence-{item_id}.html"
+        # Shown in a tab of its own, to read and print to PDF; saved under a name of its own.
+        return HTMLResponse(page, headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+    @app.get("/api/items/{item_id}/evidence.html")
+    def evidence_masked(item_id: str, request: Request) -> HTMLResponse:
+        return evidence(item_id, request, full_id=False)
+
+    @app.post("/api/items/{item_id}/evidence.html")
+    def evidence_full(item_id: str, request: Request) -> HTMLResponse:
+        # The full ID number only by a request that changes something (it is audited): a POST from
+        # the page itself, never a link another site could make the reviewer's browser follow.
+        return evidence(item_id, request, full_id=True)
 
     @app.post("/api/items/{item_id}/verify")
     def verify(item_id: str, request: Request) -> dict[str, Any]:
@@ -324,7 +451,7 @@ def create_app(desk: ReviewDesk, settings: WebSettings | None = None) -> FastAPI
             desk.verify(item_id)
         except CertscanError as exc:
             raise PageError(503, *_registry_unusable(exc, desk.registry)) from None
-        return _item_view(desk, desk.get(item_id), lang_of(request))
+        return view(desk.get(item_id), lang_of(request))
 
     @app.get("/api/export.jsonl")
     def export_jsonl(request: Request) -> Response:
@@ -413,138 +540,17 @@ def _registry_unusable(exc: CertscanError, registry: str | None) -> tuple[str, s
     return f"the registry cannot be used: {english}", chinese
 
 
+def _part(text: str) -> ChangePart:
+    try:
+        return ChangePart(text)
+    except ValueError:
+        raise PageError(
+            400, f"{text!r} is not a part of a change block", f"“{text}”不是变更记录的栏目"
+        ) from None
+
+
 def _key(text: str) -> FieldKey:
     try:
         return FieldKey(text)
     except ValueError:
         raise PageError(400, f"{text!r} is not a certificate field", f"“{text}”不是证书字段") from None
-
-
-def _status(item: Item) -> str:
-    record = item.reviewed.record
-    if record.error:
-        return "error"
-    if item.verified is not None:
-        return "verified"
-    return "review" if record.needs_review else "ready"
-
-
-def _summary(item: Item) -> dict[str, Any]:
-    """One line of the list: enough to pick the certificate."""
-    record = item.reviewed.record
-    verified = item.verified
-    return {
-        "id": item.id,
-        "file": _shown_name(record.file),
-        "page": record.page,
-        "name": record.value(FieldKey.NAME) if not record.error else None,
-        "status": _status(item),
-        "pending": len(record.needs_review),
-        "verdict": str(verified.verdict) if verified and verified.verdict else None,
-    }
-
-
-def _shown_name(file: str) -> str:
-    """The file's own name: folders of the machine serving the page are none of the page's business."""
-    return file.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _item_view(desk: ReviewDesk, item: Item, lang: Lang) -> dict[str, Any]:
-    """Everything the page shows for one certificate."""
-    reviewed = item.reviewed
-    record = reviewed.record
-    out = _summary(item)
-    if record.error:
-        out["error"] = (record.error_zh or record.error) if lang == "zh" else record.error
-        return out
-    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
-    states = _field_states(record, lang)
-    fields = []
-    for key in FIELD_ORDER:
-        read = reviewed.read(key)
-        current = record.fields[key]
-        fields.append(
-            {
-                "key": str(key),
-                "label": labels[key],
-                "read": read.value,
-                "raw": read.raw,
-                "confidence": round(read.confidence, 3),
-                "flags": [str(f) for f in read.flags],
-                "corrected": key in reviewed.original and current.value != read.value,
-                "box": read.box.to_json() if read.box else None,
-                **states[str(key)],
-            }
-        )
-    # Each view is a picture of the certificate with the fields' boxes in its own pixels: the photo
-    # as given, and beside it the certificate flattened and turned upright as OCR read it.
-    boxes = {f["key"]: f["box"] for f in fields if f["box"]}
-    views = [{"kind": "photo", "url": f"/api/items/{item.id}/image", "boxes": boxes}] if item.image else []
-    flat = flat_matrix(record)
-    if item.image and flat is not None:
-        flat_boxes = {k: [round(v) for v in map_box(tuple(b), flat[0])] for k, b in boxes.items()}
-        views.append({"kind": "flat", "url": f"/api/items/{item.id}/flat", "boxes": flat_boxes})
-    institution = reviewed.read(FieldKey.INSTITUTION)
-    out |= {
-        "fields": fields,
-        "failed": _failed(record, lang),
-        "notes": [check_sentence(c, lang, record) for c in record.checks if c.ok and c.note],
-        "warnings": list(record.warnings),
-        "views": views,
-        "institution": _institution(desk, institution.raw or institution.value),
-        "audit": [e.to_json() for e in reviewed.audit],
-        "verification": _verification_view(item.verified, lang) if item.verified else None,
-    }
-    return out
-
-
-def _field_states(record: CertificateRecord, lang: Lang) -> dict[str, dict[str, Any]]:
-    """What may change as a reviewer types: each field's value, reasons and review mark."""
-    return {
-        str(key): {
-            "value": record.fields[key].value,
-            "review": record.fields[key].review,
-            "confirmed": record.fields[key].confirmed,
-            "reasons": reasons(record, key, lang),
-        }
-        for key in FIELD_ORDER
-    }
-
-
-def _failed(record: CertificateRecord, lang: Lang) -> list[str]:
-    return [check_sentence(c, lang, record) for c in record.checks if not c.ok]
-
-
-def _institution(desk: ReviewDesk, text: str | None) -> dict[str, Any]:
-    """The official name the text surely means, and the candidates a reviewer may pick from."""
-    if not text:
-        return {"match": None, "candidates": []}
-    match = desk.matcher.match(text)
-    names = [c.name for c in match.candidates]
-    if match.match and match.match not in names:
-        names.insert(0, match.match)
-    return {"match": match.match, "candidates": names[:5]}
-
-
-def _verification_view(v: Verification, lang: Lang) -> dict[str, Any]:
-    data = verification_json(v, lang)
-    labels = FIELD_LABELS_ZH if lang == "zh" else FIELD_LABELS_EN
-    entry = v.entry
-    return {
-        "verdict": data["verdict"],
-        "text": verdict_text(data["verdict"], lang) if data["verdict"] else None,
-        "registry": redact_url(data["registry"]) if isinstance(data.get("registry"), str) else None,
-        "entry": {"name": entry.name, "certificate_code": entry.certificate_code} if entry else None,
-        "differences": [
-            {
-                "field": str(d.field),
-                "label": labels[d.field],
-                "certificate": masked(d.field, d.certificate),
-                "registry": masked(d.field, d.registry),
-                "explanation": shown["explanation"],
-            }
-            for d, shown in zip(v.differences, data["differences"], strict=True)
-        ],
-        "advice": data["advice"],
-        "review_fields": [labels[FieldKey(k)] for k in data.get("review_fields", [])],
-    }

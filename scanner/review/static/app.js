@@ -6,15 +6,28 @@ const TEXT = {
   zh: {
     title: "医师执业证书复核", reviewer: "复核人", reviewer_hint: "姓名（可不填）",
     export_jsonl: "导出 JSONL", export_csv: "导出 CSV", other_lang: "English",
-    drop: "把证书照片或扫描件拖放到这里", pick: "选择文件或拍照", reading: "正在识别……",
-    list: "证书", empty: "上传证书照片，或从左侧选择一份待复核的证书。",
+    drop: "或把证书照片、扫描件拖放到这里", capture: "拍照核验", choose: "选择文件", reading: "正在识别……",
+    list: "证书", empty: "拍一张证书照片，或从列表中选择一份待复核的证书。",
+    retake: "重拍", same_question: "同一张证书？",
+    same_text: (s) => `这张照片和${s.minutes < 1 ? "刚才" : `${Math.round(s.minutes)}分钟前`}拍的「${s.name || s.file}」是同一张证书吗？合并后每一栏取各张照片一致的读数。`,
+    same_yes: "是，合并识别", same_no: "不是", group: "把所选照片合并为同一张证书", pick_item: "选择此照片",
+    shots: (list) => `第${list.join("、")}张照片读数一致`,
+    zoom: "点图放大", unzoom: "点图缩小",
+    changes: "变更注册记录", change_n: (n) => `第${n}条`, change_save: "保存此条", change_confirm: "此条无误",
+    document: (d) => d.layout_text ? `${d.text}（${d.layout_text}）` : d.text,
+    official: "到官方平台核验", official_record: "官方查询显示了什么？", official_found: "查到此医师",
+    official_not_found: "查无此人", official_save: "记录查询结果", official_address: "网址（请自己输入）",
+    official_recorded: (r) => `已记录：${r.reviewer ? r.reviewer + "，" : ""}${r.at}`,
+    evidence: "证据材料", evidence_full: "完整身份证号（仅供正式举报）", evidence_export: "导出证据材料",
+    evidence_hint: "在新页面中打开，可打印或存为 PDF；身份证号默认打码。",
+    action: { official_check: "记录了官方查询结果", full_id_shown: "导出了含完整身份证号的证据材料", merged: "合并了多张照片" },
     verify: "核验", verifying: "正在核验……", audit: "复核记录", no_audit: "尚无更正或确认。",
     save: "保存", confirm: "确认无误", confirmed: "已确认", corrected: "已更正",
     read_as: "识别为", confidence: "把握", not_read: "未识别到",
     candidates: "候选机构：", failed: "未通过的检查", notes: "备注",
     pending: (n) => `还有${n}项待复核，核验结果可能是“需人工复核”。`,
     status: { review: "待复核", ready: "可核验", verified: "已核验", error: "无法读取" },
-    photo: "照片", flat: "拉平的证书", no_image: "没有可显示的图像",
+    photo: "照片", flat: "拉平的证书", shot: (n) => `第${n}张照片`, no_image: "没有可显示的图像",
     entry: (e) => `登记记录：${e.name}，证书编码 ${e.certificate_code}`,
     differences: "差异", advice: "建议", review_fields: "需复核：",
     by: "复核人", at: "时间", arrow: "→", empty_value: "（空）",
@@ -25,16 +38,29 @@ const TEXT = {
   en: {
     title: "Certificate review", reviewer: "Reviewer", reviewer_hint: "your name (optional)",
     export_jsonl: "Export JSONL", export_csv: "Export CSV", other_lang: "中文",
-    drop: "Drop photos or scans of certificates here", pick: "Pick a file or take a photo",
+    drop: "or drop photos or scans of certificates here", capture: "Photograph & verify", choose: "choose a file",
     reading: "Reading…", list: "Certificates",
-    empty: "Upload a photo of a certificate, or pick one to review on the left.",
+    empty: "Take a photo of a certificate, or pick one to review from the list.",
+    retake: "Retake", same_question: "Same certificate?",
+    same_text: (s) => `Does this photo show the same certificate as “${s.name || s.file}” taken ${s.minutes < 1 ? "just now" : `${Math.round(s.minutes)} min ago`}? Read as one, each field takes the value the shots agree on.`,
+    same_yes: "Yes, read as one", same_no: "No", group: "Read the selected shots as one certificate", pick_item: "select this shot",
+    shots: (list) => `shots ${list.join(", ")} agree`,
+    zoom: "tap the picture to zoom", unzoom: "tap to zoom out",
+    changes: "Change-of-registration record", change_n: (n) => `Entry ${n}`, change_save: "Save this entry", change_confirm: "This entry is right",
+    document: (d) => d.layout_text ? `${d.text} (${d.layout_text})` : d.text,
+    official: "Check on the official site", official_record: "What did the official query show?", official_found: "Doctor found",
+    official_not_found: "Not found", official_save: "Record the result", official_address: "Address (type it yourself)",
+    official_recorded: (r) => `Recorded${r.reviewer ? " by " + r.reviewer : ""} at ${r.at}`,
+    evidence: "Evidence sheet", evidence_full: "full ID number for an official report", evidence_export: "Export the evidence sheet",
+    evidence_hint: "Opens in a new tab, to print or save as PDF; the ID number is masked unless asked for.",
+    action: { official_check: "recorded the official query's result", full_id_shown: "exported an evidence sheet with the full ID number", merged: "read several shots as one" },
     verify: "Verify", verifying: "Verifying…", audit: "Audit trail", no_audit: "No corrections or confirmations yet.",
     save: "Save", confirm: "Looks right", confirmed: "confirmed", corrected: "corrected",
     read_as: "read as", confidence: "confidence", not_read: "not read",
     candidates: "Candidates: ", failed: "Failed checks", notes: "Notes",
     pending: (n) => `${n} field(s) still to review: the verdict may be “needs review”.`,
     status: { review: "to review", ready: "ready", verified: "verified", error: "unreadable" },
-    photo: "Photo", flat: "Flattened certificate", no_image: "No image to show",
+    photo: "Photo", flat: "Flattened certificate", shot: (n) => `Shot ${n}`, no_image: "No image to show",
     entry: (e) => `Registry entry: ${e.name}, certificate code ${e.certificate_code}`,
     differences: "Differences", advice: "What to do", review_fields: "To review: ",
     by: "by", at: "at", arrow: "→", empty_value: "(empty)",
@@ -49,7 +75,7 @@ const params = new URLSearchParams(location.search);
 // The language: ?lang= in the address, else the reader's last choice, else the server's (--lang).
 let lang = ["zh", "en"].includes(params.get("lang")) ? params.get("lang") : localStorage.getItem("certscan.lang");
 let T = TEXT[lang || "zh"];
-const state = { current: null, item: null, typing: {}, timer: null };
+const state = { current: null, item: null, typing: {}, timer: null, picked: new Set(), sameAs: null };
 
 const $ = (sel) => document.querySelector(sel);
 function el(tag, attrs = {}, ...children) {
@@ -148,6 +174,8 @@ function offerShare(link) {
 async function upload(files) {
   clearError();
   $("#busy").hidden = false;
+  $("#photo-advice").hidden = true;
+  $("#same-shot").hidden = true;
   try {
     for (const file of files) {
       const form = new FormData();
@@ -156,6 +184,7 @@ async function upload(files) {
         const item = await call("/api/uploads", { method: "POST", body: form });
         await refreshList();
         show(item);
+        offerSame(files.length === 1 ? item : null);
       } catch (e) { /* the message is shown; go on with the next file */ }
     }
   } finally {
@@ -163,7 +192,13 @@ async function upload(files) {
   }
 }
 
-$("#file").addEventListener("change", (e) => { upload([...e.target.files]); e.target.value = ""; });
+for (const input of [$("#file"), $("#camera")]) {
+  input.addEventListener("change", (e) => { upload([...e.target.files]); e.target.value = ""; });
+}
+// Retaking opens the camera again, while the person is still in front of the certificate.
+$("#retake").addEventListener("click", () => $("#camera").click());
+// A touch screen without a mouse has nothing to drag: the page does not talk of dropping there.
+document.documentElement.classList.toggle("touch", navigator.maxTouchPoints > 0 && !matchMedia("(pointer: fine)").matches);
 // The whole page takes a dropped file, not only the drop zone: a near miss should not open the photo.
 document.body.addEventListener("dragover", (e) => { e.preventDefault(); $("#drop").classList.add("over"); });
 document.body.addEventListener("dragleave", () => $("#drop").classList.remove("over"));
@@ -173,21 +208,74 @@ document.body.addEventListener("drop", (e) => {
   if (e.dataTransfer.files.length) upload([...e.dataTransfer.files]);
 });
 
+// Whether the photo is good enough, said right after it was taken: retake now, and exactly how.
+function renderPhotoAdvice(photo) {
+  const box = $("#photo-advice");
+  box.hidden = !photo;
+  if (!photo) return;
+  box.classList.toggle("retake", photo.retake);
+  box.querySelector(".photo-summary").textContent = photo.summary;
+  box.querySelector(".photo-steps").replaceChildren(...photo.steps.map((s) => el("li", {
+    class: s.retake ? "step" : "step fine", "data-cause": s.cause, "data-fields": s.fields.join(" "),
+  }, s.text)));
+  $("#retake").hidden = !photo.retake;
+}
+
+// A shot a few minutes after the last one is probably a retake of the same certificate.
+function offerSame(item) {
+  const box = $("#same-shot");
+  state.sameAs = item && item.same_as ? [item.same_as.id, item.id] : null;
+  box.hidden = !state.sameAs;
+  if (state.sameAs) $("#same-shot-text").textContent = T.same_text(item.same_as);
+}
+
+async function mergeShots(ids) {
+  clearError();
+  const item = await postJSON("/api/merge", { ids }).catch(() => null);
+  if (!item) return;
+  state.picked.clear();
+  await refreshList();
+  show(item);
+}
+
+$("#same-yes").addEventListener("click", async () => {
+  const ids = state.sameAs;
+  $("#same-shot").hidden = true;
+  if (ids) await mergeShots(ids);
+});
+$("#same-no").addEventListener("click", () => { $("#same-shot").hidden = true; state.sameAs = null; });
+$("#group").addEventListener("click", () => mergeShots([...state.picked]));
+
 // -- the list --------------------------------------------------------------------------------------
 
 async function refreshList() {
   const data = await call("/api/items");
   const list = $("#items");
-  list.replaceChildren(...data.items.map((it) => el("li", {
-    class: `item ${it.status}` + (it.id === state.current ? " current" : ""),
-    "data-id": it.id,
-    onclick: () => openItem(it.id),
-  },
-  el("span", { class: "name" }, it.name || it.file),
-  el("span", { class: "file" }, it.file + (it.page ? ` #${it.page}` : "")),
-  el("span", { class: "badge" }, T.status[it.status] + (it.pending ? ` ${it.pending}` : "")))));
+  const readable = data.items.filter((it) => it.status !== "error");
+  // Shots can be grouped by choice once there are two to group.
+  const pickable = readable.length > 1;
+  for (const id of [...state.picked]) if (!readable.some((it) => it.id === id)) state.picked.delete(id);
+  list.replaceChildren(...data.items.map((it) => {
+    const pick = pickable && it.status !== "error" ? el("label", { class: "pick", onclick: (e) => e.stopPropagation() },
+      el("input", {
+        type: "checkbox", "aria-label": T.pick_item, checked: state.picked.has(it.id),
+        onchange: (e) => { e.target.checked ? state.picked.add(it.id) : state.picked.delete(it.id); offerGroup(); },
+      })) : null;
+    return el("li", {
+      class: `item ${it.status}` + (it.id === state.current ? " current" : "") + (pickable ? " pickable" : ""),
+      "data-id": it.id,
+      onclick: () => openItem(it.id),
+    },
+    pick,
+    el("span", { class: "name" }, it.name || it.file),
+    el("span", { class: "file" }, it.file + (it.page ? ` #${it.page}` : "")),
+    el("span", { class: "badge" }, T.status[it.status] + (it.pending ? ` ${it.pending}` : "")));
+  }));
+  offerGroup();
   return data.items;
 }
+
+function offerGroup() { $("#group").hidden = state.picked.size < 2; }
 
 async function openItem(id) {
   clearError();
@@ -207,16 +295,33 @@ function show(item) {
   const error = $("#item-error");
   error.hidden = !item.error;
   error.textContent = item.error || "";
-  for (const id of ["#views", "#fields tbody", "#checks", "#audit"]) $(id).replaceChildren();
+  for (const id of ["#views", "#fields tbody", "#checks", "#audit", "#change-list", "#official-query", "#official-result"]) {
+    $(id).replaceChildren();
+  }
   $("#verdict").hidden = true;
+  $("#official").hidden = true;
+  $("#evidence").hidden = true;
+  $("#changes").hidden = true;
+  renderDocument(item.document);
+  renderPhotoAdvice(item.photo);
   if (item.error) { $("#verify").hidden = true; $("#verify-hint").hidden = true; return; }
   $("#verify").hidden = false;
   renderViews(item);
   renderFields(item);
+  renderChanges(item.changes || []);
   renderChecks(item.failed, item.notes);
   renderAudit(item.audit);
   renderVerification(item.verification);
   renderPendingHint();
+}
+
+function renderDocument(doc) {
+  const line = $("#document");
+  line.hidden = !doc;
+  if (!doc) return;
+  line.classList.toggle("wrong", Boolean(doc.wrong));
+  line.dataset.kind = doc.kind;
+  line.textContent = doc.wrong || T.document(doc);
 }
 
 function renderViews(item) {
@@ -225,13 +330,25 @@ function renderViews(item) {
   for (const view of item.views) {
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.classList.add("boxes");
-    const img = el("img", { src: view.url, alt: T[view.kind] || view.kind });
+    const caption = view.kind === "shot" ? T.shot(view.shot) : (T[view.kind] || view.kind);
+    const img = el("img", { src: view.url, alt: caption });
     img.addEventListener("load", () => {
       svg.setAttribute("viewBox", `0 0 ${img.naturalWidth} ${img.naturalHeight}`);
       drawBoxes(svg, view.boxes);
     });
-    views.append(el("figure", { class: `view ${view.kind}` },
-      el("div", { class: "stage" }, img, svg), el("figcaption", {}, T[view.kind] || view.kind)));
+    const hint = el("span", { class: "zoom" }, T.zoom);
+    const figure = el("figure", { class: `view ${view.kind}` },
+      el("div", { class: "stage" }, el("div", { class: "canvas" }, img, svg)),
+      el("figcaption", {}, caption, hint));
+    // A tap on the picture (not on a field's box) zooms it within its frame, and back.
+    svg.addEventListener("click", (e) => {
+      if (e.target !== svg) return;
+      figure.classList.toggle("zoomed");
+      hint.textContent = figure.classList.contains("zoomed") ? T.unzoom : T.zoom;
+      const focused = document.activeElement && document.activeElement.name;
+      if (focused) bringIntoView(focused);
+    });
+    views.append(figure);
   }
 }
 
@@ -245,13 +362,24 @@ function drawBoxes(svg, boxes) {
     rect.addEventListener("click", () => document.querySelector(`#fields tr[data-key="${key}"] input`).focus());
     svg.append(rect);
   }
-  paintBoxes();
+  paintBoxes(document.activeElement && document.activeElement.name);
 }
 
 function paintBoxes(focused) {
   for (const rect of document.querySelectorAll("svg.boxes rect")) {
     const row = document.querySelector(`#fields tr[data-key="${rect.dataset.key}"]`);
     rect.setAttribute("class", (row ? row.dataset.state : "") + (rect.dataset.key === focused ? " focused" : ""));
+  }
+}
+
+// The field a person taps is highlighted on the certificate, and shown close up when zoomed.
+function bringIntoView(key) {
+  for (const rect of document.querySelectorAll(`.view.zoomed svg.boxes rect[data-key="${key}"]`)) {
+    const stage = rect.closest(".stage");
+    const box = rect.getBoundingClientRect();
+    const frame = stage.getBoundingClientRect();
+    stage.scrollLeft += box.left - frame.left - (frame.width - box.width) / 2;
+    stage.scrollTop += box.top - frame.top - (frame.height - box.height) / 2;
   }
 }
 
@@ -265,7 +393,7 @@ function renderFields(item) {
     const row = el("tr", { "data-key": f.key }, el("th", {}, f.label), el("td", {}, input, reasons, read), actions);
     row.field = f;
     input.addEventListener("input", () => typed(f.key, input.value));
-    input.addEventListener("focus", () => paintBoxes(f.key));
+    input.addEventListener("focus", () => { paintBoxes(f.key); bringIntoView(f.key); });
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter") { e.preventDefault(); save(f.key, input.value); }
       if (e.key === "Escape") { input.value = f.value ?? ""; typed(f.key, input.value); }
@@ -295,7 +423,8 @@ function updateRow(row, state_) {
   if (f.read !== null) parts.push(`${T.confidence} ${Number(f.confidence).toFixed(2)}`);
   if (f.corrected) parts.push(T.corrected);
   else if (f.confirmed) parts.push(T.confirmed);
-  read.textContent = parts.join(" · ");
+  read.replaceChildren(parts.join(" · "));
+  if (f.shots && f.shots.length) read.append(" · ", el("span", { class: "shots" }, T.shots(f.shots)));
   const actions = row.querySelector(".actions");
   actions.replaceChildren();
   if (dirty) actions.append(el("button", { type: "button", class: "save", onclick: () => save(f.key, input.value) }, T.save));
@@ -317,6 +446,47 @@ function renderCandidates(info) {
   }, name)));
 }
 
+// The 变更注册记录 of a booklet: each block corrected like a field, part by part.
+function renderChanges(changes) {
+  $("#changes").hidden = !changes.length;
+  $("#change-list").replaceChildren(...changes.map((c) => {
+    const inputs = c.parts.map((p) => el("input", {
+      value: p.value ?? "", name: `change-${c.index}-${p.part}`, "data-part": p.part, "aria-label": p.label, spellcheck: "false",
+    }));
+    const block = el("li", { class: "change", "data-index": c.index,
+      "data-state": c.review ? "review" : (c.confirmed ? "confirmed" : "ok") },
+    el("strong", {}, T.change_n(c.index + 1)),
+    c.parts.map((p, i) => el("label", {}, el("span", {}, p.label), inputs[i],
+      p.read !== p.value ? el("span", { class: "read" }, `${T.read_as}「${p.read ?? T.empty_value}」`) : null)),
+    c.reasons.length ? el("ul", { class: "reasons" }, c.reasons.map((r) => el("li", {}, r))) : null);
+    const button = el("button", { type: "button", class: "change-save" }, c.review ? T.change_confirm : T.change_save);
+    const refresh = () => {
+      const dirty = inputs.some((input, i) => input.value !== (c.parts[i].value ?? ""));
+      button.textContent = dirty || !c.review ? T.change_save : T.change_confirm;
+    };
+    for (const input of inputs) {
+      input.addEventListener("input", refresh);
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); saveChange(c, inputs); } });
+    }
+    button.addEventListener("click", () => saveChange(c, inputs));
+    block.append(button);
+    return block;
+  }));
+}
+
+async function saveChange(change, inputs) {
+  clearError();
+  const id = state.current;
+  // Every part is sent: a block counts as reviewed once each of its parts was confirmed or corrected.
+  let item = null;
+  for (const input of inputs) {
+    item = await postJSON(`/api/items/${id}/changes/${change.index}/${input.dataset.part}`, { value: input.value }).catch(() => null);
+    if (!item) return;
+  }
+  show(item);
+  refreshList();
+}
+
 function renderChecks(failed, notes) {
   const box = $("#checks");
   box.replaceChildren();
@@ -327,11 +497,19 @@ function renderChecks(failed, notes) {
 function renderAudit(audit) {
   const list = $("#audit");
   const labels = Object.fromEntries(state.item.fields.map((f) => [f.key, f.label]));
+  const partLabels = Object.fromEntries((state.item.changes || []).flatMap((c) => c.parts).map((p) => [p.part, p.label]));
   if (!audit.length) { list.replaceChildren(el("li", { class: "hint" }, T.no_audit)); return; }
-  list.replaceChildren(...audit.map((e) => el("li", { "data-field": e.field, "data-action": e.action },
-    el("strong", {}, labels[e.field] || e.field), "：",
-    `「${e.read ?? T.empty_value}」 ${T.arrow} 「${e.corrected ?? T.empty_value}」`,
-    el("span", { class: "meta" }, ` ${e.action === "confirmed" ? T.confirmed : T.corrected} · ${e.at}` + (e.reviewer ? ` · ${T.by} ${e.reviewer}` : "")))));
+  list.replaceChildren(...audit.map((e) => {
+    const meta = ` · ${e.at}` + (e.reviewer ? ` · ${T.by} ${e.reviewer}` : "");
+    if (!e.field && e.change === undefined) {
+      return el("li", { "data-action": e.action }, el("strong", {}, T.action[e.action] || e.action), el("span", { class: "meta" }, meta));
+    }
+    const what = e.field ? (labels[e.field] || e.field) : `${T.changes} ${T.change_n(e.change + 1)} ${partLabels[e.part] || e.part}`;
+    return el("li", { "data-field": e.field || `change-${e.change}-${e.part}`, "data-action": e.action },
+      el("strong", {}, what), "：",
+      `「${e.read ?? T.empty_value}」 ${T.arrow} 「${e.corrected ?? T.empty_value}」`,
+      el("span", { class: "meta" }, ` ${e.action === "confirmed" ? T.confirmed : T.corrected}` + meta));
+  }));
 }
 
 function renderPendingHint() {
@@ -340,6 +518,9 @@ function renderPendingHint() {
   hint.hidden = pending === 0;
   hint.textContent = pending ? T.pending(pending) : "";
 }
+
+// Verdicts whose evidence may go to an authority: the sheet can be exported for them.
+const ESCALATE = ["mismatch", "not_found", "invalid", "wrong_document"];
 
 function renderVerification(v) {
   const box = $("#verdict");
@@ -355,7 +536,77 @@ function renderVerification(v) {
   }
   if (v.advice.length) parts.push(el("h4", {}, T.advice), el("ol", { class: "advice" }, v.advice.map((a) => el("li", {}, a))));
   box.replaceChildren(...parts);
+  showOfficial();
+  const evidence = $("#evidence");
+  evidence.hidden = !ESCALATE.includes(v.verdict);
+  $("#evidence-full").checked = false;
+  $("#evidence-link").href = api(`/api/items/${state.current}/evidence.html`);
 }
+
+// -- the official check ----------------------------------------------------------------------------
+
+// What the national query asks for, ready to copy; certscan never opens the site itself.
+async function showOfficial() {
+  const id = state.current;
+  const query = await call(`/api/items/${id}/official`).catch(() => null);
+  if (!query || id !== state.current) return;
+  $("#official").hidden = false;
+  const shown = query.fields.map((f) => [el("dt", {}, f.label),
+    el("dd", { class: f.sure ? "" : "unsure", "data-key": f.key }, f.value ?? "—", f.note ? el("span", { class: "note" }, f.note) : null)]);
+  $("#official-query").replaceChildren(
+    el("p", {}, query.intro),
+    el("dl", {}, shown.flat(), el("dt", {}, T.official_address), el("dd", { class: "address" }, query.address)),
+    el("ul", { class: "notes" }, query.notes.map((n) => el("li", {}, n))));
+  if (query.recorded) renderOfficialResult(query.recorded);
+  const values = $("#official-values");
+  values.className = "official-values";
+  values.replaceChildren(...OFFICIAL_FIELDS.map((key) => {
+    const field = state.item.fields.find((f) => f.key === key);
+    return el("label", {}, el("span", {}, field ? field.label : key),
+      el("input", { name: `official-${key}`, "data-key": key, spellcheck: "false" }));
+  }));
+}
+// What the official query's result page shows that a person can note down.
+const OFFICIAL_FIELDS = ["level", "category", "scope", "practice_place", "institution"];
+
+$("#official-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  clearError();
+  const found = $("#official-form").elements.found.value === "yes";
+  const values = {};
+  if (found) for (const input of document.querySelectorAll("#official-values input")) if (input.value.trim()) values[input.dataset.key] = input.value;
+  const data = await postJSON(`/api/items/${state.current}/official`, { found, values }).catch(() => null);
+  if (!data) return;
+  state.item = data.item;
+  renderAudit(data.item.audit);
+  renderOfficialResult(data.official);
+});
+$("#official-form").addEventListener("change", () => {
+  $("#official-values").hidden = $("#official-form").elements.found.value !== "yes";
+});
+
+function renderOfficialResult(r) {
+  const parts = [el("p", { class: "verdict-text" }, r.text || (r.found ? T.official_found : T.official_not_found)),
+    el("p", { class: "meta" }, `${r.source} · ${T.official_recorded(r)}`)];
+  if (r.differences && r.differences.length) {
+    parts.push(el("h4", {}, T.differences), el("ul", { class: "differences" }, r.differences.map((d) => el("li", { "data-field": d.field },
+      el("strong", {}, d.label), `：「${d.certificate}」 / 「${d.official}」`, el("div", { class: "explanation" }, d.explanation)))));
+  }
+  if (r.advice && r.advice.length) parts.push(el("h4", {}, T.advice), el("ol", { class: "advice" }, r.advice.map((a) => el("li", {}, a))));
+  const box = $("#official-result");
+  box.className = `official-result verdict ${r.verdict || ""}`;
+  box.replaceChildren(...parts);
+}
+
+// The evidence sheet: masked by a plain link; the full ID number only by a request that is audited.
+$("#evidence-link").addEventListener("click", (e) => {
+  if (!$("#evidence-full").checked) return;
+  e.preventDefault();
+  const form = $("#evidence-form");
+  form.action = api(`/api/items/${state.current}/evidence.html`);
+  form.submit();
+  setTimeout(() => openItem(state.current), 500);
+});
 
 // -- typing, saving, verifying ---------------------------------------------------------------------
 
@@ -403,6 +654,8 @@ $("#verify").addEventListener("click", async () => {
     const item = await postJSON(`/api/items/${state.current}/verify`, {});
     show(item);
     refreshList();
+    // On a phone the verdict is below the fields: bring it into view.
+    $("#verdict").scrollIntoView({ block: "start" });
   } catch (e) { /* shown */ } finally {
     button.disabled = false;
     button.textContent = T.verify;
