@@ -103,6 +103,11 @@ class OcrEngine(Protocol):
         """
         ...
 
+    def recognize_many(self, crops: Sequence[np.ndarray]) -> list[OcrLine | None]:
+        """`recognize` on each of several crops (in fewer calls of the model where that reads
+        each crop exactly as alone)."""
+        ...
+
     def detect(self, image: np.ndarray) -> list[tuple[Point, Point, Point, Point]]:
         """Text line quads of `image` without reading them (cheap: finding the page and its turn)."""
         ...

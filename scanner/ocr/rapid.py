@@ -157,29 +157,73 @@ class RapidOcrEngine:
         return [tuple((float(x), float(y)) for x, y in quad) for quad in boxes]  # type: ignore[misc]
 
     def upside_down(self, crops: Sequence[np.ndarray]) -> list[float]:
-        """PaddleOCR's text-line direction classifier (0° or 180°), bundled in the wheel."""
-        out = []
-        for crop in crops:
-            bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
-            result: Any = self._engine(bgr, use_det=False, use_cls=True, use_rec=False, return_word_box=False)
-            label, score = result.cls_res[0]
-            out.append(float(score) if "180" in str(label) else 1.0 - float(score))
-        return out
+        """PaddleOCR's text-line direction classifier (0° or 180°), bundled in the wheel.
+
+        All crops go to the classifier in one call: it scales and pads each crop to its own fixed
+        input on its own, so a crop is classified alike alone or beside others."""
+        if not crops:
+            return []
+        engine: Any = self._engine
+        bgr = [cv2.cvtColor(crop, cv2.COLOR_RGB2BGR) for crop in crops]
+        classify = getattr(engine, "_load_cls_model", None)
+        prepare = getattr(engine, "preprocess_img", None)
+        if classify is None or prepare is None or not hasattr(engine, "load_img"):
+            # Another RapidOCR release without these internals: one call per crop.
+            return [self._upside_down_alone(crop) for crop in bgr]
+        # What RapidOCR does to an image before classifying it alone.
+        result: Any = classify()([prepare(engine.load_img(image))[0] for image in bgr])
+        return [_upside_down_score(label, score) for label, score in result.cls_res]
+
+    def _upside_down_alone(self, bgr: np.ndarray) -> float:
+        result: Any = self._engine(bgr, use_det=False, use_cls=True, use_rec=False, return_word_box=False)
+        label, score = result.cls_res[0]
+        return _upside_down_score(label, score)
 
     def recognize(self, crop: np.ndarray) -> OcrLine | None:
         """Recognition only, on an RGB crop holding one line of text."""
         bgr = cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)
         result: Any = self._engine(bgr, use_det=False, use_cls=False, use_rec=True, return_word_box=True)
         texts = getattr(result, "txts", None)
-        if not texts or not str(texts[0]).strip():
+        if not texts:
             return None
-        text, score = str(texts[0]).replace(" ", ""), float(result.scores[0])
-        h, w = crop.shape[:2]
-        quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
-        chars = _chars_from_word_info(
-            text, score, result.word_results[0] if result.word_results else None, w, h
+        return _recognized(
+            crop, texts[0], result.scores[0], result.word_results[0] if result.word_results else None
         )
-        return OcrLine(text, score, quad, chars)
+
+    def recognize_many(self, crops: Sequence[np.ndarray]) -> list[OcrLine | None]:
+        """`recognize` on each of several RGB line crops, in fewer calls of the recognizer.
+
+        The recognizer pads every crop of a batch to the widest one's width, and padding changes
+        what it reads. A crop no wider (for its height) than the recognizer's own input is padded
+        to that input's width whether read alone or in a batch, so those crops are read together,
+        exactly as one by one; wider crops are read alone."""
+        engine: Any = self._engine
+        load = getattr(engine, "_load_rec_model", None)
+        prepare = getattr(engine, "preprocess_img", None)
+        if load is None or prepare is None or not hasattr(engine, "load_img"):
+            # Another RapidOCR release without these internals: one crop at a time.
+            return [self.recognize(crop) for crop in crops]
+        from rapidocr.ch_ppocr_rec.typings import TextRecInput
+
+        rec = load()
+        _, height, width = rec.rec_image_shape[:3]
+        out: list[OcrLine | None] = [None] * len(crops)
+        together: list[int] = []
+        images: list[np.ndarray] = []
+        for i, crop in enumerate(crops):
+            # What RapidOCR does to an image before recognition alone (`recognize`).
+            image, _ = prepare(engine.load_img(cv2.cvtColor(crop, cv2.COLOR_RGB2BGR)))
+            if image.shape[1] * height <= width * image.shape[0]:
+                together.append(i)
+                images.append(image)
+            else:
+                out[i] = self.recognize(crop)
+        if images:
+            result: Any = rec(TextRecInput(img=images, return_word_box=True))
+            for j, i in enumerate(together):
+                words = result.word_results[j] if result.word_results else None
+                out[i] = _recognized(crops[i], result.txts[j], result.scores[j], words)
+        return out
 
     def step_probabilities(self, crop: np.ndarray) -> tuple[np.ndarray, Sequence[str]]:
         """The recognizer's raw output on an RGB line crop: for each CTC time step (left to right)
@@ -208,6 +252,21 @@ class RapidOcrEngine:
             order = np.argsort(preds[t])[::-1][:top]
             out.append((keys[best[t]], [(keys[j], float(preds[t, j])) for j in order if j != 0]))
         return out
+
+
+def _upside_down_score(label: Any, score: Any) -> float:
+    """The probability a line is upside down from the classifier's label and its confidence."""
+    return float(score) if "180" in str(label) else 1.0 - float(score)
+
+
+def _recognized(crop: np.ndarray, text: Any, score: Any, words: Any) -> OcrLine | None:
+    """A recognition-only result on an RGB line crop as a line in the crop's pixels (None: nothing read)."""
+    if not str(text).strip():
+        return None
+    text, score = str(text).replace(" ", ""), float(score)
+    h, w = crop.shape[:2]
+    quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
+    return OcrLine(text, score, quad, _chars_from_word_info(text, score, words, w, h))
 
 
 class _DetectingIn:
