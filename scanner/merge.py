@@ -256,15 +256,16 @@ def _readable(record: CertificateRecord) -> bool:
 
 def same_certificate(a: CertificateRecord, b: CertificateRecord) -> bool | None:
     """Whether two readings show the same certificate: False when they show different kinds of
-    document, or a certificate code, ID number or name was read surely in both and differs; True
-    when two of them agree (and none surely differs); None when the readings cannot tell (too little
-    read, or only unsure differences)."""
+    document, or a certificate code, ID number or name was read surely in both and differs while
+    fewer than two of them agree; True when two of them agree (a sure difference in the third is a
+    misreading, left for review); None when the readings cannot tell (too little read, or only
+    unsure differences)."""
     if not (_readable(a) and _readable(b)):
         return None
     if a.document is not b.document:
         # The holder's ID card beside the certificate: the same person, another document.
         return False
-    agree = 0
+    agree = differ = 0
     for key in IDENTITY_FIELDS:
         x, y = a.fields.get(key), b.fields.get(key)
         if x is None or y is None or x.value is None or y.value is None:
@@ -272,8 +273,10 @@ def same_certificate(a: CertificateRecord, b: CertificateRecord) -> bool | None:
         if x.value == y.value:
             agree += 1
         elif x.read_sure and y.read_sure:
-            return False
-    return True if agree >= SAME_WHEN_AGREEING else None
+            differ += 1
+    if agree >= SAME_WHEN_AGREEING:
+        return True
+    return False if differ else None
 
 
 def _merged_warnings(records: Sequence[CertificateRecord], readable: Sequence[int]) -> tuple[str, ...]:
@@ -298,7 +301,8 @@ def merge_records(
     document and layout most shots show, change blocks by `merge_changes`. Shots that could not be
     read, show no certificate or show another kind of document (the holder's ID card) are left out
     (their fields name no shot); when none is left, the record is failed with the first shot's
-    error, or shows no certificate like its shots."""
+    error, or shows no certificate like its shots. Shots that surely show different certificates
+    give a record with every value marked for review and the warning DIFFERENT_CERTIFICATES."""
     readable = [i for i, record in enumerate(records) if _readable(record)]
     if not readable:
         failed = next((r for r in records if r.error is not None), None)
@@ -318,11 +322,20 @@ def merge_records(
     }
     fields, checks = run_checks(fields, today or dt.date.today())
     changes = merge_changes([r.changes if r else () for r in shown], rule)
+    warnings = _merged_warnings(records, readable)
+    if DIFFERENT_CERTIFICATES in warnings:
+        # Shots of two certificates make no one reading: even values they agree on (临床, 重庆市)
+        # belong to no certificate in particular, so nothing is trusted unseen.
+        fields = {
+            key: field if field.value is None else field.with_flags(Flag.LOW_CONFIDENCE)
+            for key, field in fields.items()
+        }
+        changes = tuple(change.with_flags(Flag.LOW_CONFIDENCE) for change in changes)
     return CertificateRecord(
         file=file,
         fields=fields,
         checks=checks,
-        warnings=_merged_warnings(records, readable),
+        warnings=warnings,
         ocr=records[readable[0]].ocr,
         document=document,
         layout=layout if document is Document.PRACTISING else None,

@@ -219,10 +219,19 @@ def test_same_certificate_from_code_name_and_id(reading):
     assert same_certificate(record, shot(record, "b")) is True
     code = record.fields[FieldKey.CERTIFICATE_CODE]
     name = record.fields[FieldKey.NAME]
-    other = shot(record, "b", certificate_code=replace(code, value="215001111828009"))
+    # Only the code differs, surely read in both: the same doctor's certificate with a misread code,
+    # which the merged reading leaves for review.
+    misread = shot(record, "b", certificate_code=replace(code, value="215001111828009"))
+    assert same_certificate(record, misread) is True
+    merged = merge_records([record, misread], "m", TODAY)
+    assert DIFFERENT_CERTIFICATES not in merged.warnings and merged.fields[FieldKey.CERTIFICATE_CODE].review
+    # Code and name differ: another certificate. Nothing merged from it is trusted unseen.
+    other = shot(record, "b", certificate_code=misread.fields[FieldKey.CERTIFICATE_CODE])
+    other = shot(other, "b", name=replace(name, value="王建国"))
     assert same_certificate(record, other) is False
     merged = merge_records([record, other], "m", TODAY)
-    assert DIFFERENT_CERTIFICATES in merged.warnings and merged.fields[FieldKey.CERTIFICATE_CODE].review
+    assert DIFFERENT_CERTIFICATES in merged.warnings
+    assert all(f.review for f in merged.fields.values() if f.value is not None)
     # The holder's ID card: the same name and number, another document.
     card = replace(shot(record, "card"), document=Document.ID_CARD, layout=None)
     assert same_certificate(record, card) is False
@@ -305,6 +314,18 @@ def test_merge_needs_two_pictures(photographed):
     assert result.exit_code == 2 and "至少指定两张照片" in result.stderr
     result = runner.invoke(app, ["verify", "--merge", str(images[0]), "--registry", str(db), "--lang", "en"])
     assert result.exit_code == 2 and "name at least two" in result.stderr
+
+
+@pytest.mark.slow
+def test_photos_of_two_different_certificates_are_not_passed_off_as_one():
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    pictures = [str(samples / "sample_photo.jpg"), str(samples / "sample_scan.jpg")]
+    result = runner.invoke(app, ["scan", "--merge", "--json", *pictures])
+    assert result.exit_code == 2
+    assert "不是同一张证书" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "different_certificates" in row["warnings"]
+    assert all(field["value"] is None or field["review"] for field in row["fields"].values())
 
 
 @pytest.mark.slow

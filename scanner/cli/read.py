@@ -66,9 +66,10 @@ def _shot_names(records: Iterable[CertificateRecord]) -> list[str]:
 
 def _merged(scanner: Scanner, images: list[Path], lang: Lang) -> tuple[CertificateRecord, list[str], bool]:
     """The shots of one certificate read as one record (`scanner.merge.merge_records`), the shots'
-    names, and whether any picture could not be read (said on stderr in one sentence)."""
+    names, and whether any picture could not be read or the pictures show different certificates
+    (said on stderr in one sentence)."""
     from ..fields import NO_CERTIFICATE
-    from ..merge import merge_records
+    from ..merge import DIFFERENT_CERTIFICATES, merge_records
 
     shots = list(scanner.scan_files(images))
     names = _shot_names(shots)
@@ -99,7 +100,17 @@ def _merged(scanner: Scanner, images: list[Path], lang: Lang) -> tuple[Certifica
             else f"certscan: {len(shots)} 张照片中只有 {read} 张读到证书，未能合并。",
             err=True,
         )
-    return merged, names, any(shot.error for shot in shots)
+    different = DIFFERENT_CERTIFICATES in merged.warnings
+    if different:
+        typer.echo(
+            "certscan: these pictures show different certificates (their codes, names or ID numbers "
+            "differ): merge only photos of one certificate; every field is marked for review."
+            if english
+            else "certscan: 这些照片不是同一张证书（证书编码、姓名或身份证号不同）："
+            "请只合并同一张证书的照片；所有字段均需人工复核。",
+            err=True,
+        )
+    return merged, names, different or any(shot.error for shot in shots)
 
 
 def _shots_line(record: CertificateRecord, names: list[str], lang: Lang) -> str:
