@@ -19,6 +19,7 @@ from scanner.reread.crops import value_crop, wrapped_lines
 from scanner.reread.page import PAGE_LOOKS, PageSight, faint_page, read_as_word, under_seal, undetected_values
 from scanner.reread.values import (
     DIGIT_FIELDS,
+    LONG_DIGIT_FIELDS,
     RULED_DIGIT_FIELDS,
     VALUE_LOOKS,
     WORD_FIELDS,
@@ -26,6 +27,7 @@ from scanner.reread.values import (
     closed_list,
     code_digits,
     digit_rules,
+    long_digits,
     name_alone,
     reread_values,
     small_digits,
@@ -53,12 +55,20 @@ def test_the_second_looks_run_in_the_documented_order():
     assert [r.look for r in PAGE_LOOKS] == [under_seal, faint_page, undetected_values]
     assert [(r.name, r.keys) for r in VALUE_LOOKS] == [
         ("small_digits", DIGIT_FIELDS),
+        ("long_digits", LONG_DIGIT_FIELDS),
         ("name_alone", (FieldKey.NAME,)),
         ("closed_list", WORD_FIELDS),
         ("digit_rules", RULED_DIGIT_FIELDS),
         ("code_digits", (FieldKey.CERTIFICATE_CODE,)),
     ]
-    assert [r.look for r in VALUE_LOOKS] == [small_digits, name_alone, closed_list, digit_rules, code_digits]
+    assert [r.look for r in VALUE_LOOKS] == [
+        small_digits,
+        long_digits,
+        name_alone,
+        closed_list,
+        digit_rules,
+        code_digits,
+    ]
     # The ID number's rules before the birth date's, which is checked against it.
     assert RULED_DIGIT_FIELDS.index(FieldKey.ID_NUMBER) < RULED_DIGIT_FIELDS.index(FieldKey.BIRTH_DATE)
     # Every rule says what it recovers and when it runs.
@@ -132,6 +142,20 @@ def test_small_digits_are_read_a_second_time_only_in_small_print(scanner):
     # Large print, or print not measured, is not read again.
     assert small_digits(sight(scanner, flat, {key: 30.0}), key, misread, {}) is misread
     assert small_digits(sight(scanner, flat), key, misread, {}) is misread
+
+
+@pytest.mark.slow
+def test_a_long_code_is_read_a_second_time_at_any_print_size(scanner):
+    code = "20252223182819970307558953"
+    flat = print_line(code, random.Random(5), LOOK)
+    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    key = FieldKey.QUALIFICATION_CODE
+    # One digit dropped: still 25 digits, a valid form, read surely.
+    dropped = FieldResult(code[:6] + code[7:], code[:6] + code[7:], 0.999, (), box)
+    again = long_digits(sight(scanner, flat, {key: 40.0}), key, dropped, {})
+    assert again.value == dropped.value and Flag.LOW_CONFIDENCE in again.flags
+    right = FieldResult(code, code, 0.999, (), box)
+    assert long_digits(sight(scanner, flat, {key: 40.0}), key, right, {}) == right
 
 
 # ---------------------------------------------------------------- looks at values

@@ -183,6 +183,19 @@ def small_digits(
     return found
 
 
+# Digit strings too long for one misread or dropped digit to break their form (the 医师资格证书 code:
+# 24-27 digits, no check digit), read a second time at any print size.
+LONG_DIGIT_FIELDS = (FieldKey.QUALIFICATION_CODE,)
+
+
+def long_digits(
+    sight: ValueSight, key: FieldKey, found: FieldResult, fields: Mapping[FieldKey, FieldResult]
+) -> FieldResult:
+    """A long digit string read surely, read a second time (`second_reading`) whatever its print
+    size: 26 digits read as 25 are still 24-27 digits, and nothing else checks them."""
+    return second_reading(sight, key, found)
+
+
 def name_alone(
     sight: ValueSight, key: FieldKey, found: FieldResult, fields: Mapping[FieldKey, FieldResult]
 ) -> FieldResult:
@@ -386,6 +399,7 @@ class ValueLook:
 # digits alone last.
 VALUE_LOOKS: tuple[ValueLook, ...] = (
     ValueLook("small_digits", "digits misread in small print (review)", DIGIT_FIELDS, small_digits),
+    ValueLook("long_digits", "a long code misread at any size (review)", LONG_DIGIT_FIELDS, long_digits),
     ValueLook("name_alone", "a name misread or cut at the label's colon", (FieldKey.NAME,), name_alone),
     ValueLook("closed_list", "a doubtful value of a closed list, short or wrapped", WORD_FIELDS, closed_list),
     ValueLook("digit_rules", "an ID number or date that breaks its rules", RULED_DIGIT_FIELDS, digit_rules),
