@@ -438,6 +438,15 @@ class Current:
         return out
 
 
+def chronological(changes: Sequence[Change]) -> list[int]:
+    """The blocks' indices in date order. Booklets are filled block by block, so the printed order
+    is the order of time: it is kept wherever a date is missing (a date lost under a seal says
+    nothing of where its block belongs), and dates only order blocks that all have one."""
+    if any(change.date is None for change in changes):
+        return list(range(len(changes)))
+    return sorted(range(len(changes)), key=lambda i: (changes[i].date or "", i))
+
+
 def current_registration(
     fields: Mapping[FieldKey, FieldResult], changes: Sequence[Change], layout: CertificateLayout | None
 ) -> Current:
@@ -445,16 +454,15 @@ def current_registration(
 
     The old booklet registers a doctor to an institution under 执业地点: its starting institution is
     the printed 执业地点 (unless a 主要执业机构 label was printed), and a 执业地点变更 moves both.
-    Changes apply in date order (undated ones in their printed order, after the dated); a filled
+    Changes apply in date order (`chronological`: printed order when a date is missing); a filled
     新证书编码 replaces the certificate code.
     """
     values = {key: (fields[key].value if key in fields else None) for key in CURRENT_KEYS}
     old = layout is CertificateLayout.OLD_BOOKLET
     if old and values[FieldKey.INSTITUTION] is None:
         values[FieldKey.INSTITUTION] = values[FieldKey.PRACTICE_PLACE]
-    order = sorted(range(len(changes)), key=lambda i: (changes[i].date is None, changes[i].date or "", i))
     newest: int | None = None
-    for i in order:
+    for i in chronological(changes):
         change = changes[i]
         used = False
         item = "".join((change.item or "").split())

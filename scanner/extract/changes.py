@@ -33,7 +33,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import Levenshtein
 
-from ..fields import Box, Change, FieldKey, Flag
+from ..fields import Box, Change, FieldKey, Flag, chronological
 from ..labels import PRINTED_LABELS
 from ..ocr.base import OcrLine
 from .change_parts import (
@@ -135,8 +135,9 @@ _TITLE_EDITS = 2
 
 @dataclass(frozen=True)
 class ChangeRecord:
-    """The change record of a picture: its blocks in date order (undated ones last, in printed
-    order), and the indices into the OCR lines of everything on the change pages."""
+    """The change record of a picture: its blocks in date order (in printed order when a date is
+    missing: `fields.chronological`), and the indices into the OCR lines of everything on the change
+    pages."""
 
     changes: tuple[Change, ...]
     lines: frozenset[int]
@@ -232,8 +233,7 @@ def read_change_record(
             reading = read_parts(block, review_threshold, today or dt.date.today())
             if reading is not None:
                 printed.append(_change(block, reading))
-    order = sorted(range(len(printed)), key=lambda i: (printed[i].date is None, printed[i].date or "", i))
-    return ChangeRecord(tuple(printed[i] for i in order), taken)
+    return ChangeRecord(tuple(printed[i] for i in chronological(printed)), taken)
 
 
 def _inside(page: ChangePage, toks: Sequence[Token]) -> bool:
