@@ -43,7 +43,7 @@ from .fields import (
     with_unprinted,
 )
 from .load import BadPage, Page, load_pages
-from .normalize import InstitutionMatcher, Method, checked_authority
+from .normalize import InstitutionMatcher, checked_authority
 from .ocr import OcrEngine, OcrLine, create_engine
 from .reread.page import PageSight, reread_page
 from .reread.values import ValueSight, reread_values, second_reading
@@ -82,8 +82,7 @@ def normalized_institution(matcher: InstitutionMatcher, field: FieldResult) -> F
         return field
     match = matcher.match(field.value)
     flags = field.flags
-    if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
-        # A known name or short form is whole even without a 医院-like ending (重医附一院).
+    if match.known:
         flags = tuple(f for f in flags if f is not Flag.INCOMPLETE)
     return replace(field, value=match.value, flags=flags).with_flags(*match.flags)
 
@@ -93,10 +92,7 @@ def known_institution(matcher: InstitutionMatcher, field: FieldResult) -> FieldR
     the gazetteer knows it (a short form needs no 医院-like ending)."""
     if field.value is None:
         return field
-    match = matcher.match(field.value)
-    if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
-        return field.without_flags({Flag.INCOMPLETE})
-    return field
+    return field.without_flags({Flag.INCOMPLETE}) if matcher.match(field.value).known else field
 
 
 def text_height(lines: Sequence[OcrLine]) -> float:

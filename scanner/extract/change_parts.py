@@ -221,7 +221,7 @@ def normalized_changes(changes: Sequence[Change], matcher: InstitutionMatcher) -
             match = matcher.match(value)
             names = kind is FieldKey.INSTITUTION or match.sure or _ends_complete(FieldKey.INSTITUTION, value)
             if names:
-                if match.method in (Method.EXACT, Method.ALIAS, Method.RULE):
+                if match.known:
                     flags = [f for f in flags if f is not Flag.INCOMPLETE]
                 value = match.value
                 flags.extend(match.flags)

@@ -137,6 +137,12 @@ class InstitutionMatch(Resolution):
         return self.match is None and bool(self.candidates)
 
     @property
+    def known(self) -> bool:
+        """The name is the gazetteer's own, one of its short forms, or made by its naming rule: whole
+        even without a 医院-like ending (重医附一院)."""
+        return self.method in (Method.EXACT, Method.ALIAS, Method.RULE)
+
+    @property
     def flags(self) -> tuple[Flag, ...]:
         """Field flags for the pipeline: `normalized` for a sure change, `not_in_vocabulary` when
         candidates exist but none is sure (that flag sets `review`)."""

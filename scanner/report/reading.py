@@ -21,6 +21,7 @@ from ..fields import (
     Document,
     FieldKey,
     Flag,
+    unprinted_fields,
 )
 from ..merge import DIFFERENT_CERTIFICATES
 from ..text import Lang, display_width, mask_birth_date, mask_id, mask_personal
@@ -327,9 +328,10 @@ def not_printed(document: str | None, layout: str | None) -> frozenset[FieldKey]
     left empty is no reading to review."""
     if document not in (None, str(Document.PRACTISING)):
         return frozenset(FIELD_ORDER)
-    if layout == str(CertificateLayout.OLD_BOOKLET):
-        return frozenset({FieldKey.INSTITUTION})
-    return frozenset({FieldKey.QUALIFICATION_CODE})
+    old = layout == str(CertificateLayout.OLD_BOOKLET)
+    return unprinted_fields(
+        Document.PRACTISING, CertificateLayout.OLD_BOOKLET if old else CertificateLayout.CURRENT
+    )
 
 
 def check_text(check: Check, lang: Lang, record: CertificateRecord, masked: bool = True) -> str:
