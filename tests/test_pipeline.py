@@ -199,3 +199,25 @@ def test_a_page_titled_as_a_certificate_is_a_certificate_even_without_labels(sca
 def test_a_page_with_no_text_says_both_that_and_no_certificate(scanner):
     record = scanner.record_from_lines([], "blank.jpg")
     assert record.warnings == ("no_text_found", "no_certificate")
+
+
+def test_a_reading_that_lost_characters_under_the_seal_gives_way_to_the_fuller_one():
+    # Seal strokes over "7-1" made the colour reading drop two characters, surely.
+    filtered = _reading("2022-07-16", [0.99] * 10)
+    colour = _reading("2022-076", [0.9999] * 8)
+    kept = better_reading(filtered, colour)
+    assert kept.text == "2022-07-16"
+    doubtful = [c.text for c in kept.chars if c.confidence <= 0.5]
+    assert doubtful == ["-", "1"]
+    # The other way round, the fuller reading is kept too, whichever is surer.
+    assert better_reading(colour, filtered).text == "2022-07-16"
+
+
+def test_characters_beside_what_only_the_other_reading_saw_are_doubtful():
+    # Neither reading holds the other: the surer is kept, and where it lacks what the other saw,
+    # its neighbours are in doubt.
+    filtered = _reading("2022-0746", [0.9] * 9)
+    colour = _reading("2022-076X", [0.99] * 9)
+    kept = better_reading(filtered, colour)
+    assert kept.text == "2022-076X"
+    assert [c.text for c in kept.chars if c.confidence <= 0.5] == ["7", "6", "X"]

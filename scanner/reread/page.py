@@ -4,7 +4,8 @@ Run in the order of `PAGE_LOOKS` on the lines the first reading found, each look
 list of lines (none changes the list it is given):
 
 1. `under_seal`: a line partly under the red seal, read again from the colour image.
-2. `faint_page`: a page on which fields were lost, read again with the contrast stretched.
+2. `faint_page`: a page on which fields were lost (not hidden under redaction boxes), read again
+   with the contrast stretched.
 3. `undetected_values`: a value whose label was read but whose text was not detected, read where
    it should be (by its closed list, if the recognizer finds it too faint).
 """
@@ -77,27 +78,47 @@ def weakest(line: OcrLine) -> float:
 
 
 def better_reading(first: OcrLine, second: OcrLine | None) -> OcrLine:
-    """Of two readings of one line, the text of the one whose weakest character is surer; characters
-    on which the two disagree keep at most a coin-flip's confidence, so a value built on them is
-    reviewed, and agreed ones the confidence of the less sure reading.
+    """Of two readings of one line, the text of the one whose weakest character is surer, or of the
+    fuller one when it holds every character of the other and more; characters on which the two
+    disagree (and those beside a place where only the other reading saw characters) keep at most a
+    coin-flip's confidence, so a value built on them is reviewed, and agreed ones the confidence of
+    the less sure reading.
 
     Used where a red seal covers a line: with the seal filtered out its strokes can no longer be
     taken for print, but where it lies over the print the filter may also thin it, so the line is
-    read both ways.
+    read both ways. Either reading may lose characters where seal and print cross (2022-07-16 read
+    2022-076 in colour, surely): a reading that lacks what the other saw is no witness against it.
     """
     if second is None:
         return first
     kept, other = (second, first) if weakest(second) > weakest(first) else (first, second)
     kept_text = "".join(c.text for c in kept.chars)
     other_text = "".join(c.text for c in other.chars)
+    if len(other_text) > len(kept_text) and _holds(other_text, kept_text):
+        kept, other = other, kept
+        kept_text, other_text = other_text, kept_text
     # Where the readings agree, a character is as sure as the less sure of them: under a seal the
     # colour reading can be confidently wrong (酉 read 西 by both, surely only in colour).
     surest = [min(c.confidence, DISPUTED_CONFIDENCE) for c in kept.chars]
-    for block in difflib.SequenceMatcher(None, kept_text, other_text, autojunk=False).get_matching_blocks():
-        for j in range(block.size):
-            surest[block.a + j] = min(kept.chars[block.a + j].confidence, other.chars[block.b + j].confidence)
+    matcher = difflib.SequenceMatcher(None, kept_text, other_text, autojunk=False)
+    for op, i1, i2, j1, _ in matcher.get_opcodes():
+        if op == "equal":
+            for j in range(i2 - i1):
+                surest[i1 + j] = min(kept.chars[i1 + j].confidence, other.chars[j1 + j].confidence)
+    for op, i1, _, j1, j2 in matcher.get_opcodes():
+        if op == "insert" and j2 > j1:
+            # Only the other reading saw something here: both neighbours are in doubt.
+            for i in (i1 - 1, i1):
+                if 0 <= i < len(surest):
+                    surest[i] = min(surest[i], DISPUTED_CONFIDENCE)
     chars = tuple(replace(c, confidence=p) for c, p in zip(kept.chars, surest, strict=True))
     return replace(kept, chars=chars)
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """Whether `shorter` is `longer` with some characters left out (in order)."""
+    rest = iter(longer)
+    return all(c in rest for c in shorter)
 
 
 def read_as_word(engine: OcrEngine, key: FieldKey, crop: np.ndarray) -> OcrLine | None:
@@ -131,6 +152,9 @@ class PageSight:
     # How many fields the page the lines show prints (a booklet's change page none, a spread of the
     # old booklet's first pages three); None: a whole certificate's twelve.
     fields_expected: Callable[[Sequence[OcrLine]], int] | None = None
+    # How many values the page hides under redaction boxes (an HR copy's grey boxes): values not
+    # found for that reason are not lost to a faint page. None: no box is looked for.
+    fields_hidden: Callable[[Sequence[OcrLine]], int] | None = None
 
 
 def under_seal(sight: PageSight, lines: Sequence[OcrLine]) -> list[OcrLine]:
@@ -162,6 +186,10 @@ def faint_page(sight: PageSight, lines: Sequence[OcrLine]) -> list[OcrLine]:
         # Too few fields printed for that many to be lost (a change page prints none).
         return list(lines)
     found = sight.fields_found(lines)
+    if expected - found >= FAINT_PAGE_MISSING and sight.fields_hidden is not None:
+        # A redacted copy is not faint: its covered values are missing, and reading it again costs
+        # as much as the first reading.
+        found += sight.fields_hidden(lines)
     if expected - found >= FAINT_PAGE_MISSING:
         again = under_seal(sight, sight.engine.read(sight.ocr_image, detect_view=stretch_contrast))
         if sight.fields_found(again) > found:
