@@ -22,10 +22,19 @@ from . import deskew, quality
 from .checks import run_checks
 from .config import ScanConfig
 from .deskew import Locator, PageGeometry
-from .deskew.geometry import apply_homography, crop_quad, map_box, map_line, scale_line
+from .deskew.geometry import (
+    apply_homography,
+    crop_quad,
+    line_to_image,
+    map_box,
+    map_line,
+    quad_size,
+    scale_line,
+)
 from .errors import InputError
 from .extract import Layout, extract_fields, read_layout
-from .extract.changes import normalized_changes, read_change_record
+from .extract.change_looks import ChangeProbe, second_look
+from .extract.changes import dated_after_issue, normalized_changes, read_change_record
 from .extract.documents import identify
 from .extract.labels import CURRENT_TABLE, TABLES, Form, LabelTable
 from .fields import (
@@ -35,6 +44,7 @@ from .fields import (
     Box,
     CertificateLayout,
     CertificateRecord,
+    Change,
     Document,
     FieldKey,
     FieldResult,
@@ -45,7 +55,7 @@ from .fields import (
 from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, checked_authority
 from .ocr import OcrEngine, OcrLine, create_engine
-from .reread.page import PageSight, reread_page
+from .reread.page import PageSight, better_reading, reread_page
 from .reread.values import ValueSight, reread_values, second_reading
 
 log = logging.getLogger(__name__)
@@ -178,7 +188,14 @@ class Scanner:
         lost, values detection missed beside their labels."""
         fitted = fit_long_side(image, self.config.max_side)
         ocr_image = suppress_red(fitted)
-        sight = PageSight(self.engine, fitted, ocr_image, self.fields_found, self.fields_expected)
+        sight = PageSight(
+            self.engine,
+            fitted,
+            ocr_image,
+            self.fields_found,
+            self.fields_expected,
+            lambda lines: len(quality.redaction_boxes(fitted, text_height(lines))),
+        )
         lines = reread_page(sight, self.engine.read(ocr_image))
         factor = image.shape[1] / fitted.shape[1]
         # Report boxes in the caller's pixels, not in the scaled copy OCR read.
@@ -200,8 +217,9 @@ class Scanner:
         )
 
     def fields_found(self, lines: Sequence[OcrLine]) -> int:
-        """How many fields the lines give a value of the field's form."""
-        fields = self._extract(lines).values()
+        """How many fields the lines give a value of the field's form, read by the labels of the
+        document they show (a 资格证书's 学历 and 毕业学校 are no labels of the certificate)."""
+        fields = self._extract(lines, table=TABLES[identify(lines).form]).values()
         return sum(f.value is not None and Flag.INVALID_FORMAT not in f.flags for f in fields)
 
     def fields_expected(self, lines: Sequence[OcrLine]) -> int:
@@ -229,6 +247,10 @@ class Scanner:
         candidates = deskew.page_candidates(image)
         whole = deskew.order_corners(np.array([[0, 0], [w, 0], [w, h], [0, h]]))
         quad, locator = (candidates[0], Locator.EDGES) if candidates else (whole, Locator.WHOLE)
+        if candidates:
+            # Two spreads stacked with one outline between them: the outline grown over the other.
+            grown = deskew.page_beside(image, quad)
+            quad = quad if grown is None else grown
         matrix, frame, text = self._first_look(image, quad, LOCATE_MARGIN if candidates else 0.0)
         if candidates and (
             deskew.direction_spread(text) > MAX_LINE_SPREAD or deskew.reaches_edge(text, frame)
@@ -303,8 +325,30 @@ class Scanner:
         flat_lines = self.read_lines(flat)
         # The caller's pixels, not the scaled copy the page was found in.
         geometry = geometry.scaled(fitted.shape[1] / image.shape[1])
+        flat_lines = self.relook_changes(image, geometry, flat_lines)
         lines = tuple(map_line(line, geometry.inverse) for line in flat_lines)
         return Reading(geometry, flat, tuple(flat_lines), lines, (image.shape[1], image.shape[0]))
+
+    def relook_changes(
+        self, image: np.ndarray, geometry: PageGeometry, lines: list[OcrLine]
+    ) -> list[OcrLine]:
+        """The flat page's lines with each row of the change record read doubtfully read again
+        (`extract.change_looks.second_look`): from the caller's image at its own resolution (a
+        picture of two stacked spreads is made smaller to be read whole, and a change block's print
+        is small), with the seal ink filtered out and in colour, the better reading kept
+        (`reread.page.better_reading`)."""
+
+        def look(probe: ChangeProbe) -> OcrLine | None:
+            quad = tuple(map(tuple, apply_homography(np.array(probe.quad), geometry.inverse)))
+            crop = crop_quad(image, quad)  # type: ignore[arg-type]
+            filtered, colour = self.engine.recognize_many([suppress_red(crop), crop])
+            seen = colour if filtered is None else better_reading(filtered, colour)
+            if seen is None:
+                return None
+            factor = quad_size(probe.quad)[0] / max(crop.shape[1], 1)
+            return line_to_image(scale_line(seen, factor), probe.quad)
+
+        return second_look(lines, look, self.config.review_threshold, self.config.today)
 
     def record_from_reading(self, reading: Reading, file: str, page: int | None = None) -> CertificateRecord:
         """Fields, checks and warnings from a reading; boxes in the caller's image pixels.
@@ -351,7 +395,9 @@ class Scanner:
         only, by the labels of the document and layout they show (`extract.documents.identify`), so
         a change's date, item or 批准机关 is never a field's value. A document other than a
         practising certificate keeps only the fields it prints (`fields.unprinted_fields`)."""
-        record = read_change_record(lines, self.config.review_threshold, self.config.today)
+        record = read_change_record(
+            lines, self.config.review_threshold, self.config.today, self.matcher.printed_names().keys()
+        )
         rest = [line for i, line in enumerate(lines) if i not in record.lines]
         plain = read_layout(rest)
         # A change page, even with every block empty, is a practising certificate's page.
@@ -404,7 +450,11 @@ class Scanner:
         # What this layout does not print, not read, is null and not reviewed (SPEC.md).
         fields = with_unprinted(fields, document, layout_kind)
         fields, checks = run_checks(fields, self.config.today)
-        changes = normalized_changes(record.changes, self.matcher) if document is Document.PRACTISING else ()
+        changes: tuple[Change, ...] = ()
+        if document is Document.PRACTISING:
+            changes = dated_after_issue(
+                normalized_changes(record.changes, self.matcher), fields[FieldKey.ISSUE_DATE].value
+            )
         return CertificateRecord(
             file=file,
             fields=fields,

@@ -129,3 +129,33 @@ def test_the_facing_pages_of_an_opened_certificate_are_found_as_one_page():
     short = right.copy()
     short[2:, 1] -= 300
     assert deskew.facing_pages(left, short) is None
+
+
+def test_a_single_certificate_has_no_page_beside_its_outline(samples, hard_samples):
+    # Scans, phone photos on desks and walls, hard photos: the region beyond the outline is
+    # background, never paper printed in rows as the certificate is.
+    pictures = [load_image(s.image, 10**9).image for s in samples]
+    pictures += [load_image(s["path"], 10**9).image for s in hard_samples]
+    for image in pictures:
+        for quad in deskew.page_candidates(image)[:1]:
+            assert deskew.page_beside(image, quad) is None
+
+
+def test_a_spread_stacked_below_the_outlined_one_is_taken_in():
+    # One spread with a printed border, the other below it pale on the scanner bed, printed in rows.
+    image = np.full((1400, 1000, 3), 246, np.uint8)
+    upper = np.array([[60, 60], [940, 60], [940, 660], [60, 660]], dtype=float)
+    cv2.rectangle(image, (60, 60), (940, 660), (60, 60, 60), 4)
+    for top in (60, 720):
+        for row in range(8):
+            for x in range(140, 860, 36):
+                y = top + 80 + row * 64
+                cv2.rectangle(image, (x, y), (x + 22, y + 22), (40, 40, 40), 2)
+                cv2.line(image, (x, y + 11), (x + 22, y + 11), (40, 40, 40), 2)
+    grown = deskew.page_beside(image, upper)
+    assert grown is not None
+    assert np.abs(grown - np.array([[60, 60], [940, 60], [940, 1260], [60, 1260]])).max() < 2
+    # Nothing printed below: the outline is the page.
+    blank = np.full_like(image, 246)
+    blank[:700] = image[:700]
+    assert deskew.page_beside(blank, upper) is None

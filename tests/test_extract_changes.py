@@ -17,6 +17,7 @@ import pytest
 from helpers import line
 
 from scanner.extract.change_looks import change_probes, second_look
+from scanner.extract.change_parts import dated_after_issue, filled_value
 from scanner.extract.changes import (
     ChangeRecord,
     Part,
@@ -24,7 +25,7 @@ from scanner.extract.changes import (
     parse_change_date,
     read_change_record,
 )
-from scanner.fields import Change, Flag
+from scanner.fields import Change, FieldKey, Flag
 from scanner.normalize import InstitutionMatcher
 from scanner.ocr.base import OcrChar, OcrLine
 
@@ -565,3 +566,68 @@ def test_a_scanned_old_booklet_spread_is_read_end_to_end(
     assert "变更日期" in taken and "批准机关" in taken
     # p3, beside the change page, stays with the field extractor.
     assert not any(label in taken for label in ("姓", "出生日期", "身份证号", "执业类别"))
+
+
+# ---------------------------------------------------------------- doubtful values filled from their list
+
+NAMES = InstitutionMatcher().printed_names().keys()
+
+
+def test_a_value_read_in_doubt_is_filled_from_the_one_name_that_fits_and_stays_reviewed():
+    # A photo of a stacked booklet: 医院 under the seal read 多供, both characters in doubt.
+    block = {**MOVE, "item": "主要执业机构变更", "value": "重庆大学附属肿瘤多供"}
+    lines = change_page([block])
+    row = next(i for i, ln in enumerate(lines) if ln.text == block["value"])
+    lines[row] = line(block["value"], *lines[row].quad[0], h=H, low={8: 0.5, 9: 0.4})
+    (change,) = read_change_record(lines, THRESHOLD, TODAY, NAMES).changes
+    assert change.value == "重庆大学附属肿瘤医院"
+    assert change.review and Flag.REPAIRED in change.flags and Flag.LOW_CONFIDENCE in change.flags
+    # Without the gazetteer's names the value stays as read.
+    (kept,) = read(lines).changes
+    assert kept.value == "重庆大学附属肿瘤多供" and kept.review
+
+
+def test_a_scope_read_in_doubt_is_filled_from_the_official_scopes():
+    lines = doubt(change_page([{**SCOPE, "value": "妇户科专业"}]), "妇户科", 1)
+    (change,) = read_change_record(lines, THRESHOLD, TODAY, NAMES).changes
+    assert change.value == "妇产科专业" and change.review
+
+
+@pytest.mark.parametrize(
+    ("text", "doubtful", "filled"),
+    [
+        ("重庆医科大学时国儿童医院", [6, 7], "重庆医科大学附属儿童医院"),
+        # 第一 and 第二 fit alike: the doubt stays.
+        ("重庆医科大学附属第五医院", [9], None),
+        # A name of the list read in doubt is never turned into another.
+        ("重庆医科大学附属第一医院", [9], None),
+        # A difference where the recognizer was sure is no misreading to fill.
+        ("重庆医科大学时国儿童医院", [6], None),
+        # Too much in doubt for the sure characters to tell.
+        ("重庆医科大学时国儿董区陀", [6, 7, 9, 10, 11], None),
+    ],
+)
+def test_only_one_name_differing_in_doubtful_characters_fills_a_value(text, doubtful, filled):
+    assert filled_value(text, doubtful, NAMES) == filled
+
+
+def test_a_change_dated_before_the_certificate_was_issued_is_implausible():
+    (change,) = read(change_page([SCOPE])).changes  # 2015-09-21
+    assert not change.review
+    (before,) = dated_after_issue([change], "2016-03-01")
+    assert Flag.IMPLAUSIBLE in before.flags and before.review
+    assert dated_after_issue([change], "2015-09-21") == (change,)
+    assert dated_after_issue([change], None) == (change,)
+
+
+def test_a_booklet_whose_change_predates_its_issue_date_has_that_change_reviewed(scanner):
+    lines = [
+        line("发证机关：重庆市北碚区卫生健康委员会", 100, 100, h=H),
+        line("发证日期：2016年03月01日", 100, 160, h=H),
+        *change_page([SCOPE, {**MOVE, "date": "2019年3月5日"}]),
+    ]
+    record = scanner.record_from_lines(lines, "booklet.jpg")
+    assert record.fields[FieldKey.ISSUE_DATE].value == "2016-03-01"
+    early, late = record.changes
+    assert early.date == "2015-09-21" and Flag.IMPLAUSIBLE in early.flags and early.review
+    assert late.date == "2019-03-05" and Flag.IMPLAUSIBLE not in late.flags

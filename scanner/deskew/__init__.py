@@ -327,6 +327,80 @@ def facing_pages(first: QuadArray, second: QuadArray) -> QuadArray | None:
     return None
 
 
+# A page beside the outline (`page_beside`): how much of the region one page further on must lie in
+# the picture, how much print it must carry against the outlined page's, how bright its paper must
+# be against that page's paper, and in how many separate rows its print must lie.
+BESIDE_IN_PICTURE = 0.6
+BESIDE_PRINT = 0.35
+BESIDE_PAPER = 0.85
+BESIDE_ROWS = 3
+# The flat size (long side) at which print is measured, and the dark strokes counted as print.
+_PRINT_SIZE = 240
+_PRINT_DEPTH = 30
+
+
+def _print_on(grey: np.ndarray, quad: QuadArray) -> tuple[float, float, float, int]:
+    """The region of a grey image inside a quad, flattened small: the share of it that lies in the
+    image, the share of that which is dark print (thin strokes darker than their surroundings), its
+    paper's brightness and the number of separate rows its print lies in."""
+    w, h = flat_size(quad)
+    scale = _PRINT_SIZE / max(w, h, 1)
+    size = (max(round(w * scale), 1), max(round(h * scale), 1))
+    matrix = quad_matrix(quad, size)
+    flat = cv2.warpPerspective(grey, matrix, size)
+    inside = cv2.warpPerspective(np.full(grey.shape, 255, np.uint8), matrix, size) > 0
+    if not inside.any():
+        return 0.0, 0.0, 0.0, 0
+    strokes = cv2.morphologyEx(flat, cv2.MORPH_BLACKHAT, np.ones((9, 9), np.uint8)) > _PRINT_DEPTH
+    ink = strokes & inside
+    rows = ink.mean(axis=1) > 0.01
+    starts = int(np.count_nonzero(rows[1:] & ~rows[:-1]) + rows[0])
+    share = float(ink.sum()) / float(inside.sum())
+    return float(inside.mean()), share, float(np.percentile(flat[inside], 75)), starts
+
+
+def page_beside(image: np.ndarray, quad: QuadArray, work_side: int = 640) -> QuadArray | None:
+    """The outline grown over a page that lies beside it with no outline of its own, or None.
+
+    Two spreads of a booklet stacked in one picture often show one outline only (one spread has a
+    printed border, the other lies flat and pale on the scanner bed): the region one page further
+    on, above or below, left or right, in the outline's own plane, is then paper bearing print in
+    rows, as the outlined page is. The grown outline flattens both.
+    """
+    small, factor = _fit(image, work_side)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
+    outline = np.asarray(quad, dtype=np.float64) * factor
+    _, own_print, own_paper, _ = _print_on(grey, outline)
+    if own_print <= 0.0:
+        return None
+    tl, tr, br, bl = outline
+    down, right = (bl - tl + br - tr) / 2, (tr - tl + br - bl) / 2
+    best: tuple[float, QuadArray] | None = None
+    for step in (down, -down, right, -right):
+        beside = outline + step
+        in_picture, share, paper, rows = _print_on(grey, beside)
+        if (
+            in_picture >= BESIDE_IN_PICTURE
+            and share >= BESIDE_PRINT * own_print
+            and paper >= BESIDE_PAPER * own_paper
+            and rows >= BESIDE_ROWS
+            and (best is None or share > best[0])
+        ):
+            best = (share, beside)
+    if best is None:
+        return None
+    return _grown(outline, best[1]) / factor
+
+
+def _grown(outline: QuadArray, beside: QuadArray) -> QuadArray:
+    """The outline of a quad and its copy one step on: each corner on the side facing the copy
+    moved one step on, the others kept."""
+    centre = outline.mean(axis=0)
+    step = beside.mean(axis=0) - centre
+    grown = [b if float(np.dot(a - centre, step)) > 0 else a for a, b in zip(outline, beside, strict=True)]
+    return order_corners(np.array(grown))
+
+
 def text_quad(quads: Sequence[QuadArray], size: tuple[int, int]) -> QuadArray | None:
     """The page as the turned rectangle around all detected text, grown by a margin.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from rapidfuzz.distance import Levenshtein
@@ -27,6 +27,7 @@ from ..normalize import (
     normalize_scope,
     organ_names,
 )
+from ..normalize.words import closed_words
 from .forms import _DIGIT_CONFUSIONS, _PUNCT_EDGES, _ends_complete
 
 # The items a registration can change, as printed (a closed list: a misread item is matched to it
@@ -203,6 +204,42 @@ def parse_value(item: str | None, text: str) -> tuple[str | None, list[Flag]]:
     return clean, []
 
 
+# A value is filled from its list only when its word differs from what was read in at most this
+# share of its characters, every one of them read in doubt.
+FILL_DOUBT_SHARE = 0.34
+
+
+def filled_value(text: str, doubtful: Sequence[int], words: Iterable[str]) -> str | None:
+    """The one word of a closed list (the gazetteer's printed names, the official scopes) that reads
+    as `text` wherever the recognizer was sure, and differs from it in a few doubtful characters
+    only: what was read, its doubts filled from the word. None when no word or several fit
+    (重庆医科大学附属第一医院 and …第二医院 when 一 is in doubt), or `text` is a word itself."""
+    doubt = {i for i in doubtful if 0 <= i < len(text)}
+    most = FILL_DOUBT_SHARE * len(text)
+    fits: set[str] = set()
+    for word in words:
+        if word == text:
+            return None  # read as a word of the list: another word is never forced on it
+        if len(word) != len(text):
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(word, text, strict=True)) if a != b]
+        if len(differ) <= most and doubt.issuperset(differ):
+            fits.add(word)
+    return fits.pop() if len(fits) == 1 else None
+
+
+def value_words(item: str | None, institutions: Iterable[str]) -> Iterable[str]:
+    """The closed list an item's new value comes from: the gazetteer's printed names for an
+    institution (and for the old booklet's 执业地点, which names one), the official scopes for a
+    scope; nothing for the rest (levels and categories are matched as read)."""
+    kind = ITEM_KIND.get(item or "")
+    if kind in (FieldKey.INSTITUTION, FieldKey.PRACTICE_PLACE):
+        return institutions
+    if kind is FieldKey.SCOPE:
+        return closed_words(FieldKey.SCOPE)
+    return ()
+
+
 def normalized_changes(changes: Sequence[Change], matcher: InstitutionMatcher) -> tuple[Change, ...]:
     """The changes with an institution value on the gazetteer's official name and the authority
     held to its closed list, as the fields' own are (`pipeline.normalized_institution`,
@@ -232,3 +269,14 @@ def normalized_changes(changes: Sequence[Change], matcher: InstitutionMatcher) -
             flags.extend(checked.flags)
         out.append(replace(change, value=value, authority=authority, flags=tuple(dict.fromkeys(flags))))
     return tuple(out)
+
+
+def dated_after_issue(changes: Sequence[Change], issue_date: str | None) -> tuple[Change, ...]:
+    """The changes with one dated before the certificate's 发证日期 (ISO) flagged implausible: a
+    booklet records the changes made after it was issued, so such a date, or the issue date, is
+    misread (or the booklet is not what it claims)."""
+    if issue_date is None:
+        return tuple(changes)
+    return tuple(
+        c.with_flags(Flag.IMPLAUSIBLE) if c.date is not None and c.date < issue_date else c for c in changes
+    )

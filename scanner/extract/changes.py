@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -40,6 +40,8 @@ from .change_parts import (
     CHANGE_ITEMS,
     authority_settled,
     date_settled,
+    dated_after_issue,
+    filled_value,
     item_of,
     item_settled,
     normalized_changes,
@@ -49,6 +51,7 @@ from .change_parts import (
     parse_item,
     parse_new_code,
     parse_value,
+    value_words,
 )
 from .forms import _PUNCT_EDGES, _ends_complete
 from .layout import Row, Token, build_rows, page_skew, tokens_of
@@ -57,6 +60,7 @@ __all__ = [
     "CHANGE_ITEMS",
     "ChangeRecord",
     "Part",
+    "dated_after_issue",
     "normalized_changes",
     "parse_change_date",
     "read_change_record",
@@ -213,11 +217,16 @@ def survey_lines(lines: Sequence[OcrLine]) -> Survey:
 
 
 def read_change_record(
-    lines: Sequence[OcrLine], review_threshold: float, today: dt.date | None = None
+    lines: Sequence[OcrLine],
+    review_threshold: float,
+    today: dt.date | None = None,
+    institutions: Collection[str] = (),
 ) -> ChangeRecord:
     """The 变更注册记录 blocks in the OCR lines of one flattened picture, and the lines they take.
 
-    Empty blocks (labels with no value) give no change but their lines are taken all the same.
+    Empty blocks (labels with no value) give no change but their lines are taken all the same. A
+    value read with doubtful characters that only one name of `institutions` (the gazetteer's
+    printed names) or one official scope fits is filled from it, and reviewed all the same.
     """
     survey = survey_lines(lines)
     if not survey.pages:
@@ -230,7 +239,7 @@ def read_change_record(
     printed: list[Change] = []
     for page in survey.pages:
         for block in page_blocks(page, survey.rows):
-            reading = read_parts(block, review_threshold, today or dt.date.today())
+            reading = read_parts(block, review_threshold, today or dt.date.today(), institutions)
             if reading is not None:
                 printed.append(_change(block, reading))
     return ChangeRecord(tuple(printed[i] for i in chronological(printed)), taken)
@@ -569,8 +578,12 @@ def _item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     return tokens, []
 
 
-def read_parts(block: Block, threshold: float, today: dt.date) -> dict[Part, PartReading] | None:
-    """Each part of a block parsed, with its own flags; None for an empty block."""
+def read_parts(
+    block: Block, threshold: float, today: dt.date, institutions: Collection[str] = ()
+) -> dict[Part, PartReading] | None:
+    """Each part of a block parsed, with its own flags; None for an empty block. A value with
+    doubtful characters is filled from its closed list when one word fits (`filled_value`), repaired
+    and still doubtful."""
     item_toks, beside = _item_split(block.parts.get(Part.ITEM, []))
     toks = {
         Part.NEW_CODE: block.parts.get(Part.NEW_CODE, []),
@@ -596,10 +609,27 @@ def read_parts(block: Block, threshold: float, today: dt.date) -> dict[Part, Par
         doubtful = [i for i, t in enumerate(toks[part]) if t in meaningful and t.confidence < threshold]
         if doubtful and not (flags == () and _settled(part, toks[part], doubtful, today)):
             extra.append(Flag.LOW_CONFIDENCE)
+            fill = _filled(part, item, toks[part], doubtful, institutions)
+            if fill is not None:
+                value, flags = fill, (Flag.REPAIRED,)
         if any(t.converted for t in meaningful):
             extra.append(Flag.REPAIRED)  # read in traditional script: a person checks
         out[part] = PartReading(value, tuple(dict.fromkeys((*flags, *extra))), tuple(meaningful))
     return out
+
+
+def _filled(
+    part: Part,
+    item: str | None,
+    tokens: Sequence[Token],
+    doubtful: Sequence[int],
+    institutions: Collection[str],
+) -> str | None:
+    """A value whose doubtful characters one word of its closed list fills (`filled_value`)."""
+    text = _text(tokens)
+    if part is not Part.VALUE or len(text) != len(tokens):
+        return None
+    return filled_value(text, doubtful, value_words(item, institutions))
 
 
 def _settled(part: Part, tokens: Sequence[Token], doubtful: Sequence[int], today: dt.date) -> bool:
