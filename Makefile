@@ -17,15 +17,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# CJK fonts render the synthetic certificates the tests and benchmarks read (Debian packages).
+# CJK fonts render the synthetic certificates the tests and benchmarks read, and Noto's Mongolian,
+# Tibetan and Arabic faces the second script of bilingual booklets (Debian packages).
 fonts:
-	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	@if fc-list :lang=zh 2>/dev/null | grep -q . && fc-list 2>/dev/null | grep -q NotoSansMongolian; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
+			fonts-noto-cjk fonts-noto-core fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
 	else \
 		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
+			fonts-noto-cjk fonts-noto-core fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-ukai fonts-arphic-uming >/dev/null; \
 	fi
 
 # Debian's Chromium runs the review page's browser tests (driven by Playwright, never its own browsers).

@@ -473,9 +473,12 @@ def groups_of(kind: str, mode: str, modes: Sequence[str]) -> list[str]:
     return [*names, "all/all"]
 
 
-def document_set(out: Path, count: int, seed: int, modes: Sequence[str], kinds: Sequence[str]) -> list[Path]:
-    """The truth files of the set: those already in `out` when every one is there (same seed), else
-    freshly generated (the generator gives the same files for the same arguments)."""
+def document_set(
+    out: Path, count: int, seed: int, modes: Sequence[str], kinds: Sequence[str], bilingual: bool = False
+) -> list[Path]:
+    """The truth files of the set: those already in `out` when every one is there (same seed, and
+    from autonomous regions when `bilingual`), else freshly generated (the generator gives the same
+    files for the same arguments)."""
     from scanner.synth import generate_documents
 
     wanted = [
@@ -484,9 +487,21 @@ def document_set(out: Path, count: int, seed: int, modes: Sequence[str], kinds: 
         for mode in modes
     ]
     there = all(p.is_file() and p.with_suffix(".jpg").is_file() for p in wanted)
-    if there and all(json.loads(p.read_text("utf-8")).get("seed") == seed for p in wanted):
+    if there and all(same_set(json.loads(p.read_text("utf-8")), seed, bilingual) for p in wanted):
         return wanted
-    return generate_documents(out, count, seed, modes, kinds)
+    return generate_documents(out, count, seed, modes, kinds, bilingual=bilingual or None)
+
+
+def same_set(truth: Mapping[str, Any], seed: int, bilingual: bool) -> bool:
+    """Whether a truth file already in the folder belongs to the set asked for."""
+    if truth.get("seed") != seed:
+        return False
+    if not bilingual:
+        return True  # the generator's own draw: a few booklets come from autonomous regions
+    kind = truth.get("kind")
+    if kind == "old_booklet":
+        return truth.get("script") is not None
+    return kind != "current_booklet" or bool(truth.get("other_province"))
 
 
 @contextmanager
@@ -523,12 +538,14 @@ def run(
     kinds: Sequence[str],
     workdir: Path,
     show: Callable[[str], None] | None = None,
+    bilingual: bool = False,
 ) -> dict[str, Any]:
-    """Generate (or reuse), read with certscan and with the plain engine, score; return the figures."""
+    """Generate (or reuse), read with certscan and with the plain engine, score; return the figures.
+    `bilingual`: every booklet comes from an autonomous region (old booklets in two scripts)."""
     from scanner.ocr import create_engine
 
     started = time.perf_counter()
-    truth_paths = document_set(workdir, count, seed, modes, kinds)
+    truth_paths = document_set(workdir, count, seed, modes, kinds, bilingual)
     generate_seconds = time.perf_counter() - started
     config = ScanConfig()
     scanner = Scanner(config)
@@ -569,6 +586,7 @@ def run(
                 "kind": truth["kind"],
                 "mode": truth["mode"],
                 "view": truth.get("view"),
+                "script": truth.get("script"),
                 "document": str(record.document),
                 "layout": None if record.layout is None else str(record.layout),
                 "changes": len(record.changes),
@@ -587,6 +605,7 @@ def run(
         "seed": seed,
         "modes": list(modes),
         "kinds": list(kinds),
+        "bilingual": bilingual,
         "generate_seconds": round(generate_seconds, 1),
         "groups": groups,
         "targets": judged_targets(groups, modes),
@@ -639,7 +658,8 @@ def render(report: Mapping[str, Any]) -> str:
     head = f"{'layout/mode':<24}" + "".join(f"{h:>{w}}" for (_, h, _), w in zip(COLUMNS, widths, strict=True))
     rows = [
         f"certscan document benchmark: {report['count']} documents, seed {report['seed']}, "
-        f"modes {','.join(report['modes'])}, kinds {','.join(report['kinds'])}",
+        f"modes {','.join(report['modes'])}, kinds {','.join(report['kinds'])}"
+        + (", bilingual booklets (蒙/壮/藏/维)" if report.get("bilingual") else ""),
         head,
     ]
     for group, figs in report["groups"].items():
@@ -672,6 +692,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, help="generate the set here, or reuse it (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write every figure and every silent error here")
+    parser.add_argument(
+        "--bilingual",
+        action="store_true",
+        help="every booklet from an autonomous region: old booklets print 蒙/壮/藏/维 beside each label",
+    )
     args = parser.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
@@ -682,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = args.out or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         with progress_bar(args.count * len(modes)) as show:
-            report = run(args.count, args.seed, modes, kinds, workdir, show)
+            report = run(args.count, args.seed, modes, kinds, workdir, show, args.bilingual)
     print(render(report))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")

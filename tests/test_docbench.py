@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,17 @@ def test_a_small_real_run_gives_every_figure_in_range(tmp_path: Path) -> None:
     stamp = (tmp_path / "0000_old_booklet_scan.jpg").stat().st_mtime_ns
     assert len(document_set(tmp_path, 2, 16, ["scan"], ["old_booklet", "qualification"])) == 2
     assert (tmp_path / "0000_old_booklet_scan.jpg").stat().st_mtime_ns == stamp
+
+
+def test_a_bilingual_run_reads_booklets_printed_in_two_scripts(tmp_path: Path) -> None:
+    report = run(1, 16, ["scan"], ["old_booklet"], tmp_path, bilingual=True)
+    (image,) = report["images"]
+    assert image["script"] in ("mongolian", "zhuang", "tibetan", "uyghur")
+    assert report["bilingual"] and "bilingual" in render(report)
+    assert image["document"] == "practising_certificate" and image["layout"] == "old_booklet"
+    assert report["groups"]["old_booklet/scan"]["silent_errors"] == 0
+    # A set of Chongqing booklets in the folder is not taken for the bilingual one.
+    plain = tmp_path / "plain"
+    document_set(plain, 1, 16, ["scan"], ["old_booklet"])
+    bilingual = document_set(plain, 1, 16, ["scan"], ["old_booklet"], bilingual=True)
+    assert json.loads(bilingual[0].read_text("utf-8"))["script"] is not None

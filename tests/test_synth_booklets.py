@@ -8,11 +8,15 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scanner.synth import generate, generate_documents
+from scanner.synth.booklet import choose_hand, label, new_page
 from scanner.synth.documents import KINDS, VIEWS, doc_rng, render_document
-from scanner.synth.papers import ALL_FIELDS, CURRENT_KEYS, current_of, make_doctor
+from scanner.synth.fonts import load_font
+from scanner.synth.papers import ALL_FIELDS, CURRENT_KEYS, current_of, make_doctor, province_of
+from scanner.synth.scripts import SCRIPT_WORDS, SCRIPTS, can_draw
 
 # Enough pictures per kind to meet every view and the redaction and other-province draws.
 SAMPLES = 6
@@ -246,3 +250,56 @@ def test_the_command_line_renders_documents_on_request(tmp_path: Path) -> None:
     assert record["document"] == "title_certificate" and record["layout"] is None
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path), "--documents", "passport"])
+
+
+def test_a_booklet_from_an_autonomous_region_prints_its_labels_in_two_scripts() -> None:
+    seen = set()
+    for i in range(12):
+        truth = render_document("old_booklet", doc_rng(77, i), bilingual=True).truth
+        assert truth["other_province"] and truth["script"] in SCRIPTS
+        seen.add(truth["script"])
+        place = truth["booklet"]["fields"]["institution"]
+        assert not place.startswith("重庆"), place
+    assert seen == set(SCRIPTS)
+    # Every label of the old booklet has its word in each script, and this machine draws them all.
+    labels = {
+        "姓名",
+        "性别",
+        "出生日期",
+        "医师资格",
+        "证书编码",
+        "执业地点",
+        "执业类别",
+        "执业范围",
+        "身份证号",
+    }
+    labels |= {"编码", "发证机关", "签发人", "发证日期", "新证书编码", "变更项目", "变更日期", "批准机关"}
+    for script in SCRIPTS:
+        assert labels <= set(SCRIPT_WORDS[script]) and can_draw(script), script
+
+
+@pytest.mark.parametrize("script", ["mongolian", "zhuang", "tibetan", "uyghur"])
+def test_the_second_script_is_drawn_beside_the_label(script: str) -> None:
+    rng = doc_rng(5, 0)
+    hand = choose_hand(rng, (800, 1000), "王伟")
+    font = load_font(hand.style.label_face, 40)
+    plain, bilingual = new_page(rng, (800, 1000), hand), new_page(doc_rng(5, 0), (800, 1000), hand)
+    bilingual.image.paste(plain.image)
+    label(plain, 200, 300, "执业范围", font, "：")
+    label(bilingual, 200, 300, "执业范围", font, "：", (script, 0.6), 100.0)
+    diff = np.abs(np.asarray(plain.image, np.int16) - np.asarray(bilingual.image, np.int16)).sum(axis=2) > 60
+    ys, xs = np.nonzero(diff)
+    assert len(xs) > 50, script
+    if script == "mongolian":
+        # A column read top to bottom, left of the label, within the row.
+        assert xs.max() < 200 and ys.max() - ys.min() > xs.max() - xs.min()
+    else:
+        # Under the label, smaller.
+        assert ys.min() > 300 - 40 and xs.min() >= 195
+
+
+def test_a_province_is_read_off_its_place_prefix() -> None:
+    assert province_of("四川省成都市") == "四川省"
+    assert province_of("北京市") == "北京市"
+    assert province_of("广西壮族自治区南宁市") == "广西壮族自治区"
+    assert province_of("新疆维吾尔自治区乌鲁木齐市") == "新疆维吾尔自治区"

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from .decor import _paper, _photo, _stamp_seal
 from .fonts import FontFace, available_faces, face_draws, load_font
+from .scripts import second_script
 from .style import (
     RGB,
     Box,
@@ -70,6 +71,13 @@ class Hand:
     ymd_shift: tuple[float, float]  # typed digits off the pre-printed 年月日, in character sizes
     style: _Style  # the booklet's printed labels: one style for all its pages
     paper: int  # one paper for all its pages
+    script: str | None = None  # a bilingual booklet's second script (`scripts.SCRIPTS`)
+    script_scale: float = 0.5  # its size against the label's
+
+    @property
+    def second_script(self) -> tuple[str, float] | None:
+        """The second script and its size against the label's, on a bilingual booklet."""
+        return None if self.script is None else (self.script, self.script_scale)
 
 
 def new_page(rng: random.Random, size: tuple[int, int], hand: Hand) -> _Page:
@@ -169,11 +177,26 @@ def signature(page: _Page, hand: Hand, x: float, baseline: float, name: str, siz
     return [x0, y0, round(x1 + size), round(y1 + size * 0.2)]
 
 
-def label(page: _Page, x: float, baseline: float, text: str, font: Font, colon: str) -> float:
-    """A printed label; two-character labels spaced with a full-width space. Returns end x."""
-    if len(text) == 2:
-        text = f"{text[0]}\u3000{text[1]}"
-    end, _ = _draw_run(page, x, baseline, text + colon, font, page.style.label_ink)
+def label(
+    page: _Page,
+    x: float,
+    baseline: float,
+    text: str,
+    font: Font,
+    colon: str,
+    script: tuple[str, float] | None = None,
+    pitch: float = 0.0,
+) -> float:
+    """A printed label; two-character labels spaced with a full-width space; on a bilingual
+    booklet, the label in its second script beside it (`script`: the script and its size against the
+    label's; rows `pitch` apart). Returns end x."""
+    printed = f"{text[0]}\u3000{text[1]}" if len(text) == 2 else text
+    end, _ = _draw_run(page, x, baseline, printed + colon, font, page.style.label_ink)
+    if script is not None:
+        name, scale = script
+        second_script(
+            page, name, text, x, baseline, font, pitch or font.size * 2.0, page.style.label_ink, scale
+        )
     return end
 
 
@@ -319,7 +342,7 @@ def old_p2(
         ("signatory", "签发人"),
         ("issue_date", "发证日期"),
     ):
-        end = label(page, x, y, text, lfont, colon)
+        end = label(page, x, y, text, lfont, colon, hand.second_script, pitch)
         vx = max(end + vsize * 0.3, value_x) if rng.random() < 0.7 else end + vsize * 0.3
         if key == "certificate_code":
             b = write_value(page, hand, vx, y, truth["certificate_code"], vsize, force="typed")
@@ -367,7 +390,7 @@ def old_p3(rng: random.Random, size: tuple[int, int], truth: dict[str, str], han
     boxes: dict[str, Box] = {}
     y = y0
     for key, text in OLD_P3_ROWS:
-        end = label(page, x, y, text, lfont, colon)
+        end = label(page, x, y, text, lfont, colon, hand.second_script, pitch)
         vx = x + label_w + vsize * rng.uniform(0.4, 0.9)
         value = truth[key]
         if key == "birth_date":
@@ -447,7 +470,7 @@ def change_page(
         row = 0
         for part, text in CHANGE_LABELS:
             yy = rows[row]
-            end = label(page, x, yy, text, lfont, colon) + vsize * 0.4
+            end = label(page, x, yy, text, lfont, colon, hand.second_script, block_h * 0.17) + vsize * 0.4
             if change is not None:
                 b: Box | None = None
                 if part == "new_code":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from .degrade import MODES, field_legibility
 from .geometry import map_box
 from .papers import ALL_FIELDS, Doctor, current_of, make_doctor
 from .render import render_certificate
+from .scripts import UNDER_SIZE, can_draw
 
 KINDS: tuple[str, ...] = ("old_booklet", "current_booklet", "qualification", "title")
 DOCUMENT_OF_KIND: dict[str, str] = {
@@ -137,6 +138,10 @@ def _sheets(kind: str, doctor: Doctor, rng: random.Random) -> tuple[dict[str, Sh
         "typed_font": hand.typed_face.label,
     }
     if kind == "old_booklet":
+        if doctor.script is not None and can_draw(doctor.script):
+            # Issued in an autonomous region: every label also in the region's script.
+            hand = replace(hand, script=doctor.script, script_scale=rng.uniform(*UNDER_SIZE))
+            style["script"] = doctor.script
         sheets = [
             old_p1(rng, size, truth["level"], hand),
             old_p2(rng, size, truth, hand, doctor.extra["signatory"]),
@@ -237,14 +242,20 @@ def _truth(
     }
 
 
-def render_document(kind: str, rng: random.Random, other_province: bool | None = None) -> Picture:
-    """Render one picture of a ``kind`` document with its truth (pages, redaction, province drawn)."""
+def render_document(
+    kind: str, rng: random.Random, other_province: bool | None = None, bilingual: bool | None = None
+) -> Picture:
+    """Render one picture of a ``kind`` document with its truth (pages, redaction, province drawn).
+    ``bilingual``: the doctor comes from an autonomous region (an old booklet then prints its
+    labels in two scripts); drawn when None."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if bilingual:
+        other_province = True
     if other_province is None:
         other_province = kind in ("old_booklet", "current_booklet") and rng.random() < OTHER_PROVINCE_RATE
     layout = "old_booklet" if kind == "old_booklet" else "current"
-    doctor = make_doctor(rng, layout, other_province)
+    doctor = make_doctor(rng, layout, other_province, bilingual)
     sheets, style = _sheets(kind, doctor, rng)
     views = VIEWS[kind]
     view, rows, _ = rng.choices(views, weights=[v[2] for v in views])[0]
@@ -258,22 +269,22 @@ def render_document(kind: str, rng: random.Random, other_province: bool | None =
             redacted.append(key)
     pages = [n for row in rows for n in row]
     truth = _truth(kind, doctor, pages, boxes, redacted)
-    truth.update(
-        {
-            "kind": kind,
-            "view": view,
-            "other_province": other_province,
-            "redaction_boxes": redaction_boxes,
-            "extra": {**doctor.extra, "level": doctor.base["level"]}
-            if kind in ("qualification", "title")
-            else {},
-            "booklet": {
-                "fields": {**doctor.base, "qualification_code": doctor.qualification_code},
-                "changes": [dict(c) for c in doctor.changes],
-            },
-            "style": style,
-        }
-    )
+    details: dict[str, Any] = {
+        "kind": kind,
+        "view": view,
+        "other_province": other_province,
+        "script": style.get("script"),
+        "redaction_boxes": redaction_boxes,
+        "extra": {**doctor.extra, "level": doctor.base["level"]}
+        if kind in ("qualification", "title")
+        else {},
+        "booklet": {
+            "fields": {**doctor.base, "qualification_code": doctor.qualification_code},
+            "changes": [dict(c) for c in doctor.changes],
+        },
+        "style": style,
+    }
+    truth.update(details)
     return Picture(image, truth, boxes)
 
 
@@ -311,8 +322,10 @@ def generate_documents(
     seed: int,
     modes: Sequence[str] = ("scan", "photo"),
     kinds: Sequence[str] = KINDS,
+    bilingual: bool | None = None,
 ) -> list[Path]:
-    """Render ``count`` document pictures (kinds in turn) in every mode; return the JSON paths."""
+    """Render ``count`` document pictures (kinds in turn) in every mode; return the JSON paths.
+    ``bilingual`` True: every doctor comes from an autonomous region (bilingual old booklets)."""
     unknown = [m for m in modes if m not in MODES] + [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
         raise ValueError(f"unknown mode(s) or kind(s): {', '.join(unknown) or 'no kinds'}")
@@ -321,7 +334,7 @@ def generate_documents(
     written: list[Path] = []
     for index in range(count):
         kind = kinds[index % len(kinds)]
-        picture = render_document(kind, doc_rng(seed, index))
+        picture = render_document(kind, doc_rng(seed, index), bilingual=bilingual)
         for mode in modes:
             shot = degrade.degrade(picture.image, doc_rng(seed, index, mode), mode)
             stem = f"{index:04d}_{kind}_{mode}"

@@ -8,6 +8,7 @@ every change applied (for the old booklet the starting institution is 执业地�
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -47,7 +48,22 @@ OTHER_PLACES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("陕西省西安市", ("雁塔区", "碑林区", "新城区"),
      ("西安交通大学第一附属医院", "陕西省人民医院", "西安市第四医院")),
 )
+# The autonomous regions print their booklets in two scripts (`scripts.SCRIPTS`): (place prefix,
+# districts, institutions, second script).
+BILINGUAL_PLACES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
+    ("内蒙古自治区呼和浩特市", ("新城区", "回民区", "赛罕区"),
+     ("内蒙古医科大学附属医院", "内蒙古自治区人民医院", "呼和浩特市第一医院"), "mongolian"),
+    ("广西壮族自治区南宁市", ("青秀区", "兴宁区", "西乡塘区"),
+     ("广西医科大学第一附属医院", "广西壮族自治区人民医院", "南宁市第一人民医院"), "zhuang"),
+    ("西藏自治区拉萨市", ("城关区", "堆龙德庆区"),
+     ("西藏自治区人民医院", "拉萨市人民医院"), "tibetan"),
+    ("新疆维吾尔自治区乌鲁木齐市", ("天山区", "沙依巴克区", "新市区"),
+     ("新疆医科大学第一附属医院", "新疆维吾尔自治区人民医院", "乌鲁木齐市第一人民医院"), "uyghur"),
+)
 # fmt: on
+# Of the doctors who moved from another province, those whose booklet comes from an autonomous
+# region (bilingual when it is the old booklet).
+BILINGUAL_RATE = 0.35
 
 CHANGE_ITEMS_OLD: tuple[tuple[str, int], ...] = (
     ("执业地点变更", 6),
@@ -149,20 +165,39 @@ class Doctor:
     exam_year: int
     changes: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    script: str | None = None  # the second script of a booklet from an autonomous region
 
 
-def _other_place(rng: random.Random, truth: dict[str, str], issued: date) -> tuple[str, str]:
-    """Move ``truth`` to another province: authority and institution as printed there."""
-    prefix, districts, hospitals = rng.choice(OTHER_PLACES)
+def _other_place(
+    rng: random.Random, truth: dict[str, str], issued: date, bilingual: bool | None = None
+) -> tuple[str, str, str | None]:
+    """Move ``truth`` to another province (an autonomous region when ``bilingual``, drawn when
+    None): authority and institution as printed there, and the region's second script."""
+    if bilingual is None:
+        bilingual = rng.random() < BILINGUAL_RATE
+    script: str | None = None
+    if bilingual:
+        prefix, districts, hospitals, script = rng.choice(BILINGUAL_PLACES)
+    else:
+        prefix, districts, hospitals = rng.choice(OTHER_PLACES)
     district = rng.choice(districts)
     truth["institution"] = rng.choice(hospitals)
     truth["authority"] = authority_at(rng, prefix, district, issued, rng.random() < 0.7)
-    truth["practice_place"] = prefix[:3]  # 北京市, 四川省, ...
-    return prefix, district
+    truth["practice_place"] = province_of(prefix)
+    return prefix, district, script
 
 
-def make_doctor(rng: random.Random, layout: str, other_province: bool = False) -> Doctor:
-    """A doctor with a booklet of ``layout`` and the qualification behind it."""
+def province_of(prefix: str) -> str:
+    """The province (or municipality) a place prefix begins with: 四川省, 北京市, 广西壮族自治区."""
+    found = re.match(r".+?(?:省|自治区)|.+?市", prefix)
+    return found.group(0) if found else prefix
+
+
+def make_doctor(
+    rng: random.Random, layout: str, other_province: bool = False, bilingual: bool | None = None
+) -> Doctor:
+    """A doctor with a booklet of ``layout`` and the qualification behind it; from another province
+    when ``other_province`` (an autonomous region when ``bilingual``; drawn when None)."""
     truth = make_identity(rng)
     while layout == "old_booklet" and truth["birth_date"] > f"{OLD_BOOKLET_LAST.year - 25}-01-01":
         truth = make_identity(rng)  # too young to have held the 卫生部 booklet
@@ -179,9 +214,9 @@ def make_doctor(rng: random.Random, layout: str, other_province: bool = False) -
         issued = first + timedelta(days=rng.randint(0, max(0, (LATEST_ISSUE_DATE - first).days)))
         truth["issue_date"] = issued.isoformat()
         truth["authority"] = make_authority(rng, district, issued)
-    province = "重庆市"
+    province, script = "重庆市", None
     if other_province:
-        province, district = _other_place(rng, truth, issued)
+        province, district, script = _other_place(rng, truth, issued, bilingual)
     elif layout == "old_booklet":
         name = district_at(district, issued.year) if has_commission(district) else ""
         truth["authority"] = authority_at(rng, "重庆市", name, issued, rng.random() < 0.6)
@@ -190,7 +225,7 @@ def make_doctor(rng: random.Random, layout: str, other_province: bool = False) -
         truth["practice_place"] = truth["institution"]
     exam_year = max(birth.year + 22, min(issued.year - rng.randint(0, 3), issued.year))
     code = qualification_code(rng, exam_year, truth["level"], truth["category"], truth["birth_date"])
-    doctor = Doctor(truth, layout, province, district, code, exam_year)
+    doctor = Doctor(truth, layout, province, district, code, exam_year, script=script)
     doctor.changes = make_changes(rng, doctor, rng.choice((0, 1, 1, 2, 2, 3)))
     doctor.extra = {
         "education": rng.choice(EDUCATIONS),
