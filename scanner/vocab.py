@@ -11,9 +11,9 @@ from importlib import resources
 
 from .fields import NAME_DOTS, Category
 
-# Separators between several scopes on one certificate (OCR reads 、 as a comma or a semicolon);
-# 医学检验、病理专业 is one scope, handled below.
-SCOPE_SEPARATORS = "、；;，,"
+# Separators between several scopes on one certificate (OCR reads 、 as a comma, a semicolon or a
+# middle dot); 医学检验、病理专业 is one scope, handled below.
+SCOPE_SEPARATORS = "、；;，,·・"
 _SCOPE_SPLIT = re.compile(f"[{SCOPE_SEPARATORS}]")
 # As printed, spaces separate scopes too, and several separators in a row are one.
 _PRINTED_SCOPE_SPLIT = re.compile(rf"[{SCOPE_SEPARATORS}\s]+")

@@ -363,3 +363,8 @@ def test_a_misread_head_of_a_short_kind_may_be_a_proper_name():
     # 惠民医院 is a hospital of its own, not 人民医院 misread.
     assert matcher.match("重庆市惠民医院").match is None
     assert matcher.match("重庆市人民匿院").match == "重庆市人民医院"
+
+
+def test_a_middle_dot_between_two_scopes_is_the_separator_misread():
+    # 、 read as · in a photo: no official scope holds a middle dot.
+    assert normalize_scope("儿科专业·外科专业").match == "儿科专业、外科专业"

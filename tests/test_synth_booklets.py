@@ -250,6 +250,13 @@ def test_the_command_line_renders_documents_on_request(tmp_path: Path) -> None:
     assert record["document"] == "title_certificate" and record["layout"] is None
     with pytest.raises(SystemExit):
         main(["--out", str(tmp_path), "--documents", "passport"])
+    bilingual = tmp_path / "bilingual"
+    args = ["--out", str(bilingual), "--count", "1", "--seed", "3", "--modes", "scan"]
+    assert main([*args, "--documents", "old_booklet", "--bilingual"]) == 0
+    record = json.loads((bilingual / "0000_old_booklet_scan.json").read_text(encoding="utf-8"))
+    assert record["script"] in SCRIPTS and record["other_province"]
+    with pytest.raises(SystemExit):
+        main([*args, "--bilingual"])  # certificates have no second script
 
 
 def test_a_booklet_from_an_autonomous_region_prints_its_labels_in_two_scripts() -> None:

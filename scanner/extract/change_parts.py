@@ -188,7 +188,7 @@ def parse_value(item: str | None, text: str) -> tuple[str | None, list[Flag]]:
         return None, [Flag.MISSING]
     kind = ITEM_KIND.get(item or "")
     if kind is FieldKey.SCOPE:
-        clean = re.sub(r"[,，;；]", "、", clean)
+        clean = re.sub(r"[,，;；·・]", "、", clean)
         return clean, [] if normalize_scope(clean).match is not None else [Flag.NOT_IN_VOCABULARY]
     if kind in (FieldKey.CATEGORY, FieldKey.LEVEL):
         found = normalize_category(clean) if kind is FieldKey.CATEGORY else normalize_level(clean)

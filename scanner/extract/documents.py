@@ -149,6 +149,8 @@ def _found(marker: Marker, segment: str) -> bool:
     if marker.short:
         return segment.startswith(text) and not segment[len(text) :].startswith(marker.not_before)
     n = len(text)
+    if len(set(text).difference(segment)) > 1:
+        return False  # a window with one character misread holds all the others
     for i in range(max(len(segment) - n + 1, 0)):
         window = segment[i : i + n]
         slips = [j for j, (a, b) in enumerate(zip(window, text, strict=True)) if a != b]

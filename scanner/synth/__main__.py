@@ -36,7 +36,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help=f"render booklets and other documents instead, of these kinds (default all: {','.join(KINDS)})",
     )
+    parser.add_argument(
+        "--bilingual",
+        action="store_true",
+        help="with --documents: every doctor from an autonomous region (old booklets in two scripts)",
+    )
     args = parser.parse_args(argv)
+    if args.bilingual and args.documents is None:
+        parser.error("--bilingual goes with --documents")
     if args.documents is not None:
         args.documents = [k.strip() for k in args.documents.split(",") if k.strip()]
         if not args.documents or any(k not in KINDS for k in args.documents):
@@ -57,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     try:
         if args.documents is not None:
-            paths = generate_documents(args.out, args.count, args.seed, args.modes, args.documents)
+            paths = generate_documents(
+                args.out, args.count, args.seed, args.modes, args.documents, bilingual=args.bilingual or None
+            )
             print(
                 f"wrote {len(paths)} images ({args.count} documents x {len(args.modes)} modes) to {args.out}"
             )
