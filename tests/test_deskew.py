@@ -159,3 +159,17 @@ def test_a_spread_stacked_below_the_outlined_one_is_taken_in():
     blank = np.full_like(image, 246)
     blank[:700] = image[:700]
     assert deskew.page_beside(blank, upper) is None
+
+
+def test_a_page_beside_a_spread_is_no_part_of_it():
+    # A spread (wider than high) grows only by another spread above or below; print beside it (an ID
+    # card copied next to the booklet) is left out.
+    image = np.full((800, 2000, 3), 246, np.uint8)
+    spread = np.array([[60, 60], [940, 60], [940, 660], [60, 660]], dtype=float)
+    cv2.rectangle(image, (60, 60), (940, 660), (60, 60, 60), 4)
+    for left in (60, 1000):
+        for row in range(8):
+            for x in range(left + 80, left + 800, 36):
+                y = 140 + row * 64
+                cv2.rectangle(image, (x, y), (x + 22, y + 22), (40, 40, 40), 2)
+    assert deskew.page_beside(image, spread) is None

@@ -631,3 +631,17 @@ def test_a_booklet_whose_change_predates_its_issue_date_has_that_change_reviewed
     early, late = record.changes
     assert early.date == "2015-09-21" and Flag.IMPLAUSIBLE in early.flags and early.review
     assert late.date == "2019-03-05" and Flag.IMPLAUSIBLE not in late.flags
+
+
+def test_the_zhuang_label_under_a_bilingual_booklet_s_item_is_no_part_of_the_value():
+    # Hanghmoeg bienq (变更项目 in Zhuang) sits under the label, between the item and its value.
+    lines = change_page([{**MOVE, "value": "西南大学医院"}])
+    item = next(ln for ln in lines if ln.text.startswith("变更项目"))
+    x, y = item.quad[0]
+    lines.append(line("Hanghmoeg bienq", x, y + 0.55 * PITCH, h=0.5 * H, pitch=0.3 * H))
+    (change,) = read(lines).changes
+    assert change.value == "西南大学医院"
+    # Latin letters inside a value are kept as read.
+    inside = change_page([{**MOVE, "value": "重庆ABC医院"}])
+    (kept,) = read(inside).changes
+    assert kept.value == "重庆ABC医院"

@@ -310,3 +310,14 @@ def test_a_province_is_read_off_its_place_prefix() -> None:
     assert province_of("北京市") == "北京市"
     assert province_of("广西壮族自治区南宁市") == "广西壮族自治区"
     assert province_of("新疆维吾尔自治区乌鲁木齐市") == "新疆维吾尔自治区"
+
+
+def test_codes_on_the_old_booklet_are_written_on_one_line() -> None:
+    # A 26-digit code in a large hand once wrapped its last digit onto the next row, where no reader
+    # would look for it: clerks write a code smaller instead.
+    for i in range(16):
+        picture = render_document("old_booklet", doc_rng(7, i), bilingual=i % 2 == 0)
+        boxes = picture.boxes
+        if "qualification_code" in boxes and "name" in boxes:
+            code, name = boxes["qualification_code"], boxes["name"]
+            assert code[3] - code[1] < 1.6 * (name[3] - name[1]), (i, code, name)

@@ -363,9 +363,10 @@ def page_beside(image: np.ndarray, quad: QuadArray, work_side: int = 640) -> Qua
     """The outline grown over a page that lies beside it with no outline of its own, or None.
 
     Two spreads of a booklet stacked in one picture often show one outline only (one spread has a
-    printed border, the other lies flat and pale on the scanner bed): the region one page further
-    on, above or below, left or right, in the outline's own plane, is then paper bearing print in
-    rows, as the outlined page is. The grown outline flattens both.
+    printed border, the other lies flat and pale on the scanner bed), and a page often shows without
+    its facing page's: the region one spread further on, above or below (one page further on, left
+    or right, for a page), in the outline's own plane, is then paper bearing print in rows, as the
+    outlined page is. The grown outline flattens both.
     """
     small, factor = _fit(image, work_side)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
@@ -375,8 +376,11 @@ def page_beside(image: np.ndarray, quad: QuadArray, work_side: int = 640) -> Qua
         return None
     tl, tr, br, bl = outline
     down, right = (bl - tl + br - tr) / 2, (tr - tl + br - bl) / 2
+    # An opened spread (wider than high) has the other spread above or below it; a page, its facing
+    # page beside it. Nothing else is taken in (an ID card copied beside the booklet is no page of it).
+    wide = float(np.linalg.norm(right)) > float(np.linalg.norm(down))
     best: tuple[float, QuadArray] | None = None
-    for step in (down, -down, right, -right):
+    for step in (down, -down) if wide else (right, -right):
         beside = outline + step
         in_picture, share, paper, rows = _print_on(grey, beside)
         if (

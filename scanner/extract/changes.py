@@ -568,6 +568,35 @@ class PartReading:
     tokens: tuple[Token, ...]
 
 
+# A word of Latin letters before or after a Chinese value is the label's Zhuang (壮文) beside it on a
+# bilingual booklet (Hanghmoeg bienq under 变更项目), never part of a name, place or scope.
+_LATIN_WORD = 3
+
+
+def _without_latin_words(tokens: list[Token]) -> list[Token]:
+    """The tokens without a leading or trailing run of Latin letters (at least _LATIN_WORD of them)
+    when Chinese characters remain."""
+
+    def latin(t: Token) -> bool:
+        return t.text.isascii() and (t.text.isalpha() or t.text.isspace())
+
+    start, end = 0, len(tokens)
+    while start < end and latin(tokens[start]):
+        start += 1
+    while end > start and latin(tokens[end - 1]):
+        end -= 1
+    kept = tokens[start:end]
+    cut = [t for t in (*tokens[:start], *tokens[end:]) if t.text.isalpha()]
+    if not cut or not any("\u4e00" <= t.text <= "\u9fff" for t in kept):
+        return tokens
+    lead, trail = tokens[:start], tokens[end:]
+    if 0 < sum(t.text.isalpha() for t in lead) < _LATIN_WORD:
+        kept = lead + kept
+    if 0 < sum(t.text.isalpha() for t in trail) < _LATIN_WORD:
+        kept = kept + trail
+    return kept
+
+
 def _item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     """An item and the value written after it on its own row (执业地点变更重庆市第五人民医院)."""
     text = _text(tokens)
@@ -588,9 +617,9 @@ def read_parts(
     toks = {
         Part.NEW_CODE: block.parts.get(Part.NEW_CODE, []),
         Part.ITEM: item_toks,
-        Part.VALUE: beside + [t for run in block.value for t in run],
+        Part.VALUE: _without_latin_words(beside + [t for run in block.value for t in run]),
         Part.DATE: _date_tokens(block),
-        Part.AUTHORITY: block.parts.get(Part.AUTHORITY, []),
+        Part.AUTHORITY: _without_latin_words(block.parts.get(Part.AUTHORITY, [])),
     }
     if not any(_meaningful(t) for t in toks.values()):
         return None

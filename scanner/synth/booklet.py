@@ -408,10 +408,20 @@ def old_p3(rng: random.Random, size: tuple[int, int], truth: dict[str, str], han
             if key in ("qualification_code", "id_number") and rng.random() < 0.6
             else resolve(hand, rng)
         )
-        lines = wrap_text(value, load_font(hand.typed_face, vsize), w - mx - vx - vsize)
+        room = w - mx - vx - vsize
+        vs = vsize
+        if key in ("qualification_code", "id_number"):
+            # A code is written on one line, smaller when it is long, as a clerk would.
+            wide = _run_width(value, load_font(hand.typed_face, vsize))
+            vs = max(min(vsize, int(vsize * 0.85 * room / max(wide, 1.0))), round(vsize * 0.6))
+        lines = (
+            [value]
+            if key in ("qualification_code", "id_number")
+            else wrap_text(value, load_font(hand.typed_face, vs), room)
+        )
         b: Box | None = None
         for i, line in enumerate(lines):
-            lb = write_value(page, hand, vx, y + i * vsize * 1.25, line, vsize, force)
+            lb = write_value(page, hand, vx, y + i * vsize * 1.25, line, vs, force)
             b = lb if b is None else (_union(b, lb) if lb else b)
         if underline:
             uy = y + vsize * 0.3
