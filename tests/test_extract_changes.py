@@ -645,3 +645,18 @@ def test_the_zhuang_label_under_a_bilingual_booklet_s_item_is_no_part_of_the_val
     inside = change_page([{**MOVE, "value": "重庆ABC医院"}])
     (kept,) = read(inside).changes
     assert kept.value == "重庆ABC医院"
+
+
+def test_the_label_words_of_an_empty_block_on_a_bilingual_booklet_are_no_change():
+    # Uyghur under each label of the empty slots, made by the recognizer into stray doubtful digits.
+    lines = change_page([MOVE], slots=3)
+    for label in [ln for ln in lines if ln.text.startswith("变更日期：") and ln.text == "变更日期："]:
+        x, y = label.quad[0]
+        lines.append(line("1955", x, y + 0.6 * PITCH, h=0.5 * H, low={0: 0.5, 1: 0.5, 2: 0.4, 3: 0.5}))
+    (change,) = read(lines).changes
+    assert parts(change)[:3] == (MOVE["item"], MOVE["value"], "2012-03-05")
+    # Read surely, the same digits are kept in a block of their own, to be reviewed.
+    sure = change_page([MOVE], slots=2)
+    x, y = next(ln for ln in sure if ln.text == "变更日期：").quad[0]
+    sure.append(line("1955", x, y + 0.6 * PITCH, h=0.5 * H))
+    assert len(read(sure).changes) == 2

@@ -29,6 +29,7 @@ from ..normalize import (
 )
 from ..normalize.words import closed_words
 from .forms import _DIGIT_CONFUSIONS, _PUNCT_EDGES, _ends_complete
+from .layout import Token
 
 # The items a registration can change, as printed (a closed list: a misread item is matched to it
 # and reviewed), with what each item's value is, for its parsing and its completeness check.
@@ -202,6 +203,35 @@ def parse_value(item: str | None, text: str) -> tuple[str | None, list[Flag]]:
     ):
         return clean, [Flag.INCOMPLETE]
     return clean, []
+
+
+# A word of Latin letters before or after a Chinese value is the label's Zhuang (壮文) beside it on a
+# bilingual booklet (Hanghmoeg bienq under 变更项目), never part of a name, place or scope.
+_LATIN_WORD = 3
+
+
+def without_latin_words(tokens: list[Token]) -> list[Token]:
+    """The tokens without a leading or trailing run of Latin letters (at least _LATIN_WORD of them)
+    when Chinese characters remain."""
+
+    def latin(t: Token) -> bool:
+        return t.text.isascii() and (t.text.isalpha() or t.text.isspace())
+
+    start, end = 0, len(tokens)
+    while start < end and latin(tokens[start]):
+        start += 1
+    while end > start and latin(tokens[end - 1]):
+        end -= 1
+    kept = tokens[start:end]
+    cut = [t for t in (*tokens[:start], *tokens[end:]) if t.text.isalpha()]
+    if not cut or not any("\u4e00" <= t.text <= "\u9fff" for t in kept):
+        return tokens
+    lead, trail = tokens[:start], tokens[end:]
+    if 0 < sum(t.text.isalpha() for t in lead) < _LATIN_WORD:
+        kept = lead + kept
+    if 0 < sum(t.text.isalpha() for t in trail) < _LATIN_WORD:
+        kept = kept + trail
+    return kept
 
 
 # A value is filled from its list only when its word differs from what was read in at most this

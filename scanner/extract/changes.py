@@ -52,6 +52,7 @@ from .change_parts import (
     parse_new_code,
     parse_value,
     value_words,
+    without_latin_words,
 )
 from .forms import _PUNCT_EDGES, _ends_complete
 from .layout import Row, Token, build_rows, page_skew, tokens_of
@@ -568,35 +569,6 @@ class PartReading:
     tokens: tuple[Token, ...]
 
 
-# A word of Latin letters before or after a Chinese value is the label's Zhuang (壮文) beside it on a
-# bilingual booklet (Hanghmoeg bienq under 变更项目), never part of a name, place or scope.
-_LATIN_WORD = 3
-
-
-def _without_latin_words(tokens: list[Token]) -> list[Token]:
-    """The tokens without a leading or trailing run of Latin letters (at least _LATIN_WORD of them)
-    when Chinese characters remain."""
-
-    def latin(t: Token) -> bool:
-        return t.text.isascii() and (t.text.isalpha() or t.text.isspace())
-
-    start, end = 0, len(tokens)
-    while start < end and latin(tokens[start]):
-        start += 1
-    while end > start and latin(tokens[end - 1]):
-        end -= 1
-    kept = tokens[start:end]
-    cut = [t for t in (*tokens[:start], *tokens[end:]) if t.text.isalpha()]
-    if not cut or not any("\u4e00" <= t.text <= "\u9fff" for t in kept):
-        return tokens
-    lead, trail = tokens[:start], tokens[end:]
-    if 0 < sum(t.text.isalpha() for t in lead) < _LATIN_WORD:
-        kept = lead + kept
-    if 0 < sum(t.text.isalpha() for t in trail) < _LATIN_WORD:
-        kept = kept + trail
-    return kept
-
-
 def _item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
     """An item and the value written after it on its own row (执业地点变更重庆市第五人民医院)."""
     text = _text(tokens)
@@ -617,11 +589,11 @@ def read_parts(
     toks = {
         Part.NEW_CODE: block.parts.get(Part.NEW_CODE, []),
         Part.ITEM: item_toks,
-        Part.VALUE: _without_latin_words(beside + [t for run in block.value for t in run]),
+        Part.VALUE: without_latin_words(beside + [t for run in block.value for t in run]),
         Part.DATE: _date_tokens(block),
-        Part.AUTHORITY: _without_latin_words(block.parts.get(Part.AUTHORITY, [])),
+        Part.AUTHORITY: without_latin_words(block.parts.get(Part.AUTHORITY, [])),
     }
-    if not any(_meaningful(t) for t in toks.values()):
+    if not any(_meaningful(t) for t in toks.values()) or _labels_alone(block, threshold):
         return None
     item, item_flags = parse_item(_text(toks[Part.ITEM]))
     found: dict[Part, tuple[str | None, Sequence[Flag]]] = {
@@ -659,6 +631,22 @@ def _filled(
     if part is not Part.VALUE or len(text) != len(tokens):
         return None
     return filled_value(text, doubtful, value_words(item, institutions))
+
+
+def _labels_alone(block: Block, threshold: float) -> bool:
+    """Whether nothing is written beside any of the block's labels and all that lies between their
+    rows was read in doubt: an empty block of a bilingual booklet, whose labels' own words in 蒙/藏/维
+    script under them the recognizer makes into stray digits (19 55), is no change. A block with its
+    item, date or 批准机关 written beside the label is read, however badly."""
+    for part, label in block.tokens_of_label.items():
+        if not label:
+            continue
+        cy = statistics.median(t.cy for t in label)
+        h = statistics.median(t.h for t in label)
+        if any(abs(t.cy - cy) <= 0.5 * h for t in _meaningful(block.parts.get(part, []))):
+            return False
+    between = [t for toks in (*block.parts.values(), *block.value) for t in _meaningful(toks)]
+    return all(t.confidence < threshold for t in between)
 
 
 def _settled(part: Part, tokens: Sequence[Token], doubtful: Sequence[int], today: dt.date) -> bool:
