@@ -470,3 +470,29 @@ def test_a_change_block_whose_item_was_not_read_leaves_the_registration_undecide
 
 def _moves_place(record: CertificateRecord) -> bool:
     return any("执业地点" in (c.item or "") for c in record.changes)
+
+
+def test_a_lagging_change_read_in_doubt_is_named_in_the_advice_all_the_same(cases, behind):
+    # A scope change read surely makes the mismatch; the institution's change, read in doubt, explains
+    # the other difference: it is checked against the booklet first, then confirmed with its 批准机关.
+    found = 0
+    for case in cases:
+        record, current = case.record, case.record.current
+        assert current is not None
+        institution = booklet_view(record).change_of(FieldKey.INSTITUTION)
+        differ = {d.field for d in behind.verify(record).differences}
+        if institution is None or differ != {FieldKey.INSTITUTION, FieldKey.SCOPE}:
+            continue
+        if booklet_view(record).change_of(FieldKey.SCOPE) == institution:
+            continue
+        changes = list(record.changes)
+        changes[institution] = changes[institution].with_flags(Flag.LOW_CONFIDENCE)
+        v = behind.verify(replace(record, changes=tuple(changes)))
+        assert v.verdict is Verdict.MISMATCH, (record.file, v.differences)
+        doubted = record.changes[institution]
+        for lang, unsure in (("zh", "识别把握不足"), ("en", "without enough certainty")):
+            advice = verification_json(v, lang)["advice"]
+            said = [i for i, a in enumerate(advice) if unsure in a and doubted.date in a]
+            assert said and doubted.authority in " ".join(advice[said[0] :]), (lang, advice)
+        found += 1
+    assert found >= 1

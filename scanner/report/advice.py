@@ -145,6 +145,21 @@ def _steps(v: Verification, lang: str) -> list[str]:
         )
         for i in lagging:
             out.append(_Said(t["registry_lag_advice"].format(**_contact_words(v.record.changes[i], lang))))
+        # A change read in doubt may explain a difference too (the verdict rests on a sure one): it
+        # is checked against the booklet first, then confirmed with its 批准机关 like the others.
+        unsure = sorted(
+            {
+                d.change
+                for d in v.differences
+                if not d.sure and d.kind is Kind.REGISTRY_LAG and d.change is not None
+            }
+            - set(lagging),
+            key=lambda i: (v.record.changes[i].date or "9999", i),
+        )
+        for i in unsure:
+            change = v.record.changes[i]
+            out.append(_Said(t["lag_unsure"].format(number=i + 1, **_change_words(change, lang))))
+            out.append(_Said(t["registry_lag_advice"].format(**_contact_words(change, lang))))
         if Kind.SCOPE_WIDER in kinds and v.entry and v.entry.scope:
             out.append(t["scope"].format(scope=v.entry.scope))
         rest = [d.field for d in v.differences if d.sure and d.kind not in _COVERED]
@@ -209,6 +224,7 @@ _BOOKLET: dict[str, dict[str, str]] = {
         "可能是登记录入错误或证书被改动，须向发证机关核实。",
         "review_change": "第{number}条变更注册记录（{date}，{item}）识别把握不足，会影响结论："
         "请对照原件复核后再核验。",
+        "lag_unsure": "第{number}条变更注册记录（{date}，{item}）识别把握不足，请先对照原件复核。",
         "not_found_change": "证书的变更注册记录中最近一次变更（{date}，{item}）由{authority}批准："
         "也可向其核实当前注册。",
         "wrong_qualification_certificate": "这是医师资格证书，不是医师执业证书："
@@ -232,6 +248,8 @@ _BOOKLET: dict[str, dict[str, str]] = {
         "with the issuing authority.",
         "review_change": "Change record entry {number} ({date}, {item}) was read without enough certainty "
         "and decides the verdict: check it against the original, then verify again.",
+        "lag_unsure": "Change record entry {number} ({date}, {item}) was read without enough certainty: "
+        "check it against the original first.",
         "not_found_change": "The newest change in the booklet's change record ({date}, {item}) was "
         "approved by {authority}: it can confirm the current registration too.",
         "wrong_qualification_certificate": "This is a physician qualification certificate (医师资格证书), "
