@@ -221,3 +221,17 @@ def test_characters_beside_what_only_the_other_reading_saw_are_doubtful():
     kept = better_reading(filtered, colour)
     assert kept.text == "2022-076X"
     assert [c.text for c in kept.chars if c.confidence <= 0.5] == ["7", "6", "X"]
+
+
+def test_a_word_of_latin_letters_is_no_field_s_value(scanner):
+    # A bilingual booklet from 广西: the 身份证号 is covered, and its label in Zhuang is what is left
+    # beside the label.
+    lines = [
+        line("姓名 韦丽", 100, 100),
+        line("身份证号 Ndanghfaenh cwngq hauh", 100, 160),
+        line("执业地点 南宁市第一人民医院", 100, 220),
+    ]
+    record = scanner.record_from_lines(lines, "x.jpg")
+    field = record.fields[FieldKey.ID_NUMBER]
+    assert field.value is None and Flag.MISSING in field.flags
+    assert record.fields[FieldKey.NAME].value == "韦丽"

@@ -186,6 +186,10 @@ PARSERS = {
 }
 
 
+# Letters only, at least three of them: a word, not a value (an ID's X stands beside digits).
+_LATIN_WORDS = re.compile(r"(?:[A-Za-z] *){3,}")
+
+
 def _result(
     key: FieldKey, tokens: Sequence[Token], threshold: float, lookalike_threshold: float | None = None
 ) -> FieldResult:
@@ -193,9 +197,13 @@ def _result(
     text = "".join(t.text for t in tokens)
     if not text.strip(_PUNCT_EDGES):
         return FieldResult.missing()
-    parsed = PARSERS[key](text)
     # What OCR read, before traditional forms were simplified: a name may really hold 昇 (not 升).
     raw = "".join(t.read if t.converted else t.text for t in tokens)
+    if _LATIN_WORDS.fullmatch(text):
+        # No field is a word of Latin letters: it is the label in Zhuang on a bilingual booklet
+        # (Ndanghfaenh cwngq hauh beside 身份证号), where the value itself is covered or missing.
+        return FieldResult(None, raw, 0.0, (Flag.MISSING,))
+    parsed = PARSERS[key](text)
     if parsed.value is None:
         return FieldResult(None, raw, 0.0, parsed.flags or (Flag.MISSING,))
     # The weakest character decides: one misread character makes the whole value wrong.
