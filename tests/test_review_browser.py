@@ -87,8 +87,9 @@ def test_a_reviewer_goes_from_photo_to_verdict_in_the_browser(served, page, glar
     truth = glare_photo.truth
     page.goto(link)
     expect(page.locator("h1")).to_have_text("医师执业证书复核")
-    # The token is a cookie now: it has left the address bar, and the page's requests still pass.
-    assert page.url == url + "/"
+    # The token is a cookie now: it leaves the address bar (the page's script replaces the address
+    # once it has loaded, so this is waited for), and the page's requests still pass.
+    expect(page).to_have_url(url + "/")
     expect(page.locator("#items")).to_be_attached()
     expect(page.locator("#alert")).to_be_hidden()
 
