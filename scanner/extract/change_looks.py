@@ -81,6 +81,8 @@ def second_look(
     what the first lacked."""
     current = list(lines)
     probes = change_probes(current, review_threshold, today)
+    if not probes:
+        return current
     doubts = _doubts(current, review_threshold, today)
     floor = len(current)  # lines from here on were replaced: probes reaching them are stale
     # Rows are replaced from the last line index down, so the indices of earlier probes stay true.

@@ -101,16 +101,17 @@ def better_reading(first: OcrLine, second: OcrLine | None) -> OcrLine:
     # colour reading can be confidently wrong (酉 read 西 by both, surely only in colour).
     surest = [min(c.confidence, DISPUTED_CONFIDENCE) for c in kept.chars]
     matcher = difflib.SequenceMatcher(None, kept_text, other_text, autojunk=False)
-    for op, i1, i2, j1, _ in matcher.get_opcodes():
+    opcodes = matcher.get_opcodes()
+    for op, i1, i2, j1, _ in opcodes:
         if op == "equal":
             for j in range(i2 - i1):
                 surest[i1 + j] = min(kept.chars[i1 + j].confidence, other.chars[j1 + j].confidence)
-    for op, i1, _, j1, j2 in matcher.get_opcodes():
-        if op == "insert" and j2 > j1:
-            # Only the other reading saw something here: both neighbours are in doubt.
-            for i in (i1 - 1, i1):
-                if 0 <= i < len(surest):
-                    surest[i] = min(surest[i], DISPUTED_CONFIDENCE)
+    # Then, where only the other reading saw something, both neighbours are in doubt (after the
+    # agreements: the neighbour on the right begins the next agreeing run).
+    for i1 in (i1 for op, i1, *_ in opcodes if op == "insert"):
+        for i in (i1 - 1, i1):
+            if 0 <= i < len(surest):
+                surest[i] = min(surest[i], DISPUTED_CONFIDENCE)
     chars = tuple(replace(c, confidence=p) for c, p in zip(kept.chars, surest, strict=True))
     return replace(kept, chars=chars)
 
