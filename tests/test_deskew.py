@@ -173,3 +173,27 @@ def test_a_page_beside_a_spread_is_no_part_of_it():
                 y = 140 + row * 64
                 cv2.rectangle(image, (x, y), (x + 22, y + 22), (40, 40, 40), 2)
     assert deskew.page_beside(image, spread) is None
+
+
+@pytest.mark.slow
+def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scanner, monkeypatch):
+    # A certificate whose print the first look sees large enough, in a picture that needs no
+    # enlarging: those lines are the flat page's, and reading them gives what looking for text
+    # again would give.
+    from scanner import pipeline
+
+    reused = 0
+    for sample in samples:
+        image = load_image(sample.image, 10**9).image
+        _, found = scanner._locate(pipeline.fit_long_side(image, scanner.config.max_side))
+        if found is None:
+            continue
+        reused += 1
+        once = scanner.scan_array(image, sample.image.name).fields
+        with monkeypatch.context() as patch:
+            patch.setattr(pipeline, "FOUND_LINE_PX", math.inf)
+            again = scanner.scan_array(image, sample.image.name).fields
+        assert {k: f.value for k, f in once.items()} == {k: f.value for k, f in again.items()}
+        wrong = [k for k, f in once.items() if f.value != sample.truth.get(str(k)) and not f.review]
+        assert not wrong, (sample.image, wrong)
+    assert reused >= 1

@@ -63,3 +63,19 @@ def test_stretching_makes_grey_print_black_on_white_paper_and_leaves_paper_grain
     # Nothing printed: the darkest percent is grain, stretched three times at most.
     blank = rng.normal(175, 3, (200, 300)).clip(0, 255).astype(np.uint8)
     assert np.std(stretch_contrast(blank).astype(float)) <= 3 * np.std(blank.astype(float)) + 0.5
+
+
+@pytest.mark.slow
+def test_lines_found_already_are_read_where_they_lie_and_no_text_is_looked_for():
+    engine = create_engine(ScanConfig(threads=1))
+    image = card([("渝北区", 40, 40), ("重庆市", 300, 120)], ink=30, paper=230, size=24)
+    quads = engine.detect(image)
+    assert len(quads) == 2
+    assert [line.text for line in engine.read(image, found=quads)] == ["渝北区", "重庆市"]
+    # Only the lines given are read: the other word is not looked for.
+    right = [quad for quad in quads if quad[0][0] > 200]
+    read = engine.read(image, found=right)
+    assert [line.text for line in read] == ["重庆市"]
+    assert read[0].quad == tuple((round(x), round(y)) for x, y in right[0])
+    # The engine looks for text itself again afterwards.
+    assert [line.text for line in engine.read(image)] == ["渝北区", "重庆市"]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from scanner.extract.changes import read_change_record
 from scanner.fields import FIELD_ORDER, Document
 from scanner.ocr.base import OcrLine
-from scanner.pipeline import Scanner
+from scanner.pipeline import Scanner, fit_long_side
 from scanner.synth import degrade
 from scanner.synth.documents import doc_rng, render_document
 
@@ -95,3 +97,14 @@ def test_a_stacked_picture_whose_lower_spread_has_no_outline_is_read_whole(scann
     assert read == [(c["item"], c["date"], c["value"]) for c in truth["changes"]]
     assert record.current is not None
     assert record.current.to_json()["scope"] == truth["current"]["scope"] == truth["changes"][-1]["value"]
+
+
+def test_two_spreads_stacked_in_one_picture_are_looked_at_again_for_their_small_print(scanner: Scanner):
+    # The first look sees a stacked scan's print too small to trust its lines (short values, dates):
+    # the flat page is looked for text again. One page or one spread alone is read from its first look.
+    for index in range(6):
+        picture = render_document("old_booklet", doc_rng(7, index))
+        shot = degrade.degrade(picture.image, doc_rng(7, index, "scan"), "scan")
+        image = np.asarray(Image.open(io.BytesIO(shot.encoded)).convert("RGB"))
+        _, found = scanner._locate(fit_long_side(image, scanner.config.max_side))
+        assert (found is None) == (picture.truth["view"] == "stacked"), index

@@ -26,6 +26,7 @@ from .geometry import map_box as map_box
 from .geometry import map_line as map_line
 
 QuadArray = np.ndarray  # (4, 2) float64, clockwise from the top-left corner
+Corners = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
 # How far apart (share of the fold's length) the facing sides of two pages may lie: the gutter
 # between an opened certificate's pages, or the printed border inset on one of them.
@@ -90,6 +91,12 @@ def order_corners(points: np.ndarray) -> QuadArray:
     centre = pts.mean(axis=0)
     pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))]
     return np.roll(pts, -int(np.argmin(pts.sum(axis=1))), axis=0)
+
+
+def quad_points(quad: QuadArray) -> Corners:
+    """A quad as four (x, y) points, as OCR lines carry them."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = np.asarray(quad, dtype=np.float64).tolist()
+    return (x0, y0), (x1, y1), (x2, y2), (x3, y3)
 
 
 def flat_size(quad: QuadArray) -> tuple[int, int]:
@@ -483,6 +490,17 @@ def reaches_edge(quads: Sequence[QuadArray], size: tuple[int, int], margin: floa
         ):
             return True
     return False
+
+
+def line_height(quads: Sequence[QuadArray]) -> float:
+    """The print's height: the median short side of the clearly elongated text lines (0 without
+    any)."""
+    heights = []
+    for quad in quads:
+        first, second, _ = _line_axes(quad)
+        if max(first, second) >= 2.0 * min(first, second):
+            heights.append(min(first, second))
+    return statistics.median(heights) if heights else 0.0
 
 
 def text_skew(quads: Sequence[QuadArray]) -> float:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 
 Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,16 @@ class OcrEngine(Protocol):
     """Reads text lines from an RGB image."""
 
     def read(
-        self, image: np.ndarray, detect_view: Callable[[np.ndarray], np.ndarray] | None = None
+        self,
+        image: np.ndarray,
+        detect_view: Callable[[np.ndarray], np.ndarray] | None = None,
+        found: Sequence[Quad] | None = None,
     ) -> list[OcrLine]:
         """All text lines of `image` (H×W×3 uint8, RGB), with per-character confidences.
 
         `detect_view`, a pixel-wise transform, gives the copy of the image text is looked for in
-        (stronger contrast); the lines found are read from the image itself.
+        (stronger contrast); the lines found are read from the image itself. `found`, the quads of
+        the text lines (in the image's pixels) when they were found already: none is looked for.
         """
         ...
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 from ..config import ScanConfig
 from ..errors import ModelError
 from ..text import file_sha256
-from .base import OcrChar, OcrLine, Point, ctc_steps, quad_bounds, spread_chars
+from .base import OcrChar, OcrLine, Point, Quad, ctc_steps, quad_bounds, spread_chars
 
 BUNDLED_DET = "PP-OCRv6_det_small.onnx"
 BUNDLED_REC = "PP-OCRv6_rec_small.onnx"
@@ -88,18 +88,17 @@ class RapidOcrEngine:
         self._rec_keys = config.rec_keys
 
     @contextmanager
-    def _detecting_in(self, view: Callable[[np.ndarray], np.ndarray] | None) -> Iterator[None]:
+    def _detector(self, replace: Callable[[Any], Any] | None) -> Iterator[None]:
         """RapidOCR detects text and crops the lines from the one image it is given; for the length
-        of the block its detector looks at `view` of that image instead (RapidOCR has no public
-        switch for this)."""
+        of the block its detector is `replace` of it (RapidOCR has no public switch for this)."""
         engine: Any = self._engine
         load = getattr(engine, "_load_det_model", None)
-        if view is None or load is None or not hasattr(engine, "text_det"):
+        if replace is None or load is None or not hasattr(engine, "text_det"):
             # Another RapidOCR release without these internals: text is looked for as before.
             yield
             return
         detector = load()
-        engine.text_det = _DetectingIn(detector, view)
+        engine.text_det = replace(detector)
         try:
             yield
         finally:
@@ -121,12 +120,21 @@ class RapidOcrEngine:
         return out
 
     def read(
-        self, image: np.ndarray, detect_view: Callable[[np.ndarray], np.ndarray] | None = None
+        self,
+        image: np.ndarray,
+        detect_view: Callable[[np.ndarray], np.ndarray] | None = None,
+        found: Sequence[Quad] | None = None,
     ) -> list[OcrLine]:
         """OCR an RGB image; lines come back in the engine's reading order. With `detect_view`,
-        text is looked for in that view of the image and read from the image itself."""
+        text is looked for in that view of the image and read from the image itself; with `found`,
+        the text lines are those quads (in the image's pixels) and no text is looked for."""
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        with self._detecting_in(detect_view):
+        replace: Callable[[Any], Any] | None = None
+        if found is not None:
+            replace = partial(_Detected, found=found, shape=image.shape[:2])
+        elif detect_view is not None:
+            replace = partial(_DetectingIn, view=detect_view)
+        with self._detector(replace):
             # RapidOCR keeps per-call switches as instance state: state every one on every call.
             result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
@@ -267,6 +275,33 @@ def _recognized(crop: np.ndarray, text: Any, score: Any, words: Any) -> OcrLine 
     h, w = crop.shape[:2]
     quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
     return OcrLine(text, score, quad, _chars_from_word_info(text, score, words, w, h))
+
+
+class _Detected:
+    """A RapidOCR text detector that gives text lines already found (`found`, in the pixels of an
+    image of `shape`) in its own order. An image of another shape (RapidOCR padded or scaled it) is
+    looked at by the detector itself."""
+
+    def __init__(self, detector: Any, found: Sequence[Quad], shape: tuple[int, ...]) -> None:
+        self._detector = detector
+        self._found = found
+        self._shape = tuple(shape)
+
+    def __call__(self, image: np.ndarray) -> Any:
+        from rapidocr.ch_ppocr_det.utils import TextDetOutput
+
+        h, w = self._shape
+        if tuple(image.shape[:2]) != self._shape or not self._found:
+            return self._detector(image)
+        # As the detector's own boxes: inside the image, whole pixels, in reading order.
+        boxes = np.array(self._found, dtype=np.float64).reshape(-1, 4, 2)
+        boxes[:, :, 0] = np.clip(np.round(boxes[:, :, 0]), 0, w)
+        boxes[:, :, 1] = np.clip(np.round(boxes[:, :, 1]), 0, h)
+        boxes = self._detector.sorted_boxes(boxes.astype(np.float32))
+        return TextDetOutput(image, boxes, [1.0] * len(boxes), elapse=0.0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._detector, name)
 
 
 class _DetectingIn:
