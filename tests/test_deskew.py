@@ -189,6 +189,17 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
         if found is None:
             continue
         reused += 1
+        # Brought back to the size detection on the flat page gives them, line by line.
+        fitted = pipeline.fit_long_side(image, scanner.config.max_side)
+        geometry = scanner.locate(fitted)
+        flat = pipeline.suppress_red(deskew.warp(fitted, geometry.matrix, geometry.size))
+        page_lines = [np.array(q) for q in scanner.engine.detect(flat)]
+        ratios = []
+        for quad in map(np.array, found):
+            match = min(page_lines, key=lambda q: float(np.linalg.norm(q.mean(0) - quad.mean(0))))
+            if np.linalg.norm(match.mean(0) - quad.mean(0)) < 5:
+                ratios.append(np.linalg.norm(quad[3] - quad[0]) / np.linalg.norm(match[3] - match[0]))
+        assert len(ratios) >= 0.8 * len(found) and 0.9 < float(np.median(ratios)) < 1.1
         once = scanner.scan_array(image, sample.image.name).fields
         with monkeypatch.context() as patch:
             patch.setattr(pipeline, "FOUND_LINE_PX", math.inf)
@@ -196,4 +207,9 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
         assert {k: f.value for k, f in once.items()} == {k: f.value for k, f in again.items()}
         wrong = [k for k, f in once.items() if f.value != sample.truth.get(str(k)) and not f.review]
         assert not wrong, (sample.image, wrong)
+        # Upside down, the lines found are turned with the page and read upright.
+        turned = np.ascontiguousarray(image[::-1, ::-1])
+        assert scanner._locate(pipeline.fit_long_side(turned, scanner.config.max_side))[1] is not None
+        upside_down = scanner.scan_array(turned, sample.image.name).fields
+        assert {k: f.value for k, f in upside_down.items()} == {k: f.value for k, f in once.items()}
     assert reused >= 1

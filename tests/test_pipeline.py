@@ -235,3 +235,20 @@ def test_a_word_of_latin_letters_is_no_field_s_value(scanner):
     field = record.fields[FieldKey.ID_NUMBER]
     assert field.value is None and Flag.MISSING in field.flags
     assert record.fields[FieldKey.NAME].value == "韦丽"
+
+
+def test_a_line_of_the_first_look_is_brought_to_the_size_and_place_the_page_gives_it():
+    from scanner.pipeline import FIRST_LOOK_SHIFT, FIRST_LOOK_TALLER, as_found_on_page
+
+    quad = np.array([[100.0, 50.0], [400.0, 50.0], [400.0, 114.0], [100.0, 114.0]])
+    found = as_found_on_page(quad)
+    centre = np.array([250.0, 82.0]) - FIRST_LOOK_SHIFT
+    np.testing.assert_allclose(found.mean(axis=0), centre)
+    # As long as it was: a long code keeps its last digit.
+    np.testing.assert_allclose(found[1, 0] - found[0, 0], 300.0)
+    np.testing.assert_allclose(found[3, 1] - found[0, 1], 64.0 / FIRST_LOOK_TALLER)
+    # A skewed line keeps its direction.
+    turn = np.array([[np.cos(0.1), -np.sin(0.1)], [np.sin(0.1), np.cos(0.1)]])
+    skewed = as_found_on_page(quad @ turn.T)
+    top = skewed[1] - skewed[0]
+    assert abs(np.arctan2(top[1], top[0]) - 0.1) < 1e-9
