@@ -339,7 +339,7 @@ class Scanner:
         text = deskew.map_quads(text, deskew.scale_matrix(zoom) @ deskew.translation(-x0, -y0))
         inverse = np.linalg.inv(matrix)
         crops = [
-            crop_quad(image, tuple(map(tuple, apply_homography(q, inverse))))  # type: ignore[arg-type]
+            crop_quad(image, deskew.quad_points(apply_homography(q, inverse)))
             for q in deskew.line_crop_quads(text, DIRECTION_LINES)
         ]
         if crops and float(np.mean(self.engine.upside_down(crops))) > 0.5:
@@ -384,8 +384,8 @@ class Scanner:
         (`reread.page.better_reading`)."""
 
         def look(probe: ChangeProbe) -> OcrLine | None:
-            quad = tuple(map(tuple, apply_homography(np.array(probe.quad), geometry.inverse)))
-            crop = crop_quad(image, quad)  # type: ignore[arg-type]
+            quad = deskew.quad_points(apply_homography(np.array(probe.quad), geometry.inverse))
+            crop = crop_quad(image, quad)
             filtered, colour = self.engine.recognize_many([suppress_red(crop), crop])
             seen = colour if filtered is None else better_reading(filtered, colour)
             if seen is None:

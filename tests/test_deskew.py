@@ -185,13 +185,12 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
     reused = 0
     for sample in samples:
         image = load_image(sample.image, 10**9).image
-        _, found = scanner._locate(pipeline.fit_long_side(image, scanner.config.max_side))
+        fitted = pipeline.fit_long_side(image, scanner.config.max_side)
+        geometry, found = scanner._locate(fitted)
         if found is None:
             continue
         reused += 1
         # Brought back to the size detection on the flat page gives them, line by line.
-        fitted = pipeline.fit_long_side(image, scanner.config.max_side)
-        geometry = scanner.locate(fitted)
         flat = pipeline.suppress_red(deskew.warp(fitted, geometry.matrix, geometry.size))
         page_lines = [np.array(q) for q in scanner.engine.detect(flat)]
         ratios = []
