@@ -296,17 +296,22 @@ def _hit(part: Part | None, r: int, start: int, end: int, toks: Sequence[Token])
 
 def _title_spans(text: str) -> list[tuple[int, int]]:
     """Where the title stands in a row's text (two characters may be misread, but 变更 or 注册 is
-    read): each title of the change pages side by side."""
+    read): each title of the change pages side by side. Of the windows that overlap, the one
+    closest to the title: a mark left of it on the same row (a guilloche band's last stroke read as
+    a letter) is not part of the title, whose centre bounds the page."""
     n = len(CHANGE_TITLE)
+
+    def edits(i: int) -> int:
+        return Levenshtein.distance(text[i : i + n], CHANGE_TITLE)
+
     spans: list[tuple[int, int]] = []
     i = 0
     while i <= len(text) - n + _TITLE_EDITS:
         window = text[i : i + n]
-        if Levenshtein.distance(window, CHANGE_TITLE) <= _TITLE_EDITS and (
-            "变更" in window or "注册" in window
-        ):
-            spans.append((i, min(i + n, len(text))))
-            i += n
+        if edits(i) <= _TITLE_EDITS and ("变更" in window or "注册" in window):
+            best = min(range(i, min(i + _TITLE_EDITS, len(text) - 1) + 1), key=lambda j: (edits(j), j))
+            spans.append((best, min(best + n, len(text))))
+            i = best + n
         else:
             i += 1
     return spans
