@@ -7,7 +7,7 @@ from datetime import date
 
 from helpers import line, make_id
 
-from scanner.extract import extract_fields, parse_date, parse_name, value_probes
+from scanner.extract import Parsed, extract_fields, parse_date, parse_name, value_probes
 from scanner.fields import FieldKey, Flag
 from scanner.ocr.base import OcrChar, OcrLine
 
@@ -388,6 +388,14 @@ def test_dates_with_doubled_or_lost_separators():
     assert parse_date("201503-16").value == "2015-03-16"
     # Five digits are no date.
     assert parse_date("19118").value == "19118" and Flag.INVALID_FORMAT in parse_date("19118").flags
+
+
+def test_a_date_typed_over_printed_year_month_day_with_marks_between_is_read_and_reviewed():
+    # Digits typed off the old booklet's pre-printed 年 月 日, a seal's strokes read between them.
+    assert parse_date("2016年医02月用05日") == Parsed("2016-02-05", (Flag.REPAIRED,))
+    # Without the printed 日 (or with two 年) it is no such date.
+    assert Flag.INVALID_FORMAT in parse_date("2016年医02月用05").flags
+    assert Flag.INVALID_FORMAT in parse_date("2016年x年02月05日").flags
 
 
 def test_a_two_character_label_half_misread_before_its_colon_is_known():

@@ -166,6 +166,17 @@ def test_two_change_pages_side_by_side_are_both_read():
     assert len(record.lines) == len(first) + len(second)
 
 
+def test_a_mark_left_of_the_title_on_its_row_does_not_narrow_the_page():
+    # The personal page's guilloche band, read as letters on the title's row: the title is still
+    # where it is printed, so the page reaches past the values' ends.
+    band = line("wwwwwwwww", 520, 100, h=1.5 * H, pitch=0.9 * H)
+    record = read([band, *change_page([MOVE, SCOPE])])
+    assert [parts(c) for c in record.changes] == [
+        ("执业地点变更", "重庆市北碚区中医院", "2012-03-05", "重庆市北碚区卫生局", None),
+        ("执业范围变更", "外科专业", "2015-09-21", "重庆市北碚区卫生和计划生育委员会", "110500000123456"),
+    ]
+
+
 def test_change_pages_without_a_title_are_still_found():
     lines = personal_page() + change_page([MOVE], title=False)
     record = read(lines)
@@ -388,6 +399,12 @@ def test_change_dates_in_every_printed_form(text: str, value: str):
         ("2015-11-1", "2015-11-01", Flag.REPAIRED),
         ("2015年11月1", "2015-11-01", Flag.REPAIRED),
         ("2015.1l.14", "2015-11-14", Flag.REPAIRED),
+        # Separators read as spaces or lost (handwriting under a seal), a 0 read as Q.
+        ("2023 Q2 25", "2023-02-25", Flag.REPAIRED),
+        ("2023 02 25", "2023-02-25", Flag.REPAIRED),
+        ("20230225", "2023-02-25", Flag.REPAIRED),
+        ("201年10月31日", None, Flag.INVALID_FORMAT),
+        ("2019 13 25", None, Flag.INVALID_DATE),
         ("2015-02-30", None, Flag.INVALID_DATE),
         ("2027-01-03", "2027-01-03", Flag.IMPLAUSIBLE),
         ("1987-01-03", "1987-01-03", Flag.IMPLAUSIBLE),

@@ -28,7 +28,7 @@ from ..normalize import (
     organ_names,
 )
 from ..normalize.words import closed_words
-from .forms import _DIGIT_CONFUSIONS, _PUNCT_EDGES, _ends_complete
+from .forms import _DIGIT_CONFUSIONS, _EIGHT_DIGITS, _PUNCT_EDGES, _ends_complete
 from .layout import Token
 
 # The items a registration can change, as printed (a closed list: a misread item is matched to it
@@ -127,14 +127,19 @@ _LENIENT_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
 def parse_change_date(text: str, today: dt.date) -> tuple[str | None, tuple[Flag, ...]]:
     """A change date as written (2020年7月15日, 2020.07.15, 2020-07-15) in ISO form, with the flags
     of its reading: repaired when it is not one of the printed forms in full (a digit or 日 lost under
-    the seal), invalid when no such day exists, implausible before registration began or after
-    today."""
-    clean = text.strip(_PUNCT_EDGES).replace(" ", "")
+    the seal, separators read as spaces or lost: 2023 02 25, 20230225), invalid when no such day
+    exists, implausible before registration began or after today."""
+    edges = text.strip(_PUNCT_EDGES)
+    clean = edges.replace(" ", "")
     flags: list[Flag] = []
     match = next((found for p in _STRICT_DATE if (found := p.fullmatch(clean))), None)
     if match is None:
         fixed = clean.translate(_DIGIT_CONFUSIONS)
-        match = _LENIENT_DATE.search(fixed)
+        match = (
+            _LENIENT_DATE.search(fixed)
+            or _LENIENT_DATE.search(re.sub(r"\s+", " ", edges).translate(_DIGIT_CONFUSIONS))
+            or _EIGHT_DIGITS.fullmatch(fixed)
+        )
         if match is None:
             return None, (Flag.INVALID_FORMAT,)
         flags.append(Flag.REPAIRED)

@@ -30,9 +30,11 @@ from .forms import (
     _COMPLETE_ENDINGS,
     _DATE_RE,
     _DIGIT_CONFUSIONS,
+    _EIGHT_DIGITS,
     _FULLWIDTH,
     _NAME_DOTS,
     _PLACE_FIRST,
+    _PRINTED_YMD,
     _PUNCT_EDGES,
     _ends_complete,
 )
@@ -76,10 +78,6 @@ def parse_sex(raw: str) -> Parsed:
     return Parsed(_strip(raw) or None, (Flag.NOT_IN_VOCABULARY,))
 
 
-# A date whose separators OCR lost in part (2015.0102, 201503-16): its eight digits alone.
-_EIGHT_DIGITS = re.compile(r"\D*(\d{4})\D?(\d{2})\D?(\d{2})\D*")
-
-
 def parse_date(raw: str) -> Parsed:
     """Dates printed as 2019年3月5日, 2019年03月05日, 2019-03-05 or 2019.03.05 → 2019-03-05."""
     text = raw.translate(_FULLWIDTH).replace(" ", "")
@@ -90,7 +88,7 @@ def parse_date(raw: str) -> Parsed:
         match = _DATE_RE.search(fixed)
         repaired = match is not None
     if match is None:
-        match = _EIGHT_DIGITS.fullmatch(text.translate(_DIGIT_CONFUSIONS))
+        match = _PRINTED_YMD.search(text) or _EIGHT_DIGITS.fullmatch(text.translate(_DIGIT_CONFUSIONS))
         repaired = match is not None
     if match is None:
         return Parsed(_strip(raw) or None, (Flag.INVALID_FORMAT,))
