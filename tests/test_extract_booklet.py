@@ -15,6 +15,7 @@ from scanner.extract.documents import identify, layout_from_changes
 from scanner.extract.labels import TABLES, Form
 from scanner.extract.parse import parse_qualification_code
 from scanner.fields import FIELD_ORDER, Box, CertificateLayout, Change, Document, FieldKey, Flag
+from scanner.normalize import restored_place
 from scanner.ocr.base import OcrLine
 from scanner.pipeline import Scanner
 
@@ -308,3 +309,32 @@ def test_a_document_known_by_its_title_alone_is_named_even_when_no_field_was_rea
     record = scanner.record_from_lines(lines, "q.jpg")
     assert record.document is Document.QUALIFICATION
     assert all(field.value is None or field.review for field in record.fields.values())
+
+
+def test_a_place_elsewhere_in_china_misread_by_one_character_is_restored_and_reviewed(scanner: Scanner):
+    # A doctor who moved from Inner Mongolia: 浩 read as 油 in the institution, a prefecture read
+    # wrong after its province in the issuer. Each is one place name away, so restored, reviewed.
+    lines = [
+        *(ln for ln in OLD_P3 if not ln.text.startswith("执业地点")),
+        line("执业地点：呼和油特市第一医院", 100, 490),
+        line("编　码：115002425322006", 1100, 100, pitch=24),
+        line("发证机关：内蒙古自治区呼和浩持市新城区卫生局", 1100, 170),
+        line("发证日期：2015年12月27日", 1100, 310),
+    ]
+    record = scanner.record_from_lines(lines, "moved.jpg")
+    place, authority = record.fields[FieldKey.PRACTICE_PLACE], record.fields[FieldKey.AUTHORITY]
+    assert place.value == "呼和浩特市第一医院" and place.review
+    assert authority.value == "内蒙古自治区呼和浩特市新城区卫生局" and authority.review
+    assert record.current is not None
+    assert record.current.value(FieldKey.INSTITUTION) == "呼和浩特市第一医院"
+
+
+def test_only_one_place_one_character_away_is_restored():
+    assert restored_place("石家压市第一医院") == "石家庄市第一医院"
+    assert restored_place("黑尤江省人民医院") == "黑龙江省人民医院"
+    # Printed right, or too far from any place, or only three characters long: left as read.
+    left = ("呼和浩特市第一医院", "内蒙古自治区新制养考城区卫生局", "包斗市中心医院", "秀山创友骨科医院")
+    for text in left:
+        assert restored_place(text) is None, text
+    # Chongqing's own names are the gazetteer's to match.
+    assert restored_place("西阳土家族苗族自治县人民医院") is None

@@ -59,7 +59,7 @@ from .gazetteer import (
 )
 from .institutions import FUZZY_MARGIN, SURE_THRESHOLD, InstitutionMatcher
 from .keys import NameWord, institution_key, name_words, split_branch
-from .places import District, chongqing_districts, districts, place_names
+from .places import District, chongqing_districts, districts, place_names, restored_place
 from .results import (
     CANDIDATE_CUTOFF,
     FUZZY_SCALE,
@@ -142,6 +142,7 @@ __all__ = [
     "parse_institutions",
     "place_names",
     "read_institutions",
+    "restored_place",
     "same_authority",
     "shape",
     "split_branch",

@@ -99,3 +99,44 @@ def county_names_elsewhere() -> frozenset[str]:
             name = m.group(1)
             names.update({name, name[:-1]} if len(name) > 2 and name[-1] in "市县区" else {name})
     return frozenset(names - ours)
+
+
+# A place name is restored from a one-character misreading only when this long (with its final
+# 市/省/州…): two characters read right of three are too little to name one place.
+MIN_RESTORED_PLACE = 4
+
+
+@cache
+def _places_by_length() -> dict[int, tuple[str, ...]]:
+    out: dict[int, list[str]] = {}
+    for name in place_names():
+        out.setdefault(len(name), []).append(name)
+    return {n: tuple(names) for n, names in out.items()}
+
+
+def restored_place(text: str) -> str | None:
+    """The name with a misread place restored (呼和油特市第一医院 → 呼和浩特市第一医院), or None.
+
+    The places a name begins with (a province, then a prefecture) are followed as printed; the
+    first that is no place must be one character away from a single place name of China or of
+    Chongqing (MIN_RESTORED_PLACE long at least), its final character (市, 省, 州 …) read right.
+    Chongqing's own names are on the list so a damaged one is never taken for another province's;
+    they are left to the gazetteer's matching, which knows their institutions."""
+    names, by_length = place_names(), _places_by_length()
+    at = 0
+    while (known := next((p for p in names if text.startswith(p, at)), None)) is not None:
+        at += len(known)
+    rest = text[at:]
+    near = {
+        name
+        for n, group in by_length.items()
+        if MIN_RESTORED_PLACE <= n <= len(rest)
+        for name in group
+        if name[-1] == rest[n - 1] and sum(a != b for a, b in zip(name, rest[:n], strict=True)) == 1
+    }
+    if len(near) != 1:
+        return None
+    (place,) = near
+    if place in chongqing_districts():
+        return None
+    return text[:at] + place + rest[len(place) :]
