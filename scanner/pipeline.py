@@ -166,9 +166,10 @@ DIRECTION_LINES = 8
 # The first look's text lines are the flat page's own when they are at least this high there (px,
 # the detector's boxes, about 2.5 times the print) and the picture needs no enlarging: the flat
 # page is not looked for text again. On the benchmarks' scans and photos, such lines read as the
-# flat page's own do; smaller ones (two spreads stacked in one picture) lose short values and
-# dates, and a low-resolution hard photo's lines read its degraded print worse.
-FOUND_LINE_PX = 20.0
+# flat page's own do (a single page's lines are 20 px and more, an opened spread's 16 to 19);
+# smaller ones (two spreads stacked in one picture, 14 to 15) lose short values, dates and names,
+# and a low-resolution hard photo's lines read its degraded print worse.
+FOUND_LINE_PX = 16.0
 
 
 # A line detected at the first look's size comes out taller than at the flat page's, and half a

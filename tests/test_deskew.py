@@ -183,6 +183,7 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
     from scanner import pipeline
 
     reused = 0
+    ratios: list[float] = []
     for sample in samples:
         image = load_image(sample.image, 10**9).image
         fitted = pipeline.fit_long_side(image, scanner.config.max_side)
@@ -193,12 +194,13 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
         # Brought back to the size detection on the flat page gives them, line by line.
         flat = pipeline.suppress_red(deskew.warp(fitted, geometry.matrix, geometry.size))
         page_lines = [np.array(q) for q in scanner.engine.detect(flat)]
-        ratios = []
+        matched = []
         for quad in map(np.array, found):
             match = min(page_lines, key=lambda q: float(np.linalg.norm(q.mean(0) - quad.mean(0))))
             if np.linalg.norm(match.mean(0) - quad.mean(0)) < 5:
-                ratios.append(np.linalg.norm(quad[3] - quad[0]) / np.linalg.norm(match[3] - match[0]))
-        assert len(ratios) >= 0.8 * len(found) and 0.9 < float(np.median(ratios)) < 1.1
+                matched.append(np.linalg.norm(quad[3] - quad[0]) / np.linalg.norm(match[3] - match[0]))
+        assert len(matched) >= 0.8 * len(found)
+        ratios += matched
         once = scanner.scan_array(image, sample.image.name).fields
         with monkeypatch.context() as patch:
             patch.setattr(pipeline, "FOUND_LINE_PX", math.inf)
@@ -212,3 +214,6 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
         upside_down = scanner.scan_array(turned, sample.image.name).fields
         assert {k: f.value for k, f in upside_down.items()} == {k: f.value for k, f in once.items()}
     assert reused >= 1
+    # Line by line, about the height the flat page's detection gives (one picture's lines may come
+    # out 15% lower or higher: the constant is a median over many pictures' lines).
+    assert 0.9 < float(np.median(ratios)) < 1.1
