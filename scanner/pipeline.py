@@ -166,10 +166,13 @@ DIRECTION_LINES = 8
 # The first look's text lines are the flat page's own when they are at least this high there (px,
 # the detector's boxes, about 2.5 times the print) and the picture needs no enlarging: the flat
 # page is not looked for text again. On the benchmarks' scans and photos, such lines read as the
-# flat page's own do (a single page's lines are 20 px and more, an opened spread's 16 to 19);
-# smaller ones (two spreads stacked in one picture, 14 to 15) lose short values, dates and names,
-# and a low-resolution hard photo's lines read its degraded print worse.
+# flat page's own do where the text is wider than high (one row of pages: an opened spread, 16 to
+# 19 px, or a certificate in landscape); where it is higher than wide, only from
+# FOUND_LINE_PX_UPRIGHT (a booklet page's lines are 20 px and more, while two spreads stacked in
+# one picture, 11 to 17 px, lost names, codes and change blocks so read). A low-resolution hard
+# photo's lines read its degraded print worse: it is always looked at again.
 FOUND_LINE_PX = 16.0
+FOUND_LINE_PX_UPRIGHT = 20.0
 
 
 # A line detected at the first look's size comes out taller than at the flat page's, and half a
@@ -335,8 +338,8 @@ class Scanner:
             level, frame = deskew.level_matrix(skew, frame)
             matrix, text = level @ matrix, deskew.map_quads(text, level)
         # Lines detected across a quarter-turned page, or in print too small at this size, are not
-        # found as surely as on the flat page: that page is looked at again.
-        large = not turned and deskew.line_height(text) >= FOUND_LINE_PX
+        # found as surely as on the flat page: that page is looked at again (`FOUND_LINE_PX`).
+        height = deskew.line_height(text)
         x0, y0, x1, y1 = deskew.text_extent(text, FLAT_MARGIN_LINES) or (0.0, 0.0, *map(float, frame))
         if locator is Locator.EDGES:
             # Text too faint for the first look (labels on shaded cells) still lies on the page.
@@ -344,6 +347,8 @@ class Scanner:
             x0, y0 = min(x0, float(outline[:, 0].min())), min(y0, float(outline[:, 1].min()))
             x1, y1 = max(x1, float(outline[:, 0].max())), max(y1, float(outline[:, 1].max()))
         x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(frame[0])), min(y1, float(frame[1]))
+        least = FOUND_LINE_PX if x1 - x0 >= y1 - y0 else FOUND_LINE_PX_UPRIGHT
+        large = not turned and height >= least
         matrix = deskew.translation(-x0, -y0) @ matrix
         region = np.array([[0, 0], [x1 - x0, 0], [x1 - x0, y1 - y0], [0, y1 - y0]], dtype=np.float64)
         # The photo's own resolution (never less than detection works at, never more than OCR needs).

@@ -204,6 +204,7 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
         once = scanner.scan_array(image, sample.image.name).fields
         with monkeypatch.context() as patch:
             patch.setattr(pipeline, "FOUND_LINE_PX", math.inf)
+            patch.setattr(pipeline, "FOUND_LINE_PX_UPRIGHT", math.inf)
             again = scanner.scan_array(image, sample.image.name).fields
         assert {k: f.value for k, f in once.items()} == {k: f.value for k, f in again.items()}
         wrong = [k for k, f in once.items() if f.value != sample.truth.get(str(k)) and not f.review]
