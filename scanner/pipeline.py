@@ -167,12 +167,18 @@ DIRECTION_LINES = 8
 # the detector's boxes, about 2.5 times the print) and the picture needs no enlarging: the flat
 # page is not looked for text again. On the benchmarks' scans and photos, such lines read as the
 # flat page's own do where the text is wider than high (one row of pages: an opened spread, 16 to
-# 19 px, or a certificate in landscape); where it is higher than wide, only from
-# FOUND_LINE_PX_UPRIGHT (a booklet page's lines are 20 px and more, while two spreads stacked in
-# one picture, 11 to 17 px, lost names, codes and change blocks so read). A low-resolution hard
-# photo's lines read its degraded print worse: it is always looked at again.
+# 19 px, or a certificate in landscape); otherwise only from FOUND_LINE_PX_UPRIGHT: where the text
+# is higher than wide (a booklet page's lines are 20 px and more, while two spreads stacked in one
+# picture, 11 to 17 px, lost names, codes and change blocks so read), and where rows are crowded
+# (CROWDED_ROWS). A low-resolution hard photo's lines read its degraded print worse: it is always
+# looked at again.
 FOUND_LINE_PX = 16.0
 FOUND_LINE_PX_UPRIGHT = 20.0
+# Rows set close together (a bilingual booklet prints each label's second script right under the
+# Chinese) run into each other at the first look's size: where this share of its lines runs into a
+# line below, a spread at 16 to 19 px merged rows and lost change values and authorities (bilingual
+# booklets of docbench seed 7, 0.36 to 0.66 of their lines); other spreads so reused had 0.22 at most.
+CROWDED_ROWS = 0.3
 
 
 # A line detected at the first look's size comes out taller than at the flat page's, and half a
@@ -347,7 +353,8 @@ class Scanner:
             x0, y0 = min(x0, float(outline[:, 0].min())), min(y0, float(outline[:, 1].min()))
             x1, y1 = max(x1, float(outline[:, 0].max())), max(y1, float(outline[:, 1].max()))
         x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(frame[0])), min(y1, float(frame[1]))
-        least = FOUND_LINE_PX if x1 - x0 >= y1 - y0 else FOUND_LINE_PX_UPRIGHT
+        wide = x1 - x0 >= y1 - y0
+        least = FOUND_LINE_PX if wide and deskew.crowded_share(text) < CROWDED_ROWS else FOUND_LINE_PX_UPRIGHT
         large = not turned and height >= least
         matrix = deskew.translation(-x0, -y0) @ matrix
         region = np.array([[0, 0], [x1 - x0, 0], [x1 - x0, y1 - y0], [0, y1 - y0]], dtype=np.float64)

@@ -218,3 +218,19 @@ def test_a_certificate_is_read_from_the_lines_its_first_look_found(samples, scan
     # Line by line, about the height the flat page's detection gives (one picture's lines may come
     # out 15% lower or higher: the constant is a median over many pictures' lines).
     assert 0.9 < float(np.median(ratios)) < 1.1
+
+
+def test_rows_that_run_into_the_row_below_are_crowded():
+    def box(x: float, y: float, w: float, h: float) -> np.ndarray:
+        return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64)
+
+    # Label rows 40 px apart, 17 px high: apart.
+    apart = [box(100, 40 * i, 200, 17) for i in range(6)]
+    assert deskew.crowded_share(apart) == 0.0
+    # A second script under each label, 12 px below its top: every label runs into it.
+    crowded = apart + [box(100, 40 * i + 12, 150, 12) for i in range(6)]
+    assert deskew.crowded_share(crowded) == pytest.approx(0.5)
+    # Lines side by side (a value beside its label, the next page) do not crowd.
+    beside = apart + [box(320, 40 * i + 2, 200, 17) for i in range(6)]
+    assert deskew.crowded_share(beside) == 0.0
+    assert deskew.crowded_share([]) == 0.0

@@ -110,3 +110,25 @@ def test_two_spreads_stacked_in_one_picture_are_looked_at_again_for_their_small_
         image = np.asarray(Image.open(io.BytesIO(shot.encoded)).convert("RGB"))
         _, found = scanner._locate(fit_long_side(image, scanner.config.max_side))
         assert (found is None) == (picture.truth["view"] == "stacked"), (seed, index)
+
+
+def test_a_bilingual_spread_whose_rows_crowd_together_is_looked_at_again(scanner: Scanner, tmp_path: Path):
+    # A booklet from 广西 prints each label's Zhuang under the Chinese. At the first look's size
+    # (17 px) those rows run into each other: read from its lines, the spread lost its change
+    # values and authorities (垫江县精神卫生中心, 西南大学医院), and `current` fell back to the
+    # institution of p3, silently. Its rows crowd, so the flat page is looked for text again.
+    for index in (0, 2):
+        picture = render_document("old_booklet", doc_rng(7, index), bilingual=True)
+        assert picture.truth["script"] == "zhuang" and picture.truth["changes"], index
+        shot = degrade.degrade(picture.image, doc_rng(7, index, "scan"), "scan")
+        image = np.asarray(Image.open(io.BytesIO(shot.encoded)).convert("RGB"))
+        _, found = scanner._locate(fit_long_side(image, scanner.config.max_side))
+        assert found is None, index
+        path = tmp_path / f"{index:04d}_old_booklet_scan.jpg"
+        path.write_bytes(shot.encoded)
+        record = scanner.scan_file(path)
+        truth = picture.truth
+        read = [(c.item, c.date, c.value) for c in record.changes if c.item is not None]
+        assert read == [(c["item"], c["date"], c["value"]) for c in truth["changes"]], index
+        assert record.current is not None
+        assert record.current.to_json()["institution"] == truth["current"]["institution"], index

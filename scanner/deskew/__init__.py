@@ -503,6 +503,24 @@ def line_height(quads: Sequence[QuadArray]) -> float:
     return statistics.median(heights) if heights else 0.0
 
 
+def crowded_share(quads: Sequence[QuadArray]) -> float:
+    """The share of text lines whose box runs into the box of a line below it (sharing at least
+    half the narrower one's width): rows set closer together than detection keeps apart at this
+    size."""
+    boxes = [
+        (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
+        for q in quads
+    ]
+    crowded = 0
+    for i, (ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for j, (bx0, by0, bx1, _) in enumerate(boxes):
+            shared = min(ax1, bx1) - max(ax0, bx0)
+            if j != i and ay0 < by0 < ay1 and shared >= 0.5 * min(ax1 - ax0, bx1 - bx0):
+                crowded += 1
+                break
+    return crowded / len(boxes) if boxes else 0.0
+
+
 def text_skew(quads: Sequence[QuadArray]) -> float:
     """The residual rotation of horizontal text lines in radians (median over elongated lines),
     positive when lines descend to the right."""
