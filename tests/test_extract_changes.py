@@ -664,6 +664,22 @@ def test_the_zhuang_label_under_a_bilingual_booklet_s_item_is_no_part_of_the_val
     assert kept.value == "重庆ABC医院"
 
 
+def test_an_empty_block_holding_only_its_labels_zhuang_is_no_change():
+    # Under 变更项目 and 批准机关 of an empty slot, their Zhuang (read surely): no value, no authority.
+    lines = change_page([MOVE], slots=2)
+    for label, zhuang in (("变更项目：", "Hanghmoeg bienq"), ("批准机关：", "Gihgvanh baezcinj")):
+        x, y = [ln for ln in lines if ln.text == label][-1].quad[0]
+        lines.append(line(zhuang, x, y + 0.55 * PITCH, h=0.5 * H, pitch=0.3 * H))
+    (change,) = read(lines).changes
+    assert parts(change)[:3] == (MOVE["item"], MOVE["value"], "2012-03-05")
+    # Beside a Chinese authority, the same words are cut off it.
+    lines = change_page([{**MOVE, "authority": "重庆市卫生局"}], slots=1)
+    x, y = next(ln for ln in lines if ln.text.startswith("批准机关")).quad[0]
+    lines.append(line("Gihgvanh baezcinj", x, y + 0.55 * PITCH, h=0.5 * H, pitch=0.3 * H))
+    (change,) = read(lines).changes
+    assert change.authority == "重庆市卫生局"
+
+
 def test_the_label_words_of_an_empty_block_on_a_bilingual_booklet_are_no_change():
     # Uyghur under each label of the empty slots, made by the recognizer into stray doubtful digits.
     lines = change_page([MOVE], slots=3)

@@ -217,11 +217,15 @@ _LATIN_WORD = 3
 
 def without_latin_words(tokens: list[Token]) -> list[Token]:
     """The tokens without a leading or trailing run of Latin letters (at least _LATIN_WORD of them)
-    when Chinese characters remain."""
+    when Chinese characters remain; none when Latin words are all there is (an empty block of a
+    bilingual booklet, its labels' Zhuang under them: Hanghmoeg bienq, Gihgvanh baezcinj)."""
 
     def latin(t: Token) -> bool:
         return t.text.isascii() and (t.text.isalpha() or t.text.isspace())
 
+    if tokens and all(latin(t) for t in tokens):
+        letters = sum(c.isalpha() for t in tokens for c in t.text)
+        return [] if letters >= _LATIN_WORD else tokens
     start, end = 0, len(tokens)
     while start < end and latin(tokens[start]):
         start += 1
