@@ -507,18 +507,16 @@ def crowded_share(quads: Sequence[QuadArray]) -> float:
     """The share of text lines whose box runs into the box of a line below it (sharing at least
     half the narrower one's width): rows set closer together than detection keeps apart at this
     size."""
-    boxes = [
-        (float(q[:, 0].min()), float(q[:, 1].min()), float(q[:, 0].max()), float(q[:, 1].max()))
-        for q in quads
-    ]
-    crowded = 0
-    for i, (ax0, ay0, ax1, ay1) in enumerate(boxes):
-        for j, (bx0, by0, bx1, _) in enumerate(boxes):
-            shared = min(ax1, bx1) - max(ax0, bx0)
-            if j != i and ay0 < by0 < ay1 and shared >= 0.5 * min(ax1 - ax0, bx1 - bx0):
-                crowded += 1
-                break
-    return crowded / len(boxes) if boxes else 0.0
+    if not quads:
+        return 0.0
+    pts = np.asarray([np.asarray(q, dtype=np.float64) for q in quads])
+    x0, y0 = pts[:, :, 0].min(axis=1), pts[:, :, 1].min(axis=1)
+    x1, y1 = pts[:, :, 0].max(axis=1), pts[:, :, 1].max(axis=1)
+    # [a, b]: line b starts below line a's top and above its bottom, sharing enough of its width.
+    shared = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :])
+    narrower = np.minimum((x1 - x0)[:, None], (x1 - x0)[None, :])
+    below = (y0[:, None] < y0[None, :]) & (y0[None, :] < y1[:, None])
+    return float(np.mean((below & (shared >= 0.5 * narrower)).any(axis=1)))
 
 
 def text_skew(quads: Sequence[QuadArray]) -> float:
