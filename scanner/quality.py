@@ -171,7 +171,7 @@ def assess(
                 found.append(Flag.LOW_CONTRAST)
     warnings = [str(f) for f in PICTURE_FLAGS if any(f in v for v in flags.values())]
     # Every fourth pixel each way says how bright the paper is as well as all of them, 16 times faster.
-    paper = float(np.percentile(flat[::4, ::4].max(axis=2), 90))
+    paper = float(np.percentile(channel_max(flat[::4, ::4]), 90))
     if paper < limits.dark_paper:
         warnings.append("dark")
     return Assessment(
@@ -205,6 +205,19 @@ class RedactionLimits:
     max_deviation: float = 24.0
 
 
+def channel_max(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's brightest channel (the same as `rgb.max(axis=2)`, many times faster: numpy
+    reduces a last axis of three slowly)."""
+    brightest: np.ndarray = np.maximum(np.maximum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
+    return brightest
+
+
+def channel_min(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's darkest channel (`rgb.min(axis=2)`, as `channel_max`)."""
+    darkest: np.ndarray = np.minimum(np.minimum(rgb[:, :, 0], rgb[:, :, 1]), rgb[:, :, 2])
+    return darkest
+
+
 # Print height (pixels) at which redaction boxes are looked for.
 DETECT_TEXT_PX = 16.0
 # Share of a box's width and height left out at each side when its evenness is measured.
@@ -229,8 +242,9 @@ def redaction_boxes(flat: np.ndarray, text_height: float, limits: RedactionLimit
     height = text_height * scale
     h, w = small.shape[:2]
     smooth = cv2.blur(small, (3, 3)).astype(np.int16)
-    grey = smooth.mean(axis=2)
-    spread = smooth.max(axis=2) - smooth.min(axis=2)
+    # The channels' mean, as smooth.mean(axis=2) gives it (their sum is exact in int16).
+    grey = (smooth[:, :, 0] + smooth[:, :, 1] + smooth[:, :, 2]) / 3
+    spread = channel_max(smooth) - channel_min(smooth)
     paper = float(np.median(grey))
     mask = ((grey <= paper - limits.below_paper) & (spread <= limits.max_spread)).astype(np.uint8)
     size = max(3, round(limits.stroke_share * height))

@@ -24,6 +24,7 @@ from ..fields import CERTIFICATE_FIELDS, FieldKey
 from ..normalize import words as closed_lists
 from ..ocr import OcrEngine, OcrLine
 from ..ocr.base import spread_chars
+from ..quality import channel_max
 from . import ctc
 
 # Percentiles of the grey page taken as black print and white paper when stretching its contrast.
@@ -68,7 +69,7 @@ def seal_share(crop: np.ndarray) -> float:
         return 0.0
     rgb = crop.astype(np.int16)
     excess = rgb[:, :, 0] - (rgb[:, :, 1] + rgb[:, :, 2]) // 2
-    paper = float(np.percentile(crop.max(axis=2), 95))
+    paper = float(np.percentile(channel_max(crop), 95))
     return float(np.mean(excess > float(np.median(excess)) + SEAL_EXCESS * paper))
 
 
