@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import replace
@@ -46,8 +47,8 @@ class Server:
     def __init__(self, tmp: Path, *args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.tmpdir = tmp / f"tmp-{self.port}"
-        self.tmpdir.mkdir()
+        # A port freed by a refused server may be handed out again: the folder is named apart from it.
+        self.tmpdir = Path(tempfile.mkdtemp(prefix="server-", dir=tmp))
         env = {**os.environ, "TMPDIR": str(self.tmpdir)}
         self.proc = subprocess.Popen(
             [sys.executable, "-c", START, "review", "--serve", "--port", str(self.port), *args],
