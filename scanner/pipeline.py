@@ -310,12 +310,13 @@ class Scanner:
         """`locate`, and the text lines of the first look in the flat page's pixels when the first
         look saw its print large enough to be the page's detection (`FOUND_LINE_PX`), else None."""
         h, w = image.shape[:2]
-        candidates = deskew.page_candidates(image)
+        work = deskew.work_copy(image)
+        candidates = deskew.page_candidates(image, work=work)
         whole = deskew.order_corners(np.array([[0, 0], [w, 0], [w, h], [0, h]]))
         quad, locator = (candidates[0], Locator.EDGES) if candidates else (whole, Locator.WHOLE)
         if candidates:
             # Two spreads stacked with one outline between them: the outline grown over the other.
-            grown = deskew.page_beside(image, quad)
+            grown = deskew.page_beside(image, quad, work=work)
             quad = quad if grown is None else grown
         matrix, frame, text = self._first_look(image, quad, LOCATE_MARGIN if candidates else 0.0)
         if candidates and (

@@ -182,6 +182,10 @@ def page_geometry(
 # ---------------------------------------------------------------- finding the page
 
 
+# Page outlines are looked for in a copy of the picture this large (long side, pixels).
+WORK_SIDE = 640
+
+
 def _fit(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
     """A copy with long side `side` (never enlarged) and the factor applied."""
     h, w = image.shape[:2]
@@ -192,8 +196,9 @@ def _fit(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
     return small, factor
 
 
-def _inner_band_is_paper(grey: np.ndarray, quad: QuadArray) -> bool:
-    """Whether the strip just inside a quad is light and even, as paper (or a mat) is.
+def _inner_band_is_paper(grey: np.ndarray, quad: QuadArray, light: float) -> bool:
+    """Whether the strip just inside a quad is light and even, as paper (or a mat) is, against the
+    picture's light (`light`, its 95th percentile of grey).
 
     A picture frame's outer edge has the dark or patterned moulding inside it; the page, its
     printed border and a mat have paper inside.
@@ -207,7 +212,6 @@ def _inner_band_is_paper(grey: np.ndarray, quad: QuadArray) -> bool:
     band = grey[mask > 0]
     if band.size == 0:
         return False
-    light = float(np.percentile(grey, 95))
     return float(np.median(band)) >= 0.72 * light
 
 
@@ -256,18 +260,27 @@ def text_extent(quads: Sequence[QuadArray], pad: float) -> tuple[float, float, f
     return float(x0), float(y0), float(x1), float(y1)
 
 
-def page_candidates(image: np.ndarray, work_side: int = 640) -> list[QuadArray]:
+def work_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The picture at `WORK_SIDE` and the factor applied: what `page_candidates` and `page_beside`
+    look at, made once for both."""
+    return _fit(image, WORK_SIDE)
+
+
+def page_candidates(
+    image: np.ndarray, work_side: int = WORK_SIDE, work: tuple[np.ndarray, float] | None = None
+) -> list[QuadArray]:
     """Outlines in an image that could be the certificate, largest first, in image pixels.
 
     Edges are found at a few Canny sensitivities (a paper edge on a pale wall is faint, a frame is
     strong); every closed outline whose convex hull simplifies to four corners, is large enough,
     has a certificate's proportions and has paper just inside is a candidate: the page itself, its
     printed border, or a mat around it, all in the page's plane, so flattening any of them
-    flattens the page.
+    flattens the page. `work`: the picture's `work_copy`, when made already.
     """
-    small, factor = _fit(image, work_side)
+    small, factor = work or _fit(image, work_side)
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     area = float(grey.shape[0] * grey.shape[1])
+    light = float(np.percentile(grey, 95))
     found: list[tuple[float, QuadArray]] = []
     for low, high in ((8, 24), (20, 60), (40, 120)):
         edges = cv2.dilate(cv2.Canny(grey, low, high), np.ones((3, 3), np.uint8))
@@ -284,7 +297,7 @@ def page_candidates(image: np.ndarray, work_side: int = 640) -> list[QuadArray]:
             if (
                 _plausible_page(quad, area)
                 and not _along_border(quad, grey.shape)
-                and _inner_band_is_paper(grey, quad)
+                and _inner_band_is_paper(grey, quad, light)
             ):
                 found.append((hull_area, quad))
     found.sort(key=lambda item: -item[0])
@@ -366,16 +379,22 @@ def _print_on(grey: np.ndarray, quad: QuadArray) -> tuple[float, float, float, i
     return float(inside.mean()), share, float(np.percentile(flat[inside], 75)), starts
 
 
-def page_beside(image: np.ndarray, quad: QuadArray, work_side: int = 640) -> QuadArray | None:
+def page_beside(
+    image: np.ndarray,
+    quad: QuadArray,
+    work_side: int = WORK_SIDE,
+    work: tuple[np.ndarray, float] | None = None,
+) -> QuadArray | None:
     """The outline grown over a page that lies beside it with no outline of its own, or None.
 
     Two spreads of a booklet stacked in one picture often show one outline only (one spread has a
     printed border, the other lies flat and pale on the scanner bed), and a page often shows without
     its facing page's: the region one spread further on, above or below (one page further on, left
     or right, for a page), in the outline's own plane, is then paper bearing print in rows, as the
-    outlined page is. The grown outline flattens both.
+    outlined page is. The grown outline flattens both. `work`: the picture's `work_copy`, when
+    made already.
     """
-    small, factor = _fit(image, work_side)
+    small, factor = work or _fit(image, work_side)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
     outline = np.asarray(quad, dtype=np.float64) * factor
     _, own_print, own_paper, _ = _print_on(grey, outline)
