@@ -266,9 +266,7 @@ def work_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
     return _fit(image, WORK_SIDE)
 
 
-def page_candidates(
-    image: np.ndarray, work_side: int = WORK_SIDE, work: tuple[np.ndarray, float] | None = None
-) -> list[QuadArray]:
+def page_candidates(image: np.ndarray, work: tuple[np.ndarray, float] | None = None) -> list[QuadArray]:
     """Outlines in an image that could be the certificate, largest first, in image pixels.
 
     Edges are found at a few Canny sensitivities (a paper edge on a pale wall is faint, a frame is
@@ -277,7 +275,7 @@ def page_candidates(
     printed border, or a mat around it, all in the page's plane, so flattening any of them
     flattens the page. `work`: the picture's `work_copy`, when made already.
     """
-    small, factor = work or _fit(image, work_side)
+    small, factor = work or work_copy(image)
     grey = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
     area = float(grey.shape[0] * grey.shape[1])
     light = float(np.percentile(grey, 95))
@@ -380,10 +378,7 @@ def _print_on(grey: np.ndarray, quad: QuadArray) -> tuple[float, float, float, i
 
 
 def page_beside(
-    image: np.ndarray,
-    quad: QuadArray,
-    work_side: int = WORK_SIDE,
-    work: tuple[np.ndarray, float] | None = None,
+    image: np.ndarray, quad: QuadArray, work: tuple[np.ndarray, float] | None = None
 ) -> QuadArray | None:
     """The outline grown over a page that lies beside it with no outline of its own, or None.
 
@@ -394,7 +389,7 @@ def page_beside(
     outlined page is. The grown outline flattens both. `work`: the picture's `work_copy`, when
     made already.
     """
-    small, factor = work or _fit(image, work_side)
+    small, factor = work or work_copy(image)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY) if small.ndim == 3 else small
     outline = np.asarray(quad, dtype=np.float64) * factor
     _, own_print, own_paper, _ = _print_on(grey, outline)
