@@ -21,7 +21,7 @@ import numpy as np
 from . import deskew, quality
 from .checks import run_checks
 from .config import ScanConfig
-from .deskew import Locator, PageGeometry
+from .deskew import Locator, PageGeometry, fit_long_side
 from .deskew.geometry import (
     apply_homography,
     crop_quad,
@@ -76,15 +76,6 @@ def suppress_red(image: np.ndarray) -> np.ndarray:
     grey = np.clip(red + excess, 0, 255).astype(np.uint8)
     rgb_grey: np.ndarray = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)  # np.repeat's result, 40 times faster
     return rgb_grey
-
-
-def fit_long_side(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Scale an image down so its long side is at most `max_side`; OCR needs no more."""
-    h, w = image.shape[:2]
-    scale = max_side / max(h, w)
-    if scale >= 1.0:
-        return image
-    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
 def normalized_institution(matcher: InstitutionMatcher, field: FieldResult) -> FieldResult:

@@ -186,14 +186,13 @@ def page_geometry(
 WORK_SIDE = 640
 
 
-def _fit(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
-    """A copy with long side `side` (never enlarged) and the factor applied."""
+def fit_long_side(image: np.ndarray, max_side: int) -> np.ndarray:
+    """Scale an image down so its long side is at most `max_side` (never enlarged)."""
     h, w = image.shape[:2]
-    factor = min(1.0, side / max(h, w))
-    if factor == 1.0:
-        return image, 1.0
-    small = cv2.resize(image, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
-    return small, factor
+    scale = max_side / max(h, w)
+    if scale >= 1.0:
+        return image
+    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
 
 
 def _inner_band_is_paper(grey: np.ndarray, quad: QuadArray, light: float) -> bool:
@@ -263,7 +262,7 @@ def text_extent(quads: Sequence[QuadArray], pad: float) -> tuple[float, float, f
 def work_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
     """The picture at `WORK_SIDE` and the factor applied: what `page_candidates` and `page_beside`
     look at, made once for both."""
-    return _fit(image, WORK_SIDE)
+    return fit_long_side(image, WORK_SIDE), min(1.0, WORK_SIDE / max(image.shape[:2]))
 
 
 def page_candidates(image: np.ndarray, work: tuple[np.ndarray, float] | None = None) -> list[QuadArray]:
