@@ -12,6 +12,7 @@ from benchmarks.docbench import (
     Judge,
     Stats,
     current_doubt,
+    default_rapidocr,
     document_set,
     figures,
     pair_changes,
@@ -19,6 +20,7 @@ from benchmarks.docbench import (
     run,
     score,
 )
+from scanner.config import ScanConfig
 from scanner.fields import (
     FIELD_ORDER,
     CertificateLayout,
@@ -29,6 +31,7 @@ from scanner.fields import (
     FieldResult,
     Flag,
 )
+from scanner.load import load_image
 from scanner.normalize.institutions import InstitutionMatcher
 
 # An old booklet photographed as its p3/p4 spread: no p2 (编码, 发证机关, 发证日期 not shown), the sex
@@ -198,6 +201,17 @@ def test_blocks_pair_by_what_they_agree_on_not_by_order(judge: Judge) -> None:
 
 
 @pytest.mark.slow
+def test_rapidocr_out_of_the_box_reads_the_page_with_certscans_model_files(tmp_path: Path) -> None:
+    # The second baseline of the time figure: RapidOCR with its own defaults, on an RGB image.
+    (truth_path,) = document_set(tmp_path, 1, 16, ["scan"], ["qualification"])
+    truth = json.loads(truth_path.read_text("utf-8"))
+    config = ScanConfig()
+    image = load_image(truth_path.with_suffix(".jpg"), config.max_pixels).image
+    result = default_rapidocr(config)(image)
+    assert any(truth["fields"]["name"] in text for text in result.txts)
+
+
+@pytest.mark.slow
 def test_a_small_real_run_gives_every_figure_in_range(tmp_path: Path) -> None:
     # Seed 16: an old booklet's change page (one block) and a 资格证书 page, both scanned.
     report = run(2, 16, ["scan"], ["old_booklet", "qualification"], tmp_path)
@@ -210,10 +224,18 @@ def test_a_small_real_run_gives_every_figure_in_range(tmp_path: Path) -> None:
         for name in ("field_accuracy", "document_right", "layout_right", "silent_share"):
             assert figs[name] is None or 0.0 <= figs[name] <= 1.0, name
         assert figs["seconds_per_image"] > 0 and figs["plain_seconds_per_image"] > 0
+        # RapidOCR out of the box is timed beside it, and the ratio is ours over its median.
+        assert figs["time_ratio_default"] == figs["seconds_per_image"] / figs["default_seconds_per_image"]
+    assert all(i["default_seconds"] > 0 for i in report["images"])
     old = report["groups"]["old_booklet/scan"]
     assert (old["images"], old["blocks"]) == (1, 1)
     assert report["groups"]["all/all"]["images"] == 2
-    assert {t["metric"] for t in report["targets"]} >= {"document_right", "silent_share", "time_ratio"}
+    assert {t["metric"] for t in report["targets"]} >= {
+        "document_right",
+        "silent_share",
+        "time_ratio",
+        "time_ratio_default",
+    }
     assert len(report["silent_errors"]) == report["groups"]["all/all"]["silent_errors"]
     table = render(report)
     assert "old_booklet/scan" in table and ("PASS" in table or "FAIL" in table)
