@@ -79,3 +79,39 @@ def test_lines_found_already_are_read_where_they_lie_and_no_text_is_looked_for()
     assert read[0].quad == tuple((round(x), round(y)) for x, y in right[0])
     # The engine looks for text itself again afterwards.
     assert [line.text for line in engine.read(image)] == ["渝北区", "重庆市"]
+
+
+@pytest.mark.slow
+def test_text_is_found_exactly_where_rapidocr_itself_finds_it():
+    # certscan's detector normalizes pixels by table; the boxes are those of RapidOCR's own arithmetic.
+    from rapidocr import RapidOCR
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from scanner.ocr.rapid import RapidOcrEngine, tabled_detector
+
+    config = ScanConfig(threads=1)
+    engine = RapidOcrEngine(config)
+    texts = [("重庆市渝北区", 60, 40), ("执业地点", 60, 120), ("2014 年 08 月 01 日", 300, 160)]
+    page = card(texts, ink=40, paper=220, size=22)
+    untouched = RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.use_cls": False,
+            "Det.model_path": str(engine.det_path),
+            "Rec.model_path": str(engine.rec_path),
+            "Det.limit_type": "max",
+            "Det.limit_side_len": config.det_side,
+        }
+    )
+    theirs = untouched(page[:, :, ::-1].copy(), use_det=True, use_cls=False, use_rec=False)
+    ours = engine.detect(page)
+    assert len(ours) == 3
+    assert np.array_equal(np.array(ours, dtype=np.float32), np.asarray(theirs.boxes, dtype=np.float32))
+    # Every pixel value, on its own: the table holds exactly what the arithmetic gives.
+    detector = untouched._load_det_model()
+    own = detector.get_preprocess()
+    tabled_detector(detector)
+    tabled = detector.get_preprocess()
+    every = np.random.default_rng(3).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    assert np.array_equal(tabled(every), own(every))
+    assert not isinstance(own, type(tabled)) and isinstance(tabled, DetPreProcess)

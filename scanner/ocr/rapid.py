@@ -86,6 +86,16 @@ class RapidOcrEngine:
             )
         self._engine = RapidOCR(params=params)
         self._rec_keys = config.rec_keys
+        self._tabled = False
+
+    def _run(self, bgr: np.ndarray, **switches: Any) -> Any:
+        """RapidOCR on a BGR image, its text detector normalizing pixels by table (`tabled_detector`)."""
+        if not self._tabled:
+            load = getattr(self._engine, "_load_det_model", None)
+            if load is not None:
+                tabled_detector(load())
+            self._tabled = True
+        return self._engine(bgr, **switches)
 
     @contextmanager
     def _detector(self, replace: Callable[[Any], Any] | None) -> Iterator[None]:
@@ -136,7 +146,7 @@ class RapidOcrEngine:
             replace = partial(_DetectingIn, view=detect_view)
         with self._detector(replace):
             # RapidOCR keeps per-call switches as instance state: state every one on every call.
-            result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
+            result: Any = self._run(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
         if boxes is None or result.txts is None:
             return []
@@ -158,7 +168,7 @@ class RapidOcrEngine:
     def detect(self, image: np.ndarray) -> list[tuple[Point, Point, Point, Point]]:
         """Text detection only, on an RGB image."""
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
+        result: Any = self._run(bgr, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
         boxes = getattr(result, "boxes", None)
         if boxes is None:
             return []
@@ -275,6 +285,34 @@ def _recognized(crop: np.ndarray, text: Any, score: Any, words: Any) -> OcrLine 
     h, w = crop.shape[:2]
     quad = ((0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h)))
     return OcrLine(text, score, quad, _chars_from_word_info(text, score, words, w, h))
+
+
+def tabled_detector(detector: Any) -> None:
+    """Make a RapidOCR text detector normalize an 8-bit colour image by a table of its 256 values per
+    channel, which gives exactly the values of its own arithmetic (computed on every value once)
+    about ten times faster: that arithmetic runs in float64 on every pixel, about 30 ms for a page
+    of 1280 by 900, and certscan detects text twice on many pictures. A RapidOCR release without
+    these internals keeps its own."""
+    try:
+        from rapidocr.ch_ppocr_det.utils import DetPreProcess
+    except ImportError:  # pragma: no cover - another RapidOCR release
+        return
+    names = ("limit_side_len", "limit_type", "mean", "std")
+    if not hasattr(detector, "get_preprocess") or not all(hasattr(detector, n) for n in names):
+        return  # pragma: no cover - another RapidOCR release
+
+    class Tabled(DetPreProcess):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            every_value = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
+            self.table = np.asarray(super().normalize(every_value), dtype=np.float32)
+
+        def normalize(self, img: np.ndarray) -> np.ndarray:
+            if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+                return np.asarray(super().normalize(img))
+            return np.asarray(cv2.LUT(img, self.table))
+
+    detector.get_preprocess = lambda: Tabled(*(getattr(detector, n) for n in names))
 
 
 class _Detected:
