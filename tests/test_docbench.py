@@ -201,7 +201,7 @@ def test_blocks_pair_by_what_they_agree_on_not_by_order(judge: Judge) -> None:
 
 
 @pytest.mark.slow
-def test_rapidocr_out_of_the_box_reads_the_page_with_certscans_model_files(tmp_path: Path) -> None:
+def test_rapidocr_out_of_the_box_reads_a_generated_page(tmp_path: Path) -> None:
     # The second baseline of the time figure: RapidOCR with its own defaults, on an RGB image.
     (truth_path,) = document_set(tmp_path, 1, 16, ["scan"], ["qualification"])
     truth = json.loads(truth_path.read_text("utf-8"))
