@@ -115,3 +115,8 @@ def test_text_is_found_exactly_where_rapidocr_itself_finds_it():
     every = np.random.default_rng(3).integers(0, 256, (64, 96, 3), dtype=np.uint8)
     assert np.array_equal(tabled(every), own(every))
     assert not isinstance(own, type(tabled)) and isinstance(tabled, DetPreProcess)
+    # However the engine is first called (here with its text lines given, so that a stand-in takes
+    # the detector's place for the call), RapidOCR's own detector is the one that normalizes by table.
+    fresh = RapidOcrEngine(config)
+    assert [line.text for line in fresh.read(page, found=ours[:1])] == ["重庆市渝北区"]
+    assert type(fresh._engine.text_det.get_preprocess()) is type(tabled)

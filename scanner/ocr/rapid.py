@@ -88,19 +88,26 @@ class RapidOcrEngine:
         self._rec_keys = config.rec_keys
         self._tabled = False
 
+    def _table_once(self) -> None:
+        """Make RapidOCR's own text detector (loaded at first use) normalize pixels by table
+        (`tabled_detector`), before anything stands in for it (`_detector`)."""
+        if self._tabled:
+            return
+        self._tabled = True
+        load = getattr(self._engine, "_load_det_model", None)
+        if load is not None:
+            tabled_detector(load())
+
     def _run(self, bgr: np.ndarray, **switches: Any) -> Any:
-        """RapidOCR on a BGR image, its text detector normalizing pixels by table (`tabled_detector`)."""
-        if not self._tabled:
-            load = getattr(self._engine, "_load_det_model", None)
-            if load is not None:
-                tabled_detector(load())
-            self._tabled = True
+        """RapidOCR on a BGR image."""
+        self._table_once()
         return self._engine(bgr, **switches)
 
     @contextmanager
     def _detector(self, replace: Callable[[Any], Any] | None) -> Iterator[None]:
         """RapidOCR detects text and crops the lines from the one image it is given; for the length
         of the block its detector is `replace` of it (RapidOCR has no public switch for this)."""
+        self._table_once()
         engine: Any = self._engine
         load = getattr(engine, "_load_det_model", None)
         if replace is None or load is None or not hasattr(engine, "text_det"):
@@ -287,19 +294,14 @@ def _recognized(crop: np.ndarray, text: Any, score: Any, words: Any) -> OcrLine 
     return OcrLine(text, score, quad, _chars_from_word_info(text, score, words, w, h))
 
 
-def tabled_detector(detector: Any) -> None:
-    """Make a RapidOCR text detector normalize an 8-bit colour image by a table of its 256 values per
-    channel, which gives exactly the values of its own arithmetic (computed on every value once)
-    about ten times faster: that arithmetic runs in float64 on every pixel, about 30 ms for a page
-    of 1280 by 900, and certscan detects text twice on many pictures. A RapidOCR release without
-    these internals keeps its own."""
+@cache
+def _tabled_preprocess() -> Any:
+    """RapidOCR's detector preprocessing, normalizing an 8-bit colour image by table (see
+    `tabled_detector`); None for a RapidOCR release without it."""
     try:
         from rapidocr.ch_ppocr_det.utils import DetPreProcess
     except ImportError:  # pragma: no cover - another RapidOCR release
-        return
-    names = ("limit_side_len", "limit_type", "mean", "std")
-    if not hasattr(detector, "get_preprocess") or not all(hasattr(detector, n) for n in names):
-        return  # pragma: no cover - another RapidOCR release
+        return None
 
     class Tabled(DetPreProcess):
         def __init__(self, *args: Any) -> None:
@@ -312,7 +314,20 @@ def tabled_detector(detector: Any) -> None:
                 return np.asarray(super().normalize(img))
             return np.asarray(cv2.LUT(img, self.table))
 
-    detector.get_preprocess = lambda: Tabled(*(getattr(detector, n) for n in names))
+    return Tabled
+
+
+def tabled_detector(detector: Any) -> None:
+    """Make a RapidOCR text detector normalize an 8-bit colour image by a table of its 256 values per
+    channel, which gives exactly the values of its own arithmetic (computed on every value once)
+    about ten times faster: that arithmetic runs in float64 on every pixel, about 30 ms for a page
+    of 1280 by 900, and certscan detects text twice on many pictures. A RapidOCR release without
+    these internals keeps its own."""
+    tabled = _tabled_preprocess()
+    names = ("limit_side_len", "limit_type", "mean", "std")
+    if tabled is None or not all(hasattr(detector, n) for n in ("get_preprocess", *names)):
+        return  # pragma: no cover - another RapidOCR release
+    detector.get_preprocess = lambda: tabled(*(getattr(detector, n) for n in names))
 
 
 class _Detected:
