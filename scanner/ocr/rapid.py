@@ -98,11 +98,6 @@ class RapidOcrEngine:
         if load is not None:
             tabled_detector(load())
 
-    def _run(self, bgr: np.ndarray, **switches: Any) -> Any:
-        """RapidOCR on a BGR image."""
-        self._table_once()
-        return self._engine(bgr, **switches)
-
     @contextmanager
     def _detector(self, replace: Callable[[Any], Any] | None) -> Iterator[None]:
         """RapidOCR detects text and crops the lines from the one image it is given; for the length
@@ -153,7 +148,7 @@ class RapidOcrEngine:
             replace = partial(_DetectingIn, view=detect_view)
         with self._detector(replace):
             # RapidOCR keeps per-call switches as instance state: state every one on every call.
-            result: Any = self._run(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
+            result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=True, return_word_box=True)
         boxes = getattr(result, "boxes", None)
         if boxes is None or result.txts is None:
             return []
@@ -175,7 +170,8 @@ class RapidOcrEngine:
     def detect(self, image: np.ndarray) -> list[tuple[Point, Point, Point, Point]]:
         """Text detection only, on an RGB image."""
         bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
-        result: Any = self._run(bgr, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
+        self._table_once()
+        result: Any = self._engine(bgr, use_det=True, use_cls=False, use_rec=False, return_word_box=False)
         boxes = getattr(result, "boxes", None)
         if boxes is None:
             return []
