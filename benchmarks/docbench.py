@@ -22,13 +22,14 @@ layout (old_booklet, current, and each document that is no practising certificat
   have set it.
 - silent errors as a share of everything judged: every field of every image, the true and invented
   change blocks, and the `current` keys of practising certificates.
-- time: median seconds per image of certscan beside two plain RapidOCR runs on the same loaded
-  image, interleaved image by image in one process so the machine's noise falls on all alike:
-  `time_ratio` against the RapidOCR engine certscan builds (the same models and settings, text
-  looked for at 1280 px at most) called once, which is certscan's own work beyond one OCR pass; and
-  `time_ratio_default` against RapidOCR out of the box (`RapidOCR()` with its default settings, on
-  the same model files), which is what `benchmarks.bench` calls plain RapidOCR. Both are judged
-  against the issue's 1.3.
+- time: median seconds per image of certscan beside two RapidOCR runs on the same loaded image,
+  interleaved image by image in one process so the machine's noise falls on all alike.
+  `time_ratio`, judged against the issue's 1.3, is against plain RapidOCR: `RapidOCR()` with its
+  default settings on the same model files, what `benchmarks.bench` and `benchmarks.batchbench`
+  call plain RapidOCR, i.e. what a user running RapidOCR on the picture would wait for.
+  `engine_ratio`, reported without a target, is against the RapidOCR engine certscan builds (the
+  same models and settings, text looked for at 1280 px at most) called once: certscan's own work
+  beyond one OCR pass, which speeding up the engine cannot change.
 
 Prints a table per layout and mode with the issue's targets beside the figures, then each target with
 PASS or FAIL; `--json` writes every figure and every silent error (file, what, truth, read).
@@ -166,8 +167,8 @@ class Stats:
     current_institution: int = 0
     current_institution_right: int = 0
     ours: list[float] = field(default_factory=list)
-    plain: list[float] = field(default_factory=list)
-    default: list[float] = field(default_factory=list)  # RapidOCR out of the box
+    plain: list[float] = field(default_factory=list)  # RapidOCR out of the box
+    engine: list[float] = field(default_factory=list)  # RapidOCR as certscan sets it up, called once
     wrong_by_field: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -380,7 +381,7 @@ def figures(s: Stats) -> dict[str, Any]:
 
     ours = statistics.median(s.ours) if s.ours else None
     plain = statistics.median(s.plain) if s.plain else None
-    default = statistics.median(s.default) if s.default else None
+    engine = statistics.median(s.engine) if s.engine else None
     counts = {name: value for name, value in vars(s).items() if isinstance(value, int)}
     return {
         **counts,
@@ -397,8 +398,8 @@ def figures(s: Stats) -> dict[str, Any]:
         "seconds_per_image": ours,
         "plain_seconds_per_image": plain,
         "time_ratio": ours / plain if ours is not None and plain else None,
-        "default_seconds_per_image": default,
-        "time_ratio_default": ours / default if ours is not None and default else None,
+        "engine_seconds_per_image": engine,
+        "engine_ratio": ours / engine if ours is not None and engine else None,
         "wrong_by_field": dict(sorted(s.wrong_by_field.items())),
     }
 
@@ -424,7 +425,7 @@ class Target:
 
 def _shown(metric: str, value: float, digits: int = 3) -> str:
     """A figure as people read it: a share as a percentage, a count as is, a time ratio as 1.30x."""
-    if metric.startswith("time_ratio"):
+    if metric.endswith("ratio"):
         return f"{value:.2f}x"
     return f"{value:.{digits}%}" if isinstance(value, float) else str(value)
 
@@ -442,7 +443,6 @@ TARGETS: tuple[Target, ...] = (
     Target("illegible_reviewed_rate", ">=", 1.0, BOOKLETS, "hard"),
     Target("redacted_silent", "<=", 0, ("all",), "all"),
     Target("time_ratio", "<=", 1.3, ("all",), "all"),
-    Target("time_ratio_default", "<=", 1.3, ("all",), "all"),
 )
 
 
@@ -537,7 +537,7 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None]]:
     yield line
 
 
-def default_rapidocr(config: ScanConfig) -> Callable[[np.ndarray], Any]:
+def plain_rapidocr(config: ScanConfig) -> Callable[[np.ndarray], Any]:
     """RapidOCR out of the box (every setting its default) on the model files certscan reads with,
     reading an RGB image as certscan's engine does (RapidOCR takes BGR)."""
     from rapidocr import RapidOCR
@@ -571,9 +571,9 @@ def run(
     show: Callable[[str], None] | None = None,
     bilingual: bool = False,
 ) -> dict[str, Any]:
-    """Generate (or reuse), read with certscan and with plain RapidOCR (as certscan sets it up, and
-    out of the box), score; return the figures. `bilingual`: every booklet comes from an autonomous
-    region (old booklets in two scripts)."""
+    """Generate (or reuse), read with certscan, with plain RapidOCR (out of the box) and with the
+    RapidOCR engine certscan sets up, score; return the figures. `bilingual`: every booklet comes
+    from an autonomous region (old booklets in two scripts)."""
     from scanner.ocr import create_engine
 
     started = time.perf_counter()
@@ -581,14 +581,14 @@ def run(
     generate_seconds = time.perf_counter() - started
     config = ScanConfig()
     scanner = Scanner(config)
-    plain = create_engine(config)
-    default = default_rapidocr(config)
+    plain = plain_rapidocr(config)
+    engine = create_engine(config)
     judge = Judge(scanner.matcher)
     # Warm all three up so model loading is not timed.
     warm = load_image(truth_paths[0].with_suffix(".jpg"), config.max_pixels).image
     scanner.scan_array(warm, "warm-up")
-    plain.read(warm)
-    default(warm)
+    plain(warm)
+    engine.read(warm)
 
     stats: dict[str, Stats] = {}
     silent: list[SilentError] = []
@@ -598,7 +598,7 @@ def run(
         image_path = truth_path.with_suffix(".jpg")
         image = load_image(image_path, config.max_pixels).image
         # Alternate the order of the readers, so none always meets a warm cache.
-        others = {"plain": partial(plain.read, image), "default": partial(default, image)}
+        others = {"plain": partial(plain, image), "engine": partial(engine.read, image)}
         seconds = {name: _timed(read)[1] for name, read in others.items()} if n % 2 else {}
         record, seconds["ours"] = _timed(partial(scanner.scan_array, image, image_path.name))
         if not n % 2:
@@ -611,7 +611,7 @@ def run(
                 errors = found
             s.ours.append(seconds["ours"])
             s.plain.append(seconds["plain"])
-            s.default.append(seconds["default"])
+            s.engine.append(seconds["engine"])
         silent += errors
         images.append(
             {
@@ -627,7 +627,7 @@ def run(
                 "silent_errors": len(errors),
                 "seconds": round(seconds["ours"], 3),
                 "plain_seconds": round(seconds["plain"], 3),
-                "default_seconds": round(seconds["default"], 3),
+                "engine_seconds": round(seconds["engine"], 3),
             }
         )
         if show is not None:
@@ -671,8 +671,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("seconds_per_image", "s/img", "f2"),
     ("plain_seconds_per_image", "plain s/img", "f2"),
     ("time_ratio", "ratio", "f2"),
-    ("default_seconds_per_image", "default s/img", "f2"),
-    ("time_ratio_default", "ratio dflt", "f2"),
+    ("engine_seconds_per_image", "engine s/img", "f2"),
+    ("engine_ratio", "vs engine", "f2"),
 )
 
 

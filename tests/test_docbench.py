@@ -12,10 +12,10 @@ from benchmarks.docbench import (
     Judge,
     Stats,
     current_doubt,
-    default_rapidocr,
     document_set,
     figures,
     pair_changes,
+    plain_rapidocr,
     render,
     run,
     score,
@@ -201,13 +201,13 @@ def test_blocks_pair_by_what_they_agree_on_not_by_order(judge: Judge) -> None:
 
 
 @pytest.mark.slow
-def test_rapidocr_out_of_the_box_reads_a_generated_page(tmp_path: Path) -> None:
-    # The second baseline of the time figure: RapidOCR with its own defaults, on an RGB image.
+def test_plain_rapidocr_reads_a_generated_page(tmp_path: Path) -> None:
+    # The baseline of the time target: RapidOCR with its own defaults, on an RGB image.
     (truth_path,) = document_set(tmp_path, 1, 16, ["scan"], ["qualification"])
     truth = json.loads(truth_path.read_text("utf-8"))
     config = ScanConfig()
     image = load_image(truth_path.with_suffix(".jpg"), config.max_pixels).image
-    result = default_rapidocr(config)(image)
+    result = plain_rapidocr(config)(image)
     assert any(truth["fields"]["name"] in text for text in result.txts)
 
 
@@ -223,10 +223,12 @@ def test_a_small_real_run_gives_every_figure_in_range(tmp_path: Path) -> None:
     for figs in report["groups"].values():
         for name in ("field_accuracy", "document_right", "layout_right", "silent_share"):
             assert figs[name] is None or 0.0 <= figs[name] <= 1.0, name
-        assert figs["seconds_per_image"] > 0 and figs["plain_seconds_per_image"] > 0
-        # RapidOCR out of the box is timed beside it, and the ratio is ours over its median.
-        assert figs["time_ratio_default"] == figs["seconds_per_image"] / figs["default_seconds_per_image"]
-    assert all(i["default_seconds"] > 0 for i in report["images"])
+        assert figs["seconds_per_image"] > 0 and figs["engine_seconds_per_image"] > 0
+        # Plain RapidOCR (out of the box) is timed beside it, and the ratio is ours over its median;
+        # the engine certscan sets up gives a second ratio, reported without a target.
+        assert figs["time_ratio"] == figs["seconds_per_image"] / figs["plain_seconds_per_image"]
+        assert figs["engine_ratio"] == figs["seconds_per_image"] / figs["engine_seconds_per_image"]
+    assert all(i["plain_seconds"] > 0 and i["engine_seconds"] > 0 for i in report["images"])
     old = report["groups"]["old_booklet/scan"]
     assert (old["images"], old["blocks"]) == (1, 1)
     assert report["groups"]["all/all"]["images"] == 2
@@ -234,8 +236,8 @@ def test_a_small_real_run_gives_every_figure_in_range(tmp_path: Path) -> None:
         "document_right",
         "silent_share",
         "time_ratio",
-        "time_ratio_default",
     }
+    assert "engine_ratio" not in {t["metric"] for t in report["targets"]}
     assert len(report["silent_errors"]) == report["groups"]["all/all"]["silent_errors"]
     table = render(report)
     assert "old_booklet/scan" in table and ("PASS" in table or "FAIL" in table)
