@@ -126,6 +126,29 @@ def test_one_word_never_turns_a_practising_certificate_into_another_document():
     assert (found.document, found.layout) == (Document.PRACTISING, CertificateLayout.CURRENT)
 
 
+def test_a_qualification_spread_whose_title_was_not_read_is_told_by_its_preamble_and_labels():
+    # The red title is gone from the red-suppressed page, and the preamble wraps: 授予执业医师资格
+    # is what the 资格证书 grants, neither the old booklet's 医师资格 label nor 执业医师法 misread.
+    lines = [
+        line("姓名：吐尔逊·麦麦提", 1000, 100),
+        line("学历：中专", 1000, 170),
+        line("毕业学校：川北医学院", 1000, 240),
+        line("专业：临床医学", 1000, 310),
+        line("吐尔逊·麦麦提经2023年医师资格考试合", 100, 330),
+        line("类别：临床", 1000, 380),
+        line("格，授予执业医师资格。", 100, 380),
+        line(f"证书编码：{QUALIFICATION}", 1000, 450, pitch=22),
+        line("发证机关：国家卫生健康委员会", 1000, 520),
+        line("签发人：", 1000, 590),
+    ]
+    assert identify(lines).document is Document.QUALIFICATION
+    assistant = [*lines[:6], line("格，授予执业助理医师资格。", 100, 380), *lines[7:]]
+    assert identify(assistant).document is Document.QUALIFICATION
+    # The old booklet's own label and preamble still speak for it.
+    found = identify([*OLD_P3, line("依照《中华人民共和国执业医师法》及有关规定", 100, 40)])
+    assert (found.document, found.layout) == (Document.PRACTISING, CertificateLayout.OLD_BOOKLET)
+
+
 def test_misread_titles_still_tell_the_document():
     lines = [line("医师资恪证书", 200, 50, h=60), line("姓名：徐子", 100, 170), line("学历：中专", 100, 240)]
     assert identify(lines).document is Document.QUALIFICATION

@@ -39,6 +39,8 @@ class Marker:
     layout_weight: float = 0.0
     # Text that, following the marker, makes it another one (医师资格 before 证书 is a title).
     not_before: tuple[str, ...] = ()
+    # Text that, before the marker, makes it another one (执业医师资格 is what a 资格证书 grants).
+    not_after: tuple[str, ...] = ()
 
     @property
     def short(self) -> bool:
@@ -52,7 +54,8 @@ _OLD, _NEW = CertificateLayout.OLD_BOOKLET, CertificateLayout.CURRENT
 MARKERS: tuple[Marker, ...] = (
     # The practising certificate: its title, the old booklet's preamble, its labels, its change record.
     Marker("医师执业证书", _P, 4.0),
-    Marker("执业医师法", _P, 2.0, _OLD, 2.0),
+    # 执业医师法 with its last character misread is the 执业医师资格 a 资格证书 grants.
+    Marker("执业医师法", _P, 2.0, _OLD, 2.0, not_before=("格",)),
     Marker("予以注册", _P, 2.0, _OLD, 2.0),
     Marker("执业类别", _P, 1.0),
     Marker("执业范围", _P, 1.0),
@@ -62,7 +65,7 @@ MARKERS: tuple[Marker, ...] = (
     Marker("变更日期", _P, 1.0),
     Marker("批准机关", _P, 1.0),
     Marker("新证书编码", _P, 1.0),
-    Marker("医师资格", _P, 2.0, _OLD, 3.0, not_before=("证", "考", "书")),
+    Marker("医师资格", _P, 2.0, _OLD, 3.0, not_before=("证", "考", "书"), not_after=("执业", "助理")),
     Marker("编码", _P, 1.0, _OLD, 2.0),
     Marker("签发人", None, 0.0, _OLD, 1.0),
     Marker("医师级别", _P, 2.0, _NEW, 3.0),
@@ -70,6 +73,7 @@ MARKERS: tuple[Marker, ...] = (
     # The 医师资格证书.
     Marker("医师资格证书", _Q, 4.0),
     Marker("资格考试合格", _Q, 3.0),
+    Marker("医师资格考试", _Q, 3.0),  # the preamble's start, when its line wraps before 合格
     Marker("学历", _Q, 1.0),
     Marker("毕业学校", _Q, 1.5),
     Marker("专业", _Q, 1.0),
@@ -144,7 +148,8 @@ def _row_segments(row: Row) -> Iterable[str]:
 
 def _found(marker: Marker, segment: str) -> bool:
     """Whether a segment shows the marker: a short one where the segment starts, a long one anywhere
-    with at most one character misread; not when what follows makes it another marker."""
+    with at most one character misread; not when what follows or precedes makes it another
+    marker."""
     text = marker.text
     if marker.short:
         return segment.startswith(text) and not segment[len(text) :].startswith(marker.not_before)
@@ -155,6 +160,8 @@ def _found(marker: Marker, segment: str) -> bool:
         window = segment[i : i + n]
         slips = [j for j, (a, b) in enumerate(zip(window, text, strict=True)) if a != b]
         if len(slips) > (0 if n < 4 else 1) or segment[i + n :].startswith(marker.not_before):
+            continue
+        if marker.not_after and segment[:i].endswith(marker.not_after):
             continue
         if slips and _holds_label(text[: slips[0]] + "|" + text[slips[0] + 1 :], text):
             # 新证书编码 with 新 misread (1证书编码) is 证书编码 read right: no change page.
