@@ -463,6 +463,25 @@ def test_a_second_look_that_contradicts_a_sure_reading_leaves_the_block_reviewed
     assert change.review
 
 
+def test_a_second_look_whose_scope_only_one_official_scope_fits_is_kept():
+    # 妇产科专业 read 如户科专业 (two characters in doubt, no scope at all); read again 妇户科专业,
+    # as many doubts, but only 妇产科专业 fits it: kept, filled, and still reviewed.
+    scope = {**SCOPE, "value": "妇产科专业"}
+    lines = change_page([scope])
+    row = next(i for i, ln in enumerate(lines) if ln.text == scope["value"])
+    x, y = lines[row].quad[0]
+    lines[row] = line("如户科专业", x, y, h=H, low={0: 0.5, 1: 0.5})
+    before = read(lines).changes[0]
+    assert before.value == "如户科专业" and Flag.NOT_IN_VOCABULARY in before.flags
+
+    def look(probe) -> OcrLine:
+        (x0, y0) = probe.quad[0]
+        return line("妇户科专业", x0 + 2 * H, y0 + 0.25 * H, h=H, low={1: 0.5})
+
+    (change,) = read(second_look(lines, look, THRESHOLD, TODAY)).changes
+    assert change.value == "妇产科专业" and change.review and Flag.REPAIRED in change.flags
+
+
 def test_a_second_look_that_loses_the_label_is_not_kept():
     lines = change_page([{**MOVE, "date": "2015-11-1"}])
     assert looked_again(lines, "2015-11-14") == lines
@@ -509,7 +528,8 @@ def test_a_change_authority_is_held_to_the_closed_list(matcher: InstitutionMatch
 
 # ---------------------------------------------------------------- recorded OCR of generated booklets
 
-RECORDED = sorted((Path(__file__).parent / "data" / "changes").glob("*.json"))
+RECORDED_DIR = Path(__file__).parent / "data" / "changes"
+RECORDED = sorted(RECORDED_DIR.glob("*.json"))
 
 
 def load(path: Path) -> tuple[list[OcrLine], dict]:
@@ -537,6 +557,13 @@ def test_recorded_booklet_blocks_are_read_or_marked(path: Path):
         assert text in taken, f"{text!r} left to the field extractor"
     for text in data["kept"]:
         assert text not in taken, f"{text!r} of the personal page taken"
+
+
+def test_a_new_code_built_into_the_row_above_its_label_is_the_block_s_new_code():
+    lines, data = load(RECORDED_DIR / "hard_old_stacked_new_code_above_its_label.json")
+    record = read_change_record(lines, THRESHOLD, dt.date.fromisoformat(data["today"]))
+    assert [c.new_code for c in record.changes] == [c["new_code"] for c in data["changes"]]
+    assert record.changes[-1].new_code == "389200272987943"
 
 
 def test_recordings_cover_both_layouts_spreads_and_stacked_pictures():

@@ -6,7 +6,8 @@ the row read again, whole, from its label to the page's edge, often comes out wh
 reading of the same pixels is no independent witness, though: where it agrees with the first it
 adds no certainty, and where it disagrees it leaves the character in doubt.
 `change_probes` says where to look (pure), the caller reads the quads (`second_look`'s `look`), and
-`second_look` keeps a new reading only when the record keeps its blocks and they carry fewer flags.
+`second_look` keeps a new reading only when the record keeps its blocks and they carry fewer flags
+(or as many, and fewer values off their closed list).
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def second_look(
     the probe's quad and returns the line in the lines' pixels, or None), each new reading kept only
     when the record keeps its blocks and they carry fewer flags than with the reading it replaces
     (a date cut short by its seal read whole; a row that lost its label or a character is not
-    kept). The second reading never makes a doubtful character sure (`_disputed`): it restores
-    what the first lacked."""
+    kept), or as many with fewer values off their closed list (如户科专业 read again as 妇户科专业,
+    which only 妇产科专业 fits). The second reading never makes a doubtful character sure
+    (`_disputed`): it restores what the first lacked."""
     current = list(lines)
     probes = change_probes(current, review_threshold, today)
     if not probes:
@@ -96,7 +98,7 @@ def second_look(
         trial = [line for i, line in enumerate(current) if i not in gone]
         trial.insert(min(probe.lines), _disputed([current[i] for i in probe.lines], seen))
         found = _doubts(trial, review_threshold, today)
-        if found[0] == doubts[0] and found[1] < doubts[1]:
+        if found[0] == doubts[0] and found[1:] < doubts[1:]:
             current, doubts, floor = trial, found, min(probe.lines)
     return current
 
@@ -126,18 +128,21 @@ def _disputed(old: Sequence[OcrLine], seen: OcrLine) -> OcrLine:
 DISPUTED_CONFIDENCE = 0.5
 
 
-def _doubts(lines: Sequence[OcrLine], review_threshold: float, today: dt.date | None) -> tuple[int, int]:
-    """How many blocks a reading of the change record finds, and how many flags their parts carry
-    (a part's own: one part read better counts even when another keeps the same flag)."""
+def _doubts(lines: Sequence[OcrLine], review_threshold: float, today: dt.date | None) -> tuple[int, int, int]:
+    """How many blocks a reading of the change record finds, how many flags their parts carry
+    (a part's own: one part read better counts even when another keeps the same flag), and how many
+    of their values are no word of their closed list: with as many flags, a reading whose scope is
+    an official one (filled from it, in doubt) is better than one that is no scope at all."""
     survey = survey_lines(lines)
-    blocks = flags = 0
+    blocks = flags = off_list = 0
     for page in survey.pages:
         for block in page_blocks(page, survey.rows):
             reading = read_parts(block, review_threshold, today or dt.date.today())
             if reading is not None:
                 blocks += 1
                 flags += sum(len(part.flags) for part in reading.values())
-    return blocks, flags
+                off_list += sum(Flag.NOT_IN_VOCABULARY in part.flags for part in reading.values())
+    return blocks, flags, off_list
 
 
 def _part_rows(block: Block, part: Part) -> list[list[Token]]:

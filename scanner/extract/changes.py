@@ -101,7 +101,7 @@ _VALUE_GAP = 2.6  # a wider gap ends a value (seal remnants beside it are not pa
 _FIRST_GAP = 14.0  # label to value
 _DATE_GAP = 6.0  # between a date's pre-printed 年 月 日
 _WEAK_ALIGN = 1.0  # a label read with two characters wrong starts this close to the label column
-_DATE_DRIFT = 1.2  # digits typed over a pre-printed 年月日 sit at most this far off its row
+_DATE_DRIFT = 1.2  # digits typed over a pre-printed 年月日 (or a new code) sit at most this far off its row
 # A part with more doubtful characters than this is never settled by what it can be.
 _SETTLED_DOUBTS = 2
 
@@ -421,7 +421,30 @@ def page_blocks(page: ChangePage, rows: Sequence[Row]) -> list[Block]:
                 current.date_cy, current.date_x1 = hit.cy, hit.x1
             if hit.part is Part.AUTHORITY and value:
                 current.auth_x0 = value[0].x0
+    _claim_level_codes(blocks)
     return blocks
+
+
+def _claim_level_codes(blocks: Sequence[Block]) -> None:
+    """An empty 新证书编码 takes the digits level with its label and right of it that no part
+    claimed: on a tilted photo the code may be built into a row of its own just above the label's
+    row, and so fall loose into the block before (a code lost that way left `current` on the
+    booklet's first code, unreviewed)."""
+    for i, block in enumerate(blocks):
+        label = block.tokens_of_label.get(Part.NEW_CODE)
+        if not label or block.parts.get(Part.NEW_CODE):
+            continue
+        h = statistics.median(max(t.h, t.x1 - t.x0) for t in label)
+        cy = statistics.median(t.cy for t in label)
+        for owner in blocks[max(i - 1, 0) : i + 1]:
+            level = [
+                k
+                for k, (run_cy, run) in enumerate(owner.loose)
+                if abs(run_cy - cy) <= _DATE_DRIFT * h and _digits_only(run) and run[0].x0 > label[-1].x1 - h
+            ]
+            if level:
+                block.parts[Part.NEW_CODE] = owner.loose.pop(level[0])[1]
+                break
 
 
 def _weak_hit(
