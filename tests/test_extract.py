@@ -132,6 +132,26 @@ def test_complete_value_does_not_swallow_the_row_below():
     assert values(lines)[FieldKey.INSTITUTION] == "重庆市人民医院"
 
 
+def test_a_branch_s_name_under_its_parent_s_whole_name_is_part_of_the_institution():
+    # 重庆医科大学附属第一医院 looks whole, but a branch's name wraps below it: one institution.
+    for head, tail in (
+        ("重庆医科大学附属第一医院", "金山医院"),
+        ("重庆医科大学附属儿童医院", "礼嘉分院"),
+        ("重庆三峡中心", "医院"),
+    ):
+        lines = [
+            line(f"主要执业机构：{head}", 100, 100),
+            line(tail, 100 + 7 * 40, 150),
+            line("发证机关：重庆市卫生健康委员会", 100, 220),
+        ]
+        got = values(lines)
+        assert got[FieldKey.INSTITUTION] == head + tail
+        assert got[FieldKey.AUTHORITY] == "重庆市卫生健康委员会"
+    # The next row's value, its label lost, is no branch: a row below, not a line of the name.
+    lines = [line("主要执业机构：重庆市人民医院", 100, 100), line("重庆市中医院", 100 + 7 * 40, 190)]
+    assert values(lines)[FieldKey.INSTITUTION] == "重庆市人民医院"
+
+
 def test_certificate_code_printed_alone_away_from_the_fields():
     rows = [r for r in FULL_ROWS if not r.startswith("证书编码")]
     lines = [line(text, 1300, 100 + 60 * i) for i, text in enumerate(rows)]

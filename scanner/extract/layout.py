@@ -293,7 +293,8 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = 
     A label with no value on its row takes the free text level with it (a table cell may centre its
     value a little higher or lower) or else the free text just below it. A value that does not look
     whole continues with the free text starting at its left edge on the next rows, or, in a table
-    cell that centres a two-line value on its label, begins with the free text just above it.
+    cell that centres a two-line value on its label, begins with the free text just above it. An
+    institution that looks whole continues with a branch's name right below it (`_branch_tail`).
     """
     free = [r for r in runs if r.key is None]
     labels = [r for r in runs if r.key is not None]
@@ -340,6 +341,11 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = 
             run.extra.append(nxt.tokens)
             last_row = nxt.row
             text += nxt.text
+        if kind is FieldKey.INSTITUTION and not run.extra:
+            tail = _free_below(free, rows, last_row, start_x, h)
+            if tail is not None and _branch_tail(tail, rows, last_row, labels):
+                tail.claimed = True
+                run.extra.append(tail.tokens)
 
 
 # Dates whose digits may be typed off the pre-printed 年 月 日 they belong over.
@@ -470,9 +476,40 @@ def _name_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) 
     h = rows[row].h
     cy = statistics.median(t.cy for t in cand.tokens)
     close = cy - rows[row].cy <= 1.6 * h
-    level_with_label = any(abs(r.label_cy - cy) < 0.6 * h for r in labels if r.row != row)
     return (
-        close and not level_with_label and 0 < len(text) <= 4 and all(_CJK.match(c) or c == "·" for c in text)
+        close
+        and not _level_with_label(cy, h, row, labels)
+        and 0 < len(text) <= 4
+        and all(_CJK.match(c) or c == "·" for c in text)
+    )
+
+
+def _level_with_label(cy: float, h: float, row: int, labels: Sequence[Run]) -> bool:
+    """Whether text at height cy is level with a label of another row (so it is that label's value)."""
+    return any(abs(r.label_cy - cy) < 0.6 * h for r in labels if r.row != row)
+
+
+# A branch's name lies at most this many heights below the whole name it continues: a line of the
+# same value, nearer than the next row of the form.
+_BRANCH_DROP = 1.6
+# and is no longer than this (金山医院, 礼嘉分院, 医院 under 重庆三峡中心).
+_BRANCH_LENGTH = 8
+
+
+def _branch_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) -> bool:
+    """Whether a free run continues an institution's name that looks whole by itself: the name of a
+    branch or campus under its parent's (重庆医科大学附属第一医院 / 金山医院, …儿童医院 / 礼嘉分院), or
+    医院 under a name ending in 中心 (重庆三峡中心 / 医院). It is a short name that itself ends as an
+    institution's does, right below, not level with any label."""
+    text = cand.text
+    h = rows[row].h
+    cy = statistics.median(t.cy for t in cand.tokens)
+    return (
+        cy - rows[row].cy <= _BRANCH_DROP * h
+        and not _level_with_label(cy, h, row, labels)
+        and len(text) <= _BRANCH_LENGTH
+        and all(_CJK.match(c) for c in text)
+        and _ends_complete(FieldKey.INSTITUTION, text)
     )
 
 
