@@ -262,6 +262,26 @@ def test_an_authority_of_another_province_printed_without_its_city_is_whole():
     assert cut.review
 
 
+def test_the_national_ministry_that_signs_a_qualification_certificate_is_whole(scanner: Scanner):
+    # It begins with no place's name, and each era's name is on the list: nothing to review.
+    for printed in ("中华人民共和国卫生部", "国家卫生和计划生育委员会", "国家卫生健康委员会"):
+        lines = [
+            line("医师资格证书", 300, 20, h=60),
+            line("姓名：徐子", 100, 100),
+            line("学历：中专", 100, 170),
+            line("毕业学校：重庆三峡医药高等专科学校", 100, 240),
+            line(f"证书编码：{QUALIFICATION}", 100, 310, pitch=22),
+            line(f"发证机关：{printed}", 100, 380),
+        ]
+        record = scanner.record_from_lines(lines, "q.jpg")
+        authority = record.fields[FieldKey.AUTHORITY]
+        assert record.document is Document.QUALIFICATION
+        assert (authority.value, authority.review) == (printed, False)
+    # With its first character lost, it is cut short.
+    cut = extract_fields([line("发证机关：家卫生健康委员会", 100, 100)], 0.93)[FieldKey.AUTHORITY]
+    assert Flag.INCOMPLETE in cut.flags
+
+
 def test_a_change_page_with_every_block_empty_is_still_a_practising_certificate(scanner: Scanner):
     labels = ["新证书编码：", "变更项目：", "变更日期：", "批准机关："] * 2
     lines = [line("变更注册记录", 300, 50)] + [line(t, 100, 150 + 60 * i) for i, t in enumerate(labels)]

@@ -18,6 +18,7 @@ from ..normalize import (
     Method,
     VocabMatch,
     chongqing_districts,
+    national_issuer,
     normalize_category,
     normalize_level,
     place_names,
@@ -222,8 +223,10 @@ def _result(
         key in _PLACE_FIRST
         and not parsed.value.startswith(place_names())
         and not _county_first(key, parsed.value)
+        and not (key is FieldKey.AUTHORITY and national_issuer(parsed.value))
     ):
-        # A practice place or authority begins with a place's full name: 庆市 lost its first character.
+        # A practice place or authority begins with a place's full name (the national ministry with
+        # none: 国家卫生健康委员会): 庆市 lost its first character.
         flags.append(Flag.INCOMPLETE)
     elif key in _PLACE_FIRST and _unknown_district(key, parsed.value):
         # 重庆市北区 (渝 lost), 重庆市方州区 (万 misread): no such district or county.

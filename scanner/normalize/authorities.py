@@ -179,6 +179,18 @@ def authority_forms(text: str) -> tuple[str, str] | None:
     return None
 
 
+# The national health ministry of each era, which signs the 医师资格证书 (and seals the old booklet's
+# preamble), printed with or without 中华人民共和国 before it: 卫生部 until the 2013 reform, then the
+# 国家卫生和计划生育委员会, since 2018 the 国家卫生健康委员会.
+NATIONAL_ISSUERS = frozenset({"卫生部", "国家卫生和计划生育委员会", "国家卫生健康委员会"})
+
+
+def national_issuer(text: str) -> bool:
+    """Whether a printed authority is the national ministry of some era (NATIONAL_ISSUERS), which
+    begins with no place's name."""
+    return clean(text).removeprefix("中华人民共和国") in NATIONAL_ISSUERS
+
+
 def _on_chongqing_list(text: str) -> bool:
     """Whether a Chongqing authority is an entry of its closed list as printed: 重庆市, a district or
     county under one of its names of some era (or none, for the city's own), and an organ form."""
@@ -205,8 +217,9 @@ def checked_authority(field: FieldResult) -> FieldResult:
     `normalized` and `repaired` so it is reviewed (重庆市渝北区卫生健委员会 → …卫生健康委员会, the organ
     of the era printed, the district as printed); one that is no single entry is marked
     `not_in_vocabulary`. An authority elsewhere in China is kept as printed, and marked only when it
-    has not even the shape of one (a place, then an organ name of some era)."""
-    if field.value is None:
+    has not even the shape of one (a place, then an organ name of some era). The national ministry
+    of each era (`national_issuer`, a 资格证书's signer) is on the list."""
+    if field.value is None or national_issuer(field.value):
         return field
     text = field.value
     found = normalize_authority(text)
