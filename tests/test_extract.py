@@ -136,6 +136,7 @@ def test_a_branch_s_name_under_its_parent_s_whole_name_is_part_of_the_institutio
     # 重庆医科大学附属第一医院 looks whole, but a branch's name wraps below it: one institution.
     for head, tail in (
         ("重庆医科大学附属第一医院", "金山医院"),
+        ("重庆医科大学附属第一医院", "（金山医院）"),
         ("重庆医科大学附属儿童医院", "礼嘉分院"),
         ("重庆三峡中心", "医院"),
     ):

@@ -498,7 +498,8 @@ _BRANCH_LENGTH = 8
 
 def _branch_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) -> bool:
     """Whether a free run continues an institution's name that looks whole by itself: the name of a
-    branch or campus under its parent's (重庆医科大学附属第一医院 / 金山医院, …儿童医院 / 礼嘉分院), or
+    branch or campus under its parent's (重庆医科大学附属第一医院 / 金山医院 or （金山医院）, …儿童医院 /
+    礼嘉分院), or
     医院 under a name ending in 中心 (重庆三峡中心 / 医院). It is a short name that itself ends as an
     institution's does, right below, not level with any label."""
     text = cand.text
@@ -508,7 +509,7 @@ def _branch_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]
         cy - rows[row].cy <= _BRANCH_DROP * h
         and not _level_with_label(cy, h, row, labels)
         and len(text) <= _BRANCH_LENGTH
-        and all(_CJK.match(c) for c in text)
+        and all(_CJK.match(c) or c in "（）()" for c in text)
         and _ends_complete(FieldKey.INSTITUTION, text)
     )
 
