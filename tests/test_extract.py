@@ -153,6 +153,13 @@ def test_a_branch_s_name_under_its_parent_s_whole_name_is_part_of_the_institutio
     assert values(lines)[FieldKey.INSTITUTION] == "重庆市人民医院"
 
 
+def test_a_label_that_lost_its_last_character_is_no_wrap_of_the_value_above():
+    # 重庆市卫生局 read 重庆市卫生属 looks cut short, but the row below is 签发人 without its 人.
+    lines = [line("发证机关：重庆市卫生属", 100, 100), line("签发蔡晶福", 100 + 5 * 40, 150)]
+    authority = extract_fields(lines, THRESHOLD)[FieldKey.AUTHORITY]
+    assert authority.raw == "重庆市卫生属" and authority.review
+
+
 def test_certificate_code_printed_alone_away_from_the_fields():
     rows = [r for r in FULL_ROWS if not r.startswith("证书编码")]
     lines = [line(text, 1300, 100 + 60 * i) for i, text in enumerate(rows)]

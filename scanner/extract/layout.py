@@ -335,7 +335,7 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = 
             nxt = _free_below(free, rows, last_row, start_x, h)
             if nxt is None or (kind is FieldKey.NAME and not _name_tail(nxt, rows, last_row, labels)):
                 break
-            if not _continues(kind, text, nxt.text):
+            if not _continues(kind, text, nxt.text) or _label_remnant(nxt.text, table):
                 break
             nxt.claimed = True
             run.extra.append(nxt.tokens)
@@ -487,6 +487,12 @@ def _name_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) 
 def _level_with_label(cy: float, h: float, row: int, labels: Sequence[Run]) -> bool:
     """Whether text at height cy is level with a label of another row (so it is that label's value)."""
     return any(abs(r.label_cy - cy) < 0.6 * h for r in labels if r.row != row)
+
+
+def _label_remnant(text: str, table: LabelTable) -> bool:
+    """Whether text begins with one of the form's longer labels, whole or without its last character
+    (签发 of 签发人 whose 人 was lost): the next row's label, never the end of a wrapped value."""
+    return any(len(label) >= 3 and text.startswith(label[:-1]) for label in table.owner)
 
 
 # A branch's name lies at most this many heights below the whole name it continues: a line of the
