@@ -421,6 +421,7 @@ def test_dates_with_doubled_or_lost_separators():
 def test_a_date_typed_over_printed_year_month_day_with_marks_between_is_read_and_reviewed():
     # Digits typed off the old booklet's pre-printed 年 月 日, a seal's strokes read between them.
     assert parse_date("2016年医02月用05日") == Parsed("2016-02-05", (Flag.REPAIRED,))
+    assert parse_date("2012专年07月18日") == Parsed("2012-07-18", (Flag.REPAIRED,))  # a mark before 年
     # Without the printed 日 (or with two 年) it is no such date.
     assert Flag.INVALID_FORMAT in parse_date("2016年医02月用05").flags
     assert Flag.INVALID_FORMAT in parse_date("2016年x年02月05日").flags

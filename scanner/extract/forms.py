@@ -120,8 +120,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 # OCR often reads the dot of 2019.03.05 as a comma and a hyphen as a tilde; the digits are what matter.
 _DATE_RE = re.compile(r"(\d{4})\s*[年.\-/,，~～]+\s*(\d{1,2})\s*[月.\-/,，~～]+\s*(\d{1,2})\s*日?")
 # A date typed over a form's pre-printed 年 月 日, with marks read between them (a seal's stroke
-# read as 医 or 用): the three numbers before their printed characters.
-_PRINTED_YMD = re.compile(r"(\d{4})\s*年[^\d年月日]{0,2}(\d{1,2})\s*月[^\d年月日]{0,2}(\d{1,2})\s*日")
+# read as 医 or 用, before or after a printed character: 2012专年): the three numbers before their
+# printed characters.
+_MARKS = r"[^\d年月日]{0,2}"
+_PRINTED_YMD = re.compile(rf"(\d{{4}}){_MARKS}年{_MARKS}(\d{{1,2}}){_MARKS}月{_MARKS}(\d{{1,2}}){_MARKS}日")
 # A date whose separators OCR lost in part (2015.0102, 201503-16): its eight digits alone.
 _EIGHT_DIGITS = re.compile(r"\D*(\d{4})\D?(\d{2})\D?(\d{2})\D*")
 
