@@ -319,3 +319,29 @@ def dated_after_issue(changes: Sequence[Change], issue_date: str | None) -> tupl
     return tuple(
         c.with_flags(Flag.IMPLAUSIBLE) if c.date is not None and c.date < issue_date else c for c in changes
     )
+
+
+def text_of(tokens: Iterable[Token]) -> str:
+    """The characters of some tokens, as one string."""
+    return "".join(t.text for t in tokens)
+
+
+def meaningful_tokens(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens without punctuation at a value's edges."""
+    return [t for t in tokens if t.text not in _PUNCT_EDGES]
+
+
+def digits_only(tokens: Sequence[Token]) -> bool:
+    """Whether a run holds digits and nothing else but separators."""
+    meaningful = meaningful_tokens(tokens)
+    return bool(meaningful) and all(t.text.isdigit() for t in meaningful)
+
+
+def item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """An item and the value written after it on its own row (执业地点变更重庆市第五人民医院)."""
+    text = text_of(tokens)
+    if len(text) == len(tokens):
+        for item in CHANGE_ITEMS:
+            if text.startswith(item) and meaningful_tokens(tokens[len(item) :]):
+                return tokens[: len(item)], tokens[len(item) :]
+    return tokens, []

@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 import re
 import statistics
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -41,9 +41,12 @@ from .change_parts import (
     authority_settled,
     date_settled,
     dated_after_issue,
+    digits_only,
     filled_value,
     item_of,
     item_settled,
+    item_split,
+    meaningful_tokens,
     normalized_changes,
     parse_authority,
     parse_change_date,
@@ -51,10 +54,11 @@ from .change_parts import (
     parse_item,
     parse_new_code,
     parse_value,
+    text_of,
     value_words,
     without_latin_words,
 )
-from .forms import _PUNCT_EDGES, _ends_complete
+from .forms import _ends_complete
 from .layout import Row, Token, build_rows, page_skew, tokens_of
 
 __all__ = [
@@ -212,7 +216,7 @@ def survey_lines(lines: Sequence[OcrLine]) -> Survey:
     fences = [
         (toks[0].x0, statistics.median(t.cy for t in toks))
         for toks in per_line
-        if toks and _personal(_text(toks))
+        if toks and _personal(text_of(toks))
     ]
     return Survey(per_line, rows, _pages(rows, fences), skew)
 
@@ -235,7 +239,7 @@ def read_change_record(
     taken = frozenset(
         index
         for index, toks in enumerate(survey.per_line)
-        if toks and any(_inside(page, toks) for page in survey.pages) and not _personal(_text(toks))
+        if toks and any(_inside(page, toks) for page in survey.pages) and not _personal(text_of(toks))
     )
     printed: list[Change] = []
     for page in survey.pages:
@@ -440,7 +444,7 @@ def _claim_level_codes(blocks: Sequence[Block]) -> None:
             level = [
                 k
                 for k, (run_cy, run) in enumerate(owner.loose)
-                if abs(run_cy - cy) <= _DATE_DRIFT * h and _digits_only(run) and run[0].x0 > label[-1].x1 - h
+                if abs(run_cy - cy) <= _DATE_DRIFT * h and digits_only(run) and run[0].x0 > label[-1].x1 - h
             ]
             if level:
                 block.parts[Part.NEW_CODE] = owner.loose.pop(level[0])[1]
@@ -454,7 +458,7 @@ def _weak_hit(
     stands: at the start of a row, in the page's label column, and one the block expects next (a
     later part of this block, or the first of the next). An item of the closed list whose label
     was lost altogether stands for its label."""
-    text = _text(toks)
+    text = text_of(toks)
     if len(text) != len(toks):
         return None
     start = row.tokens.index(toks[0])
@@ -516,11 +520,11 @@ def _free_row(block: Block, toks: Sequence[Token]) -> bool:
     cy = statistics.median(t.cy for t in toks)
     runs = _runs(toks, h)
     # Names wrap onto words, never onto bare digits (a date's digits printed off its row).
-    worded = [run for run in runs if not _digits_only(run)]
+    worded = [run for run in runs if not digits_only(run)]
     if block.last is Part.ITEM:
         if not block.value and worded:
             run = worded[0]
-            if block.parts.get(Part.ITEM) == [] and item_of(_text(run))[0] is not None:
+            if block.parts.get(Part.ITEM) == [] and item_of(text_of(run))[0] is not None:
                 block.parts[Part.ITEM] = run  # the item written a row below its label
             else:
                 block.value.append(run)
@@ -543,7 +547,7 @@ def _free_row(block: Block, toks: Sequence[Token]) -> bool:
             block.auth_x0 = worded[0][0].x0
             block.last_cy = cy
             return True
-        if block.auth_x0 is None or _ends_complete(FieldKey.AUTHORITY, _text(auth)):
+        if block.auth_x0 is None or _ends_complete(FieldKey.AUTHORITY, text_of(auth)):
             return False
         run = min(worded, key=lambda r: abs(r[0].x0 - (block.auth_x0 or 0.0)))
         if abs(run[0].x0 - block.auth_x0) <= _WRAP_INDENT * h:
@@ -560,12 +564,6 @@ def _free_row(block: Block, toks: Sequence[Token]) -> bool:
     return False
 
 
-def _digits_only(tokens: Sequence[Token]) -> bool:
-    """Whether a run holds digits and nothing else but separators."""
-    meaningful = _meaningful(tokens)
-    return bool(meaningful) and all(t.text.isdigit() for t in meaningful)
-
-
 def _date_tokens(block: Block) -> list[Token]:
     """The date's characters. Digits typed over a pre-printed 年 月 日 may sit off its row (and
     be detected apart): the digits level with it, right of its label, are merged in by position."""
@@ -574,18 +572,10 @@ def _date_tokens(block: Block) -> list[Token]:
         return date
     h = statistics.median(max(t.h, t.x1 - t.x0) for t in date)
     for cy, run in block.loose:
-        if abs(cy - block.date_cy) <= _DATE_DRIFT * h and _digits_only(run) and run[0].x0 > block.date_x1 - h:
+        if abs(cy - block.date_cy) <= _DATE_DRIFT * h and digits_only(run) and run[0].x0 > block.date_x1 - h:
             date.extend(run)
     # A pre-printed 年 月 日 with no digits is an empty date, not a date misread.
     return sorted(date, key=lambda t: (t.x0 + t.x1) / 2) if any(t.text.isdigit() for t in date) else []
-
-
-def _text(tokens: Iterable[Token]) -> str:
-    return "".join(t.text for t in tokens)
-
-
-def _meaningful(tokens: Sequence[Token]) -> list[Token]:
-    return [t for t in tokens if t.text not in _PUNCT_EDGES]
 
 
 @dataclass(frozen=True)
@@ -597,23 +587,13 @@ class PartReading:
     tokens: tuple[Token, ...]
 
 
-def _item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
-    """An item and the value written after it on its own row (执业地点变更重庆市第五人民医院)."""
-    text = _text(tokens)
-    if len(text) == len(tokens):
-        for item in CHANGE_ITEMS:
-            if text.startswith(item) and _meaningful(tokens[len(item) :]):
-                return tokens[: len(item)], tokens[len(item) :]
-    return tokens, []
-
-
 def read_parts(
     block: Block, threshold: float, today: dt.date, institutions: Collection[str] = ()
 ) -> dict[Part, PartReading] | None:
     """Each part of a block parsed, with its own flags; None for an empty block. A value with
     doubtful characters is filled from its closed list when one word fits (`filled_value`), repaired
     and still doubtful."""
-    item_toks, beside = _item_split(block.parts.get(Part.ITEM, []))
+    item_toks, beside = item_split(block.parts.get(Part.ITEM, []))
     toks = {
         Part.NEW_CODE: block.parts.get(Part.NEW_CODE, []),
         Part.ITEM: item_toks,
@@ -621,19 +601,19 @@ def read_parts(
         Part.DATE: _date_tokens(block),
         Part.AUTHORITY: without_latin_words(block.parts.get(Part.AUTHORITY, [])),
     }
-    if not any(_meaningful(t) for t in toks.values()) or _labels_alone(block, threshold):
+    if not any(meaningful_tokens(t) for t in toks.values()) or _labels_alone(block, threshold):
         return None
-    item, item_flags = parse_item(_text(toks[Part.ITEM]))
+    item, item_flags = parse_item(text_of(toks[Part.ITEM]))
     found: dict[Part, tuple[str | None, Sequence[Flag]]] = {
-        Part.NEW_CODE: parse_new_code(_text(toks[Part.NEW_CODE])),
+        Part.NEW_CODE: parse_new_code(text_of(toks[Part.NEW_CODE])),
         Part.ITEM: (item, item_flags),
-        Part.VALUE: parse_value(item, _text(toks[Part.VALUE])),
-        Part.DATE: parse_date_part(_text(toks[Part.DATE]), today),
-        Part.AUTHORITY: parse_authority(_text(toks[Part.AUTHORITY])),
+        Part.VALUE: parse_value(item, text_of(toks[Part.VALUE])),
+        Part.DATE: parse_date_part(text_of(toks[Part.DATE]), today),
+        Part.AUTHORITY: parse_authority(text_of(toks[Part.AUTHORITY])),
     }
     out: dict[Part, PartReading] = {}
     for part, (value, flags) in found.items():
-        meaningful = _meaningful(toks[part])
+        meaningful = meaningful_tokens(toks[part])
         extra: list[Flag] = []
         doubtful = [i for i, t in enumerate(toks[part]) if t in meaningful and t.confidence < threshold]
         if doubtful and not (flags == () and _settled(part, toks[part], doubtful, today)):
@@ -655,7 +635,7 @@ def _filled(
     institutions: Collection[str],
 ) -> str | None:
     """A value whose doubtful characters one word of its closed list fills (`filled_value`)."""
-    text = _text(tokens)
+    text = text_of(tokens)
     if part is not Part.VALUE or len(text) != len(tokens):
         return None
     return filled_value(text, doubtful, value_words(item, institutions))
@@ -671,9 +651,9 @@ def _labels_alone(block: Block, threshold: float) -> bool:
             continue
         cy = statistics.median(t.cy for t in label)
         h = statistics.median(t.h for t in label)
-        if any(abs(t.cy - cy) <= 0.5 * h for t in _meaningful(block.parts.get(part, []))):
+        if any(abs(t.cy - cy) <= 0.5 * h for t in meaningful_tokens(block.parts.get(part, []))):
             return False
-    between = [t for toks in (*block.parts.values(), *block.value) for t in _meaningful(toks)]
+    between = [t for toks in (*block.parts.values(), *block.value) for t in meaningful_tokens(toks)]
     return all(t.confidence < threshold for t in between)
 
 
@@ -682,7 +662,7 @@ def _settled(part: Part, tokens: Sequence[Token], doubtful: Sequence[int], today
     character there gives a value the part can have: an item of the closed list (no two items lie
     one character apart), a date's digits (any other digit gives no plausible date: the 2 of 2013),
     a Chongqing authority of its closed list."""
-    text = _text(tokens)
+    text = text_of(tokens)
     if len(text) != len(tokens) or len(doubtful) > _SETTLED_DOUBTS:
         return False
     if part is Part.ITEM:
