@@ -469,13 +469,18 @@ def _free_above(free: Sequence[Run], rows: Sequence[Row], row: int, x0: float, h
     return best
 
 
+# A name's next line (a name's wrapped end, a branch under its parent) lies at most this many
+# heights below the line before: a line of the same value, nearer than the next row of the form.
+_LINE_DROP = 1.6
+
+
 def _name_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) -> bool:
     """Whether a free run can be the wrapped end of a name: a few CJK characters right below,
     not level with any label (that would be the next field's value)."""
     text = cand.text
     h = rows[row].h
     cy = statistics.median(t.cy for t in cand.tokens)
-    close = cy - rows[row].cy <= 1.6 * h
+    close = cy - rows[row].cy <= _LINE_DROP * h
     return (
         close
         and not _level_with_label(cy, h, row, labels)
@@ -495,24 +500,20 @@ def _label_remnant(text: str, table: LabelTable) -> bool:
     return any(len(label) >= 3 and text.startswith(label[:-1]) for label in table.owner)
 
 
-# A branch's name lies at most this many heights below the whole name it continues: a line of the
-# same value, nearer than the next row of the form.
-_BRANCH_DROP = 1.6
-# and is no longer than this (金山医院, 礼嘉分院, 医院 under 重庆三峡中心).
+# A branch's name is no longer than this (金山医院, 礼嘉分院, 医院 under 重庆三峡中心).
 _BRANCH_LENGTH = 8
 
 
 def _branch_tail(cand: Run, rows: Sequence[Row], row: int, labels: Sequence[Run]) -> bool:
     """Whether a free run continues an institution's name that looks whole by itself: the name of a
-    branch or campus under its parent's (重庆医科大学附属第一医院 / 金山医院 or （金山医院）, …儿童医院 /
-    礼嘉分院), or
-    医院 under a name ending in 中心 (重庆三峡中心 / 医院). It is a short name that itself ends as an
-    institution's does, right below, not level with any label."""
+    branch or campus under its parent's (重庆医科大学附属第一医院 / 金山医院 or （金山医院）,
+    …儿童医院 / 礼嘉分院), or 医院 under a name ending in 中心 (重庆三峡中心 / 医院). It is a short
+    name that itself ends as an institution's does, right below, not level with any label."""
     text = cand.text
     h = rows[row].h
     cy = statistics.median(t.cy for t in cand.tokens)
     return (
-        cy - rows[row].cy <= _BRANCH_DROP * h
+        cy - rows[row].cy <= _LINE_DROP * h
         and not _level_with_label(cy, h, row, labels)
         and len(text) <= _BRANCH_LENGTH
         and all(_CJK.match(c) or c in "（）()" for c in text)
