@@ -70,6 +70,18 @@ def test_a_check_digit_x_read_as_a_digit_is_among_the_readings_tried():
     assert number not in ctc.digit_variants(probs, KEYS)
 
 
+def test_a_digit_the_recognizer_dropped_is_among_the_readings_tried():
+    # Blurred print loses a digit (1980 read 190): the blank outweighs the 8 at its step.
+    printed = "19800811"
+    probs = steps(printed, misread={2: "blank"})
+    variants = ctc.digit_variants(probs, KEYS)
+    assert variants[0] == "1900811" and printed in variants
+    # The one date the ID number allows is picked, at the little the recognizer doubted.
+    found = ctc.pick(probs, KEYS, {printed: printed})
+    assert found is not None and found.value == printed
+    assert ctc.acceptable(found, read_wrong=True, max_cost=ctc.MAX_RULED_COST)
+
+
 def test_a_pick_between_two_words_the_recognizer_cannot_tell_apart_is_refused():
     probs = steps("中医", misread={0: "口"})  # 口 at 0.6, 中 at 0.35
     found = ctc.pick(probs, KEYS, {"中医": "中医", "口医": "口医"})

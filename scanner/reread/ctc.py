@@ -176,9 +176,10 @@ def greedy(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) 
 
 def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None = None) -> list[str]:
     """What the crop may print, as the recognizer read it (in `alphabet`, if given) with one digit
-    changed to any other, or two digits changed to others it weighed at their places; the reading
-    itself first. With X in the alphabet (an ID number's check digit), X is changed and changed to
-    as a digit is."""
+    changed to any other, one digit added beside a digit read (blurred print loses one: 190年 for
+    1980年), or two digits changed to others it weighed at their places; the reading itself first.
+    With X in the alphabet (an ID number's check digit), X is changed and changed to as a digit
+    is."""
     read = greedy(probs, keys, alphabet)
     text = [c for c, _ in read]
     index = _class_index(keys)
@@ -194,6 +195,9 @@ def digit_variants(probs: np.ndarray, keys: Sequence[str], alphabet: str | None 
         for d in symbols:
             if d != text[i]:
                 out.append("".join((*text[:i], d, *text[i + 1 :])))
+    for i in sorted({p + side for p in places for side in (0, 1)}):
+        for d in symbols:
+            out.append("".join((*text[:i], d, *text[i:])))
     for a, i in enumerate(places):
         for j in places[a + 1 :]:
             for di in weighed[i]:
