@@ -697,3 +697,17 @@ def test_half_a_short_label_standing_alone_is_that_label():
     assert fields[FieldKey.NAME].value == "李晶凤"
     # A lone character that is no label's half is left alone.
     assert value_probes([line("姓名：陈芳清", 100, 100), line("住", 100, 160)]) == []
+
+
+def test_lone_value_boxed_taller_than_its_row_joins_its_label():
+    # A blurred pair of characters read as one (口腔 as 啦) is boxed half as tall again as the
+    # row's line: it is still the value level with its label, not a row of its own.
+    lines = [
+        line("执业地点：重庆医科大学附属口腔医院", 118, 225, h=29, pitch=16),
+        line("执业类别：", 118, 282, h=31, pitch=16),
+        line("啦", 213, 273, h=50, pitch=40),
+        line("执业范围：口腔专业", 117, 340, h=31, pitch=16),
+    ]
+    category = extract_fields(lines, THRESHOLD)[FieldKey.CATEGORY]
+    # Off the list, so reviewed (and read again against the list by the pipeline).
+    assert category.value == "啦" and category.review

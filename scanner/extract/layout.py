@@ -34,6 +34,11 @@ _FIRST_GAP = 14.0  # label to value (labels and values may sit in separate colum
 _BREAK_GAP = 2.6  # inside a value; a larger gap ends it
 _WRAP_INDENT = 2.5  # a wrapped line starts this close to the value's left edge
 _WRAP_DROP = 2.4  # and at most this far below
+# Text joins a row whose print is at most this many times larger or smaller than its own.
+SIZE_RATIO = 1.4
+# A lone character's box says less of its print size (a blurred pair of characters read as one,
+# 口腔 as 啦, is boxed half as tall again as the row's line): it joins a row within this ratio.
+LONE_SIZE_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -187,14 +192,19 @@ def build_rows(lines_tokens: Sequence[list[Token]]) -> list[Row]:
     for toks in sorted(lone, key=lambda t: t[0].cy):
         # A CJK character is about as wide as its print is high; the tight box height is not.
         size = max(toks[0].h, toks[0].x1 - toks[0].x0)
-        best = _nearest_row(rows, toks[0].cy, size, toks, reach=0.5 * max(size, 1.0))
+        best = _nearest_row(rows, toks[0].cy, size, toks, reach=0.5 * max(size, 1.0), ratio=LONE_SIZE_RATIO)
         _join(rows, best, toks)
     rows.sort(key=lambda r: r.cy)
     return rows
 
 
 def _nearest_row(
-    rows: Sequence[Row], cy: float, h: float, toks: Sequence[Token], reach: float | None = None
+    rows: Sequence[Row],
+    cy: float,
+    h: float,
+    toks: Sequence[Token],
+    reach: float | None = None,
+    ratio: float = SIZE_RATIO,
 ) -> Row | None:
     """The row nearest to `cy`, of a similar print size `h`, within half a character height (or
     `reach`). Text on one row never overlaps, so a row already holding text above or below these
@@ -203,7 +213,7 @@ def _nearest_row(
     x0, x1 = min(t.x0 for t in toks), max(t.x1 for t in toks)
     for row in rows:
         limit = 0.5 * min(row.h, h) if reach is None else max(0.5 * row.h, reach)
-        if abs(row.cy - cy) >= limit or max(row.h, h) > 1.4 * min(row.h, h):
+        if abs(row.cy - cy) >= limit or max(row.h, h) > ratio * min(row.h, h):
             continue
         if any(min(x1, t.x1) - max(x0, t.x0) > 0.5 * (t.x1 - t.x0) for t in row.tokens):
             continue
