@@ -297,9 +297,10 @@ class Scanner:
         """
         return self._locate(image)[0]
 
-    def _locate(self, image: np.ndarray) -> tuple[PageGeometry, list[Quad] | None]:
+    def _locate(self, image: np.ndarray, resolution: float = 1.0) -> tuple[PageGeometry, list[Quad] | None]:
         """`locate`, and the text lines of the first look in the flat page's pixels when the first
-        look saw its print large enough to be the page's detection (`FOUND_LINE_PX`), else None."""
+        look saw its print large enough to be the page's detection (`FOUND_LINE_PX`), else None.
+        `resolution`: the photo's own pixels per pixel of `image` (a copy made smaller to be found)."""
         h, w = image.shape[:2]
         work = deskew.work_copy(image)
         candidates = deskew.page_candidates(image, work=work)
@@ -352,7 +353,7 @@ class Scanner:
         matrix = deskew.translation(-x0, -y0) @ matrix
         region = np.array([[0, 0], [x1 - x0, 0], [x1 - x0, y1 - y0], [0, y1 - y0]], dtype=np.float64)
         # The photo's own resolution (never less than detection works at, never more than OCR needs).
-        natural = max(deskew.flat_size(apply_homography(region, np.linalg.inv(matrix))))
+        natural = max(deskew.flat_size(apply_homography(region, np.linalg.inv(matrix)))) * resolution
         target = min(max(natural, self.config.flat_min_side), self.config.max_side)
         # A picture too small for detection to find its print (enlarged to `flat_min_side`) is looked
         # at again at that size: its first look saw the print blurred and small.
@@ -389,11 +390,16 @@ class Scanner:
     def read(self, image: np.ndarray) -> Reading:
         """Find, flatten and read the certificate in one RGB image."""
         fitted = fit_long_side(image, self.config.max_side)
-        geometry, found = self._locate(fitted)
-        flat = deskew.warp(fitted, geometry.matrix, geometry.size)
-        flat_lines = self.read_lines(flat, found)
+        located, found = self._locate(fitted, image.shape[1] / fitted.shape[1])
         # The caller's pixels, not the scaled copy the page was found in.
-        geometry = geometry.scaled(fitted.shape[1] / image.shape[1])
+        geometry = located.scaled(fitted.shape[1] / image.shape[1])
+        # The page is flattened from the photo itself, at the resolution the photo gives it (up to
+        # `max_side`): from a copy made smaller only as much as the flat page is smaller than the
+        # page in the photo (a warp straight from a much larger picture would alias small print).
+        shrink = max(geometry.size) / max(deskew.flat_size(geometry.quad))
+        source = fit_long_side(image, math.ceil(max(image.shape[:2]) * shrink)) if shrink < 1 else image
+        flat = deskew.warp(source, located.scaled(fitted.shape[1] / source.shape[1]).matrix, geometry.size)
+        flat_lines = self.read_lines(flat, found)
         flat_lines = self.relook_changes(image, geometry, flat_lines)
         lines = tuple(map_line(line, geometry.inverse) for line in flat_lines)
         return Reading(geometry, flat, tuple(flat_lines), lines, (image.shape[1], image.shape[0]))

@@ -234,3 +234,21 @@ def test_rows_that_run_into_the_row_below_are_crowded():
     beside = apart + [box(320, 40 * i + 2, 200, 17) for i in range(6)]
     assert deskew.crowded_share(beside) == 0.0
     assert deskew.crowded_share([]) == 0.0
+
+
+@pytest.mark.slow
+def test_a_large_photo_s_page_is_flattened_at_the_resolution_the_photo_gives_it(samples, scanner):
+    # A photo larger than OCR needs is made smaller to find its page in; the page itself is then
+    # flattened from the photo, not from that copy: a page filling part of a large photo keeps the
+    # photo's detail, up to max_side (a four-page booklet's small print needs every pixel).
+    sample = next(s for s in samples if s.mode == "photo")
+    photo = load_image(sample.image, 10**9).image
+    large = cv2.resize(photo, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    reading = scanner.read(large)
+    page_side = max(deskew.flat_size(np.array(reading.geometry.quad)))
+    in_the_copy = page_side * scanner.config.max_side / max(large.shape[:2])
+    assert in_the_copy < 0.9 * scanner.config.max_side <= page_side
+    assert max(reading.flat.shape[:2]) == scanner.config.max_side
+    record = scanner.record_from_reading(reading, sample.image.name)
+    wrong = [k for k, f in record.fields.items() if f.value != sample.truth.get(str(k)) and not f.review]
+    assert not wrong, wrong
