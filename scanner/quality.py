@@ -268,3 +268,19 @@ def redaction_boxes(flat: np.ndarray, text_height: float, limits: RedactionLimit
             continue
         boxes.append(Box(x0, y0, x1, y1))
     return boxes
+
+
+def suppress_red(image: np.ndarray) -> np.ndarray:
+    """A grey image in which red seal ink is as light as the paper and black or blue print stays dark.
+
+    The red official seal stamped over 发证机关 and 发证日期 otherwise cuts detection boxes short and
+    gets read as text. The red channel alone already lightens it; adding how much redder than the
+    other channels a pixel is lifts a half-transparent seal to paper white, while grey and blue ink
+    (no red excess) keep their darkness, also where the seal lies over them.
+    """
+    rgb = image.astype(np.int16)
+    red = rgb[:, :, 0]
+    excess = red - (rgb[:, :, 1] + rgb[:, :, 2]) // 2
+    grey = np.clip(red + excess, 0, 255).astype(np.uint8)
+    rgb_grey: np.ndarray = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)  # np.repeat's result, 40 times faster
+    return rgb_grey
