@@ -138,10 +138,36 @@ def test_small_digits_are_read_a_second_time_only_in_small_print(scanner):
     misread = FieldResult(code[:5] + "7" + code[6:], code[:5] + "7" + code[6:], 0.999, (), box)
     key = FieldKey.CERTIFICATE_CODE
     small = small_digits(sight(scanner, flat, {key: 14.0}), key, misread, {})
-    assert small.value == misread.value and Flag.LOW_CONFIDENCE in small.flags
+    # Two more readings agree on the code printed: it replaces the misreading, still reviewed.
+    assert small.value == code and small.raw == misread.value and small.review
+    assert {Flag.LOW_CONFIDENCE, Flag.REPAIRED} <= set(small.flags)
     # Large print, or print not measured, is not read again.
     assert small_digits(sight(scanner, flat, {key: 30.0}), key, misread, {}) is misread
     assert small_digits(sight(scanner, flat), key, misread, {}) is misread
+
+
+@pytest.mark.slow
+def test_digits_in_doubt_are_read_again_at_any_print_size_but_never_into_breaking_their_rules(scanner):
+    code = "115001152266391"
+    flat = print_line(code, random.Random(4), LOOK)
+    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    key = FieldKey.CERTIFICATE_CODE
+    # Two readings under a seal disagreed on a digit: settled by two more, whatever the print size.
+    doubted = FieldResult(
+        code[:5] + "7" + code[6:], code[:5] + "7" + code[6:], 0.5, (Flag.LOW_CONFIDENCE,), box
+    )
+    settled = small_digits(sight(scanner, flat, {key: 30.0}), key, doubted, {})
+    assert settled.value == code and settled.review
+    # An ID number printed with a wrong check digit (a forgery) whose first reading, in doubt, was a
+    # lawful number: readings of the print do not replace it, and it stays reviewed.
+    valid = make_id()
+    printed = valid[:-1] + str((int(valid[-1]) + 1) % 10 if valid[-1] != "X" else 0)
+    flat = print_line(printed, random.Random(4), LOOK)
+    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    first = FieldResult(valid, valid, 0.5, (Flag.LOW_CONFIDENCE,), box)
+    fields = {FieldKey.ID_NUMBER: first, FieldKey.BIRTH_DATE: FieldResult.missing()}
+    kept = small_digits(sight(scanner, flat, {FieldKey.ID_NUMBER: 30.0}), FieldKey.ID_NUMBER, first, fields)
+    assert kept.value == valid and kept.review
 
 
 @pytest.mark.slow
@@ -153,6 +179,7 @@ def test_a_long_code_is_read_a_second_time_at_any_print_size(scanner):
     # One digit dropped: still 25 digits, a valid form, read surely.
     dropped = FieldResult(code[:6] + code[7:], code[:6] + code[7:], 0.999, (), box)
     again = long_digits(sight(scanner, flat, {key: 40.0}), key, dropped, {})
+    # Reviewed, but not replaced by readings of another length: enlarged, long codes lose digits.
     assert again.value == dropped.value and Flag.LOW_CONFIDENCE in again.flags
     right = FieldResult(code, code, 0.999, (), box)
     assert long_digits(sight(scanner, flat, {key: 40.0}), key, right, {}) == right

@@ -87,4 +87,10 @@ def test_a_small_code_misread_with_confidence_is_caught_by_a_second_reading(scan
     assert scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, read_right) == read_right
     one_digit_off = code[:5] + str((int(code[5]) + 3) % 10) + code[6:]
     misread = FieldResult(one_digit_off, one_digit_off, 0.999, (), box)
-    assert Flag.LOW_CONFIDENCE in scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, misread).flags
+    again = scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, misread)
+    assert Flag.LOW_CONFIDENCE in again.flags
+    # Two more readings agree on the code printed: it replaces the misreading, still reviewed.
+    assert again.value == code and again.raw == one_digit_off and again.review
+    # A value already in doubt (its readings under a seal disagreed) is settled the same way.
+    doubted = FieldResult(one_digit_off, one_digit_off, 0.5, (Flag.LOW_CONFIDENCE,), box)
+    assert scanner.second_reading(small, FieldKey.CERTIFICATE_CODE, doubted).value == code

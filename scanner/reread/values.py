@@ -6,7 +6,8 @@ rules before it left it and all fields so far, and returns a field (the one it g
 nothing better); the runner builds a new mapping after each, so no rule changes another's result.
 A value a look replaces is `repaired`: `raw` keeps what was read and it stays marked for review.
 
-1. `small_digits`: digits in small print read again, enlarged; disagreement is reviewed.
+1. `small_digits`: digits in small print or in doubt read again, enlarged; disagreement is
+   reviewed, and two new readings that agree replace the first.
 2. `name_alone`: the name read again from a crop of the name alone (and from further left).
 3. `closed_list`: a doubtful closed-list value (sex, level, category, scope, place, issuer,
    institution) read again against its list, stretched to the words' length, with the line below.
@@ -36,7 +37,7 @@ from ..extract import CODE_LENGTH, ID_LENGTH, PARSERS, cut_short, name_char, par
 from ..fields import FieldKey, FieldResult, Flag
 from ..normalize import words as closed_lists
 from ..ocr import OcrEngine
-from ..quality import SMALL_PRINT_PX
+from ..quality import SMALL_PRINT_PX, suppress_red
 from . import ctc
 from .crops import value_crop, widened, with_next_line, wrapped_lines
 
@@ -149,15 +150,24 @@ def _pick_in_lines(
 # ---------------------------------------------------------------- the looks
 
 
-def second_reading(sight: ValueSight, key: FieldKey, found: FieldResult) -> FieldResult:
+def second_reading(
+    sight: ValueSight, key: FieldKey, found: FieldResult, lawful: Callable[[str], bool] | None = None
+) -> FieldResult:
     """A digit value read again, enlarged and in colour, from its own patch of the flat page; a
-    value the two readings disagree on is marked for review.
+    value the two readings disagree on is marked for review. It is then read a third time, at
+    another enlargement and with the seal's red filtered out: when that agrees with the colour
+    reading on a value of the field's form and of the first reading's length, their value replaces
+    the first (`repaired`, still reviewed). A reading of another length is not taken: enlarged, a
+    long code loses digits (two of 26); nor one that breaks the field's rules (`lawful`: an ID
+    number's check digit) where the first obeys them.
 
     Small digits are misread with high confidence (a 4 read as 1 at 0.999) and a certificate
     code has no check digit to catch it; two readings of differently prepared pixels rarely
-    make the same mistake.
+    make the same mistake. Neither view is the better witness alone: where a seal's ring crosses a
+    digit, the filtered page was read 3 as 8 and the colour patch 3; under a seal's body, the colour
+    patch misreads a date the filtered page read right. Only the two together outvote the first.
     """
-    if found.value is None or found.box is None or found.review:
+    if found.value is None or found.box is None or INVALID_FORMAT_OR_WORSE.intersection(found.flags):
         return found
     b = found.box
     pad = 0.3 * (b.y1 - b.y0)
@@ -166,21 +176,49 @@ def second_reading(sight: ValueSight, key: FieldKey, found: FieldResult) -> Fiel
     x1, y1 = min(math.ceil(b.x1 + 2 * pad), w), min(math.ceil(b.y1 + pad), h)
     if x1 - x0 < 4 or y1 - y0 < 4:
         return found
-    crop = cv2.resize(sight.flat[y0:y1, x0:x1], None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    seen = sight.engine.recognize(crop)
-    again = PARSERS[key](seen.text).value if seen is not None else None
-    return found if again == found.value else found.with_flags(Flag.LOW_CONFIDENCE)
+    patch = sight.flat[y0:y1, x0:x1]
+    views = (patch, suppress_red(patch))
+    seen, third = sight.engine.recognize_many(
+        [
+            cv2.resize(view, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC)
+            for view, f in zip(views, REREAD_ENLARGEMENTS, strict=True)
+        ]
+    )
+    again, once_more = (PARSERS[key](s.text) if s is not None else None for s in (seen, third))
+    if again is not None and again.value == found.value:
+        return found
+    if (
+        again is not None
+        and once_more is not None
+        and again.value == once_more.value
+        and again.value is not None
+        and Flag.INVALID_FORMAT not in again.flags
+        and len(again.value) == len(found.value)
+        and (lawful is None or lawful(again.value) or not lawful(found.value))
+    ):
+        return repaired(found, again.value).with_flags(Flag.LOW_CONFIDENCE)
+    return found.with_flags(Flag.LOW_CONFIDENCE)
 
 
 def small_digits(
     sight: ValueSight, key: FieldKey, found: FieldResult, fields: Mapping[FieldKey, FieldResult]
 ) -> FieldResult:
     """Digits printed lower than SMALL_PRINT_PX (a measured print height; unmeasured values are
-    left alone), read surely, read a second time (`second_reading`): one misread digit makes
-    another valid-looking date or code, and small print is misread with high confidence."""
-    if sight.print_px.get(key, SMALL_PRINT_PX) < SMALL_PRINT_PX:
-        return second_reading(sight, key, found)
+    left alone), or read in doubt at any size, read again (`second_reading`): one misread digit
+    makes another valid-looking date or code, small print is misread with high confidence, and
+    a digit two readings disagreed on (with the seal filtered out and in colour) is settled by
+    two more."""
+    if sight.print_px.get(key, SMALL_PRINT_PX) < SMALL_PRINT_PX or Flag.LOW_CONFIDENCE in found.flags:
+        lawful = digit_rule(key, fields, sight.today) if key in RULED_DIGIT_FIELDS else None
+        return second_reading(sight, key, found, lawful)
     return found
+
+
+# A digit value read with these flags is no reading to check again: its form is broken already.
+INVALID_FORMAT_OR_WORSE = frozenset({Flag.INVALID_FORMAT, Flag.MISSING})
+# A digit value is read again at these enlargements of its patch: in colour (the second reading),
+# and with the seal's red filtered out (the third, which with the second outvotes the first).
+REREAD_ENLARGEMENTS = (2.0, 1.5)
 
 
 # Digit strings too long for one misread or dropped digit to break their form (the 医师资格证书 code:
@@ -398,7 +436,9 @@ class ValueLook:
 # rules are applied before the birth date's (which is checked against it), and a code is read in
 # digits alone last.
 VALUE_LOOKS: tuple[ValueLook, ...] = (
-    ValueLook("small_digits", "digits misread in small print (review)", DIGIT_FIELDS, small_digits),
+    ValueLook(
+        "small_digits", "digits misread in small print or in doubt (review)", DIGIT_FIELDS, small_digits
+    ),
     ValueLook("long_digits", "a long code misread at any size (review)", LONG_DIGIT_FIELDS, long_digits),
     ValueLook("name_alone", "a name misread or cut at the label's colon", (FieldKey.NAME,), name_alone),
     ValueLook("closed_list", "a doubtful value of a closed list, short or wrapped", WORD_FIELDS, closed_list),
