@@ -6,7 +6,8 @@ is measured: how large its print was in the photo, how sharp its strokes are, wh
 washed it out, whether it runs off the picture's edge. A field so affected is marked for review with
 a flag naming the cause, and the record's `warnings` name the causes for the whole image.
 
-Pure functions on arrays and boxes; thresholds live in `QualityLimits`.
+Pure functions on arrays and boxes; thresholds live in `QualityLimits`. `suppress_red` makes the
+grey image OCR reads, the red seal's ink lifted to paper white (also used by the second looks).
 """
 
 from __future__ import annotations
