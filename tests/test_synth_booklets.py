@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 from pathlib import Path
 
@@ -321,3 +322,16 @@ def test_codes_on_the_old_booklet_are_written_on_one_line() -> None:
         if "qualification_code" in boxes and "name" in boxes:
             code, name = boxes["qualification_code"], boxes["name"]
             assert code[3] - code[1] < 1.6 * (name[3] - name[1]), (i, code, name)
+
+
+def test_no_paper_of_a_doctor_is_dated_after_today_or_a_qualification_after_its_registration():
+    # A 资格证书 drawn in its exam year's autumn once came out after the spring registration it
+    # allowed, and after the day the benchmark ran (2026-12-20 on seed 8080).
+    from scanner.synth.identity import LATEST_ISSUE_DATE
+
+    for seed in range(600):
+        doctor = make_doctor(random.Random(seed), ("old_booklet", "current")[seed % 2])
+        issued = doctor.base["issue_date"]
+        assert doctor.extra["qualification_date"] < issued <= LATEST_ISSUE_DATE.isoformat(), seed
+        assert doctor.extra["qualification_date"][:4] == str(doctor.exam_year), seed
+        assert doctor.extra["title_date"] <= LATEST_ISSUE_DATE.isoformat(), seed

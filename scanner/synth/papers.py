@@ -237,10 +237,24 @@ def make_doctor(
         "management_no": "".join(rng.choice("0123456789") for _ in range(rng.choice((8, 10, 12)))),
         "title_authority": rng.choice(TITLE_AUTHORITIES),
         "qualification_authority": qualification_authority(exam_year),
-        "qualification_date": date(exam_year, rng.randint(9, 12), rng.randint(1, 28)).isoformat(),
+        "qualification_date": _qualified(date(exam_year, rng.randint(9, 12), rng.randint(1, 28)), issued),
         "signatory": make_name(rng, rng.choice(("男", "女"))),
     }
     return doctor
+
+
+# A 医师资格证书 is issued at least this long before the practising certificate it led to.
+QUALIFIED_BEFORE = timedelta(days=30)
+
+
+def _qualified(drawn: date, issued: date) -> str:
+    """The 资格证书's date: the one drawn in the exam year, or, when that is not before the practising
+    certificate's issue date (an exam year's autumn after a registration in its spring), a month
+    before that issue date, in the exam year where it can be (no certificate is dated in the future,
+    nor a qualification after the registration it allowed)."""
+    if drawn < issued:
+        return drawn.isoformat()
+    return max(issued - QUALIFIED_BEFORE, date(drawn.year, 1, 1)).isoformat()
 
 
 def make_changes(rng: random.Random, doctor: Doctor, count: int) -> list[dict[str, Any]]:
