@@ -42,6 +42,12 @@ def sight(scanner, flat: np.ndarray, print_px: Mapping[FieldKey, float] | None =
     return ValueSight(scanner.engine, flat, config.today, config.review_threshold, names, print_px or {})
 
 
+def printed(text: str, seed: int) -> tuple[np.ndarray, Box]:
+    """`text` printed alone on a flat patch, and the value's box on it."""
+    flat = print_line(text, random.Random(seed), LOOK)
+    return flat, Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+
+
 def page_sight(scanner, image: np.ndarray) -> PageSight:
     """What the scanner's second looks at a page see with (`image` in colour)."""
     return PageSight(scanner.engine, image, suppress_red(image), scanner.fields_found)
@@ -133,8 +139,7 @@ def test_a_value_detection_missed_beside_its_label_is_read_where_the_label_promi
 @pytest.mark.slow
 def test_small_digits_are_read_a_second_time_only_in_small_print(scanner):
     code = "115001152266391"
-    flat = print_line(code, random.Random(4), LOOK)
-    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    flat, box = printed(code, 4)
     misread = FieldResult(code[:5] + "7" + code[6:], code[:5] + "7" + code[6:], 0.999, (), box)
     key = FieldKey.CERTIFICATE_CODE
     small = small_digits(sight(scanner, flat, {key: 14.0}), key, misread, {})
@@ -149,8 +154,7 @@ def test_small_digits_are_read_a_second_time_only_in_small_print(scanner):
 @pytest.mark.slow
 def test_digits_in_doubt_are_read_again_at_any_print_size_but_never_into_breaking_their_rules(scanner):
     code = "115001152266391"
-    flat = print_line(code, random.Random(4), LOOK)
-    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    flat, box = printed(code, 4)
     key = FieldKey.CERTIFICATE_CODE
     # Two readings under a seal disagreed on a digit: settled by two more, whatever the print size.
     doubted = FieldResult(
@@ -161,9 +165,8 @@ def test_digits_in_doubt_are_read_again_at_any_print_size_but_never_into_breakin
     # An ID number printed with a wrong check digit (a forgery) whose first reading, in doubt, was a
     # lawful number: readings of the print do not replace it, and it stays reviewed.
     valid = make_id()
-    printed = valid[:-1] + str((int(valid[-1]) + 1) % 10 if valid[-1] != "X" else 0)
-    flat = print_line(printed, random.Random(4), LOOK)
-    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    forged = valid[:-1] + str((int(valid[-1]) + 1) % 10 if valid[-1] != "X" else 0)
+    flat, box = printed(forged, 4)
     first = FieldResult(valid, valid, 0.5, (Flag.LOW_CONFIDENCE,), box)
     fields = {FieldKey.ID_NUMBER: first, FieldKey.BIRTH_DATE: FieldResult.missing()}
     kept = small_digits(sight(scanner, flat, {FieldKey.ID_NUMBER: 30.0}), FieldKey.ID_NUMBER, first, fields)
@@ -173,8 +176,7 @@ def test_digits_in_doubt_are_read_again_at_any_print_size_but_never_into_breakin
 @pytest.mark.slow
 def test_a_long_code_is_read_a_second_time_at_any_print_size(scanner):
     code = "20252223182819970307558953"
-    flat = print_line(code, random.Random(5), LOOK)
-    box = Box(4.0, 4.0, flat.shape[1] - 4.0, flat.shape[0] - 4.0)
+    flat, box = printed(code, 5)
     key = FieldKey.QUALIFICATION_CODE
     # One digit dropped: still 25 digits, a valid form, read surely.
     dropped = FieldResult(code[:6] + code[7:], code[:6] + code[7:], 0.999, (), box)

@@ -167,7 +167,7 @@ def second_reading(
     digit, the filtered page was read 3 as 8 and the colour patch 3; under a seal's body, the colour
     patch misreads a date the filtered page read right. Only the two together outvote the first.
     """
-    if found.value is None or found.box is None or INVALID_FORMAT_OR_WORSE.intersection(found.flags):
+    if found.value is None or found.box is None or Flag.INVALID_FORMAT in found.flags:
         return found
     b = found.box
     pad = 0.3 * (b.y1 - b.y0)
@@ -214,8 +214,6 @@ def small_digits(
     return found
 
 
-# A digit value read with these flags is no reading to check again: its form is broken already.
-INVALID_FORMAT_OR_WORSE = frozenset({Flag.INVALID_FORMAT, Flag.MISSING})
 # A digit value is read again at these enlargements of its patch: in colour (the second reading),
 # and with the seal's red filtered out (the third, which with the second outvotes the first).
 REREAD_ENLARGEMENTS = (2.0, 1.5)
