@@ -262,6 +262,26 @@ def test_an_authority_of_another_province_printed_without_its_city_is_whole():
     assert cut.review
 
 
+def test_an_issuer_wrapped_beside_its_labels_zhuang_continues_and_the_signer_below_is_not_it():
+    # A bilingual booklet from 广西: the issuer's end wrapped onto the line where the label's
+    # Zhuang (Gihgvanh fat cwngq) stands, read as one line with it.
+    def page(wrapped: str) -> list[OcrLine]:
+        zhuang = "Gihgvanhfatcwngq"
+        return [
+            line("发证机关：广西壮族自治区南宁市兴宁区卫生和计划", 1100, 170),
+            line(zhuang + wrapped, 1300 - 12 * len(zhuang), 215, pitch=12),
+            line("签发人：", 1100, 265),
+            line("李家", 1300, 250, h=60),  # signed: larger than the print, a row of its own
+            line("发证日期：2016年9月2日", 1100, 330),
+        ]
+
+    whole = old_booklet(page("生育委员会"))[FieldKey.AUTHORITY]
+    assert whole.value == "广西壮族自治区南宁市兴宁区卫生和计划生育委员会"
+    # Its end half read: the signer's name on the row below is still the signer's.
+    half = old_booklet(page("育委会"))[FieldKey.AUTHORITY]
+    assert half.value == "广西壮族自治区南宁市兴宁区卫生和计划育委会" and half.review
+
+
 def test_the_national_ministry_that_signs_a_qualification_certificate_is_whole(scanner: Scanner):
     # It begins with no place's name, and each era's name is on the list: nothing to review.
     for printed in ("中华人民共和国卫生部", "国家卫生和计划生育委员会", "国家卫生健康委员会"):
@@ -337,6 +357,18 @@ def test_values_whose_labels_were_lost_on_the_old_booklet_are_found_and_reviewed
     assert record.value(FieldKey.INSTITUTION) is None
     # The current layout prints no qualification code: a long number there is nobody's.
     assert extract_fields([line(QUALIFICATION, 300, 380)], 0.93)[FieldKey.QUALIFICATION_CODE].value is None
+
+
+def test_a_name_whose_label_was_lost_is_found_below_the_other_page_of_stacked_spreads(scanner: Scanner):
+    # Two spreads in one picture: p2's 编码 and issuer (right) above p3 (left), whose 姓名 was
+    # not read. The name is still the first value of its own column.
+    def lowered(ln: OcrLine, dy: float) -> OcrLine:
+        return line(ln.text, ln.quad[0][0], ln.quad[0][1] + dy)
+
+    p3 = [lowered(ln, 500) for ln in OLD_P3[1:]]
+    lines = [*OLD_P2, *p3]
+    name = scanner.record_from_lines(lines, "stacked.jpg").fields[FieldKey.NAME]
+    assert name.value == "李秀小" and name.review and Flag.UNLABELLED in name.flags
 
 
 def test_a_certificate_code_after_a_date_is_no_change_page(scanner: Scanner):

@@ -691,6 +691,26 @@ def test_the_zhuang_label_under_a_bilingual_booklet_s_item_is_no_part_of_the_val
     assert kept.value == "重庆ABC医院"
 
 
+def test_a_zhuang_label_read_into_the_value_s_line_is_no_part_of_it_nor_the_space_read_as_a_comma():
+    # Hanghmoeg bienq read on the value's own row, the space between its words read as a comma.
+    lines = change_page([{**MOVE, "value": "重庆医科大学附属大学城医院"}])
+    value = next(ln for ln in lines if ln.text.startswith("重庆医科"))
+    x, y = value.quad[0]
+    lines.append(line("Hanghmoeg,bienq", x - 15 * 0.4 * H, y, h=H, pitch=0.4 * H))
+    (change,) = read(lines).changes
+    assert change.value == "重庆医科大学附属大学城医院"
+
+
+def test_official_scopes_of_a_change_whose_separator_was_lost_are_given_with_it():
+    (change,) = read(change_page([{**SCOPE, "value": "内科专业预防保健专业"}])).changes
+    assert change.value == "内科专业、预防保健专业" and Flag.NOT_IN_VOCABULARY not in change.flags
+    # A scope printed without its 专业 stays as printed; one that is no list of scopes is flagged.
+    (short,) = read(change_page([{**SCOPE, "value": "内科"}])).changes
+    assert short.value == "内科"
+    (broken,) = read(change_page([{**SCOPE, "value": "内科专业预防"}])).changes
+    assert broken.value == "内科专业预防" and Flag.NOT_IN_VOCABULARY in broken.flags
+
+
 def test_an_empty_block_holding_only_its_labels_zhuang_is_no_change():
     # Under 变更项目 and 批准机关 of an empty slot, their Zhuang (read surely): no value, no authority.
     lines = change_page([MOVE], slots=2)

@@ -368,3 +368,7 @@ def test_a_misread_head_of_a_short_kind_may_be_a_proper_name():
 def test_a_middle_dot_between_two_scopes_is_the_separator_misread():
     # 、 read as · in a photo: no official scope holds a middle dot.
     assert normalize_scope("儿科专业·外科专业").match == "儿科专业、外科专业"
+    # The 、 between two official scopes lost: each scope is still surely known.
+    assert normalize_scope("内科专业预防保健专业").match == "内科专业、预防保健专业"
+    assert normalize_scope("医学检验、病理专业内科专业").match == "医学检验、病理专业、内科专业"
+    assert normalize_scope("内科专业预防").match is None

@@ -195,7 +195,13 @@ def parse_value(item: str | None, text: str) -> tuple[str | None, list[Flag]]:
     kind = ITEM_KIND.get(item or "")
     if kind is FieldKey.SCOPE:
         clean = re.sub(r"[,，;；·・]", "、", clean)
-        return clean, [] if normalize_scope(clean).match is not None else [Flag.NOT_IN_VOCABULARY]
+        scope = normalize_scope(clean)
+        if scope.match is None:
+            return clean, [Flag.NOT_IN_VOCABULARY]
+        # Official scopes printed one after another with the 、 between them lost (or unread) are
+        # given with it, as the field's are; otherwise the value stays as printed.
+        run_on = scope.match.replace("、", "") == clean.replace("、", "")
+        return (scope.match if run_on else clean), []
     if kind in (FieldKey.CATEGORY, FieldKey.LEVEL):
         found = normalize_category(clean) if kind is FieldKey.CATEGORY else normalize_level(clean)
         if found.match is None:
@@ -221,7 +227,8 @@ def without_latin_words(tokens: list[Token]) -> list[Token]:
     bilingual booklet, its labels' Zhuang under them: Hanghmoeg bienq, Gihgvanh baezcinj)."""
 
     def latin(t: Token) -> bool:
-        return t.text.isascii() and (t.text.isalpha() or t.text.isspace())
+        # Letters, and the spaces and marks between words (Hanghmoeg, bienq: a space read as a comma).
+        return t.text.isascii() and not t.text.isdigit()
 
     if tokens and all(latin(t) for t in tokens):
         letters = sum(c.isalpha() for t in tokens for c in t.text)

@@ -223,7 +223,8 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
     its first field, so it is the name-like run of unclaimed text before every value (above them,
     or left of the first one on its row in a two-column form), in the column of the values below
     it, and no other field's printed word. A label misread beyond recognition and read as one with
-    the name (社名刘义) is left out: only what lies in the values' column is the name."""
+    the name (社名刘义) is left out: only what lies in the values' column is the name. Values right
+    of that column (another page's, above it in a picture of stacked spreads) may come before it."""
     values = [r for r in runs if r.key not in (None, FieldKey.NAME, FieldKey.CERTIFICATE_CODE) and r.tokens]
     if not values:
         return None
@@ -246,10 +247,14 @@ def _name_by_place(runs: Sequence[Run], threshold: float) -> FieldResult | None:
         cut = min(starts, key=lambda i: min(abs(x - tokens[i].x0) for x in below))
         meaningful = tokens[cut:]
         x0 = meaningful[0].x0
+        # Values right of its column are another page's when spreads are stacked (p2's 编码 above
+        # p3's name): only those in its column or left of it come after the name.
+        before = [v for v in values if v.tokens[0].x0 <= x0 + 1.5 * h]
+        ahead = min(before, key=lambda r: (r.row, r.tokens[0].x0), default=first)
         if (
             _name_like(meaningful)
             and not _like_a_word("".join(t.text for t in meaningful), words)
-            and (run.row, x0) < (first.row, first.tokens[0].x0)
+            and (run.row, x0) < (ahead.row, ahead.tokens[0].x0)
             and min(abs(x - x0) for x in below) <= 1.5 * h
         ):
             found.append(_result(FieldKey.NAME, meaningful, threshold).with_flags(Flag.UNLABELLED))

@@ -265,7 +265,8 @@ def split_row(index: int, row: Row, table: LabelTable = CURRENT_TABLE) -> list[R
             rest, value = value + rest, []
         label = tokens[start:end]
         if key is None:
-            runs.append(Run(index, label + value, claimed=True, other=True))
+            label_cy = statistics.median(t.cy for t in label)
+            runs.append(Run(index, label + value, claimed=True, other=True, label_cy=label_cy))
             runs += _free_runs(index, rest, h)
             continue
         runs.append(
@@ -284,17 +285,49 @@ def split_row(index: int, row: Row, table: LabelTable = CURRENT_TABLE) -> list[R
 
 
 def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
-    """Unlabelled text, cut at wide gaps."""
+    """Unlabelled text, cut at wide gaps and where a Latin word meets Chinese characters."""
     runs: list[Run] = []
     current: list[Token] = []
     for tok in tokens:
         if current and tok.x0 - current[-1].x1 > _BREAK_GAP * h:
-            runs.append(Run(index, current))
+            runs.extend(Run(index, part) for part in _by_script(current))
             current = []
         current.append(tok)
     if current:
-        runs.append(Run(index, current))
+        runs.extend(Run(index, part) for part in _by_script(current))
     return runs
+
+
+# A run of Latin letters this long is a word: on a bilingual booklet, a label's Zhuang (Gihgvanh fat
+# cwngq under 发证机关), which may run on into the wrapped line of a value beside it.
+_LATIN_WORD = 3
+
+
+def _latin(tok: Token) -> bool:
+    return tok.text.isascii() and not tok.text.isdigit()
+
+
+def _by_script(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens cut where a Latin word (letters, and the spaces and marks between them) meets Chinese
+    characters: no value is written half in one, half in the other."""
+    parts: list[list[Token]] = []
+    start = 0
+    for i in range(1, len(tokens) + 1):
+        if i < len(tokens) and _latin(tokens[i]) == _latin(tokens[i - 1]):
+            continue
+        parts.append(tokens[start:i])
+        start = i
+    words = [_latin(p[0]) and sum(c.isalpha() for t in p for c in t.text) >= _LATIN_WORD for p in parts]
+    if not any(words):
+        return [tokens]
+    # Letters too few to be a word (a B超 room, a stray mark) stay with the text beside them.
+    merged: list[list[Token]] = []
+    for k, (part, word) in enumerate(zip(parts, words, strict=True)):
+        if merged and not word and not words[k - 1]:
+            merged[-1] = merged[-1] + part
+        else:
+            merged.append(part)
+    return merged
 
 
 def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = CURRENT_TABLE) -> None:
@@ -308,6 +341,8 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = 
     """
     free = [r for r in runs if r.key is None]
     labels = [r for r in runs if r.key is not None]
+    # Every label's row, of a field or not (签发人 under a wrapped 发证机关): a row's own text.
+    every_label = [*labels, *(r for r in runs if r.other)]
     for run in labels:
         h = run.label_h or rows[run.row].h
         if run.covered or run.key is None:
@@ -347,6 +382,10 @@ def attach_neighbours(runs: list[Run], rows: Sequence[Row], table: LabelTable = 
                 break
             if not _continues(kind, text, nxt.text) or _label_remnant(nxt.text, table):
                 break
+            if run.extra and _level_with_label(
+                statistics.median(t.cy for t in nxt.tokens), h, -1, every_label
+            ):
+                break  # a second line down level with a label is that label's value (签发人's name)
             nxt.claimed = True
             run.extra.append(nxt.tokens)
             last_row = nxt.row

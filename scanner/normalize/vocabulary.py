@@ -110,6 +110,16 @@ def normalize_category(text: str) -> VocabMatch:
     return _closed(text, [str(v) for v in Category], _vocab_variants().get("category", {}), [(r"类别?$", "")])
 
 
+def _run_on(part: str, options: Sequence[str]) -> list[str]:
+    """A part that is several official scopes with the 、 between them lost (内科专业预防保健专业, the
+    small mark unread or never printed) as those scopes; any other part as it is."""
+    known = {clean(o): o for o in options}
+    pieces = [p for p in re.split(r"(?<=专业)", clean(part)) if p]
+    if len(pieces) > 1 and all(p in known for p in pieces):
+        return [known[p] for p in pieces]
+    return [part]
+
+
 def normalize_scope(text: str, category: Category | str | None = None) -> VocabMatch:
     """执业范围 onto the official list of the category (all categories when it is unknown).
 
@@ -122,7 +132,12 @@ def normalize_scope(text: str, category: Category | str | None = None) -> VocabM
     variants = _vocab_variants().get("scope", {})
     # Split on the printed separators, keeping a scope whose own name holds 、 whole.
     raw = unicodedata.normalize("NFKC", text)
-    parts = [p for p in split_printed_scopes(raw, compound_scopes(options)) if clean(p)]
+    parts = [
+        q
+        for p in split_printed_scopes(raw, compound_scopes(options))
+        if clean(p)
+        for q in _run_on(p, options)
+    ]
     if not parts:
         return VocabMatch(text, None, 0.0)
     found = [_closed(p, options, variants, [(r"(?<!专业)$", "专业")]) for p in parts]
