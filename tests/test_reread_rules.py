@@ -415,3 +415,32 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
         closed_list(sight(scanner, flat), FieldKey.AUTHORITY, misread, {}).value
         == "重庆市北碚区卫生健康委员会"
     )
+
+
+@pytest.mark.slow
+def test_another_provinces_authority_wrapped_under_a_seal_is_completed_from_the_organs_names(scanner):
+    # 广西: the organ's end wrapped onto a second line, a seal's red ring across the gap between
+    # the lines. Its place is kept as read; its organ is one of the health authority's names.
+    rng = random.Random(3)
+    first = print_line("广西壮族自治区南宁市兴宁区卫生和计划", rng, LOOK)
+    flat = _stacked(first, print_line("生育委员会", rng, LOOK))
+    h, w = flat.shape[:2]
+    cv2.circle(flat, (w // 2, h * 2), int(h * 1.55), (205, 60, 60), max(2, h // 12))
+    assert len(wrapped_lines(flat, _line_box(flat))) == 2
+    field = _doubtful(flat, "广西壮族自治区南宁市兴宁区卫生和计划育委会")
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
+    assert fixed.value == "广西壮族自治区南宁市兴宁区卫生和计划生育委员会"
+    assert Flag.REPAIRED in fixed.flags and fixed.review
+
+
+@pytest.mark.slow
+def test_a_county_authority_printed_without_the_city_is_read_against_the_list_not_kept_as_elsewhere(scanner):
+    # 恭江县 is no place anywhere: 綦江县卫生局 (printed without 重庆市) misread, not another province's.
+    flat, box = printed("綦江县卫生局", 11)
+    field = FieldResult("恭江县卫生局", "恭江县卫生局", 0.4, (Flag.LOW_CONFIDENCE,), box)
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
+    assert fixed.value == "綦江县卫生局" and Flag.REPAIRED in fixed.flags and fixed.review
+    # A real province's department read as printed stays as printed, never a Chongqing name.
+    flat, box = printed("四川省卫生厅", 11)
+    field = FieldResult("四川省卫生厅", "四川省卫生厅", 0.4, (Flag.LOW_CONFIDENCE,), box)
+    assert closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {}).value == "四川省卫生厅"

@@ -18,7 +18,9 @@ from .places import (
     District,
     _district_of,
     _district_re,
+    county_names_elsewhere,
     districts,
+    place_names,
 )
 from .results import (
     FUZZY_SCALE,
@@ -78,6 +80,11 @@ def _organs() -> tuple[str, dict[str, str]]:
         for form in (row["organ"], *split_list(row["short_forms"])):
             forms[form] = row["organ"]
     return current, forms
+
+
+def organ_forms() -> tuple[str, ...]:
+    """Every printed form of the health authority's organ, full and short (卫生健康委员会, 卫健委 …)."""
+    return tuple(_organs()[1])
 
 
 def organ_names() -> tuple[str, ...]:
@@ -176,7 +183,16 @@ def authority_forms(text: str) -> tuple[str, str] | None:
     for form in sorted(forms, key=len, reverse=True):
         if c.endswith(form) and len(c) > len(form):
             return c[: -len(form)], form
+    place = c.removesuffix(PROVINCIAL_ORGAN)
+    if place != c and place.endswith(PROVINCES_ENDING):
+        return place, PROVINCIAL_ORGAN
     return None
+
+
+# A province's health department before the 2013 reform (四川省卫生厅): never Chongqing's, whose
+# health authority was the 重庆市卫生局.
+PROVINCIAL_ORGAN = "卫生厅"
+PROVINCES_ENDING = ("省", "自治区")
 
 
 # The national health ministry of each era, which signs the 医师资格证书 (and seals the old booklet's
@@ -223,8 +239,7 @@ def checked_authority(field: FieldResult) -> FieldResult:
         return field
     text = field.value
     found = normalize_authority(text)
-    chongqing = clean(text).startswith("重庆") or found.district is not None
-    if not chongqing:
+    if not _chongqing(text, found):
         return field if authority_forms(text) is not None else field.with_flags(Flag.NOT_IN_VOCABULARY)
     if _on_chongqing_list(text):
         return field
@@ -232,6 +247,25 @@ def checked_authority(field: FieldResult) -> FieldResult:
     if repaired is None:
         return field.with_flags(Flag.NOT_IN_VOCABULARY)
     return replace(field, value=repaired).with_flags(Flag.NORMALIZED, Flag.REPAIRED)
+
+
+def _chongqing(text: str, found: AuthorityMatch) -> bool:
+    return clean(text).startswith("重庆") or found.district is not None
+
+
+def elsewhere_place(text: str) -> str | None:
+    """The place an authority outside Chongqing names, as read: the text before its organ (before
+    卫生, when the organ is damaged), ending in the name of a real place of China (兴宁区; not 恭江县,
+    a Chongqing county misread). None for a Chongqing authority, one with no organ begun, or one
+    whose place is no real place."""
+    if national_issuer(text) or _chongqing(text, normalize_authority(text)):
+        return None
+    split = authority_forms(text)
+    c = clean(text)
+    start = c.rfind("卫生")
+    place = split[0] if split is not None else c[:start] if start > 0 else ""
+    known = county_names_elsewhere().union(place_names())
+    return place if any(place[-n:] in known for n in range(2, min(len(place), 12) + 1)) else None
 
 
 def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:

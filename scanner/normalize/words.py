@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from ..fields import Category, FieldKey, Level, Sex
 from ..vocab import all_scopes, scopes_by_category
-from .authorities import organ_names
+from .authorities import PROVINCES_ENDING, PROVINCIAL_ORGAN, organ_forms, organ_names
 from .places import districts
 
 # A field whose printed forms outnumber this is checked against the ones closest to what was read.
@@ -40,6 +40,23 @@ def place_words() -> dict[str, str]:
 def authority_words() -> dict[str, str]:
     """发证机关 as printed: the city's or a district's health authority under any of its names."""
     return {f"重庆市{f}{o}": f"重庆市{f}{o}" for f in ("", *_place_forms()) for o in organ_names()}
+
+
+@cache
+def uncity_authority_words() -> dict[str, str]:
+    """`authority_words` of the districts and counties also as many are printed, without the city
+    before them (綦江县卫生局): what a doubtful authority is read again against. Finders do not
+    know an unlabelled value by them: three characters of a district's name alone would make a
+    place (重庆东渝北区) resemble an authority as much as a 执业地点."""
+    return authority_words() | {f"{f}{o}": f"{f}{o}" for f in _place_forms() for o in organ_names()}
+
+
+def elsewhere_authority_words(place: str) -> dict[str, str]:
+    """发证机关 of a place outside Chongqing (`authorities.elsewhere_place`), its place as read: the
+    place and each printed form of the health authority's organ (卫生局, 卫计委 …; a province's
+    卫生厅)."""
+    provincial = (PROVINCIAL_ORGAN,) if place.endswith(PROVINCES_ENDING) else ()
+    return {f"{place}{o}": f"{place}{o}" for o in (*organ_forms(), *provincial)}
 
 
 @cache

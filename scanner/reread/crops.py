@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from ..fields import Box
+from ..quality import suppress_red
 from ..text import is_wide
 
 # A value's next line, if it wraps, lies within this many of its line heights below it.
@@ -83,13 +84,14 @@ def wrapped_lines(flat: np.ndarray, box: Box) -> list[np.ndarray]:
     each as its own crop, top to bottom; none when its box shows no clear gap between lines.
 
     The lines are the bands of rows holding ink: pixels darker than the paper around them, so that
-    glare across a line does not turn the paper into ink."""
+    glare across a line does not turn the paper into ink, and not red (a seal over the value)."""
     h, w = flat.shape[:2]
     x0, y0 = max(int(box.x0), 0), max(int(box.y0), 0)
     x1, y1 = min(math.ceil(box.x1), w), min(math.ceil(box.y1), h)
     if x1 - x0 < 8 or y1 - y0 < 8:
         return []
-    grey = cv2.cvtColor(np.ascontiguousarray(flat[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    # The seal's red is paper here: its ring and star crossing the gap between lines are no ink.
+    grey = cv2.cvtColor(suppress_red(np.ascontiguousarray(flat[y0:y1, x0:x1])), cv2.COLOR_RGB2GRAY)
     block = min(max((y1 - y0) // 2 | 1, 11), 51)
     ink = cv2.adaptiveThreshold(grey, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, INK_STEP)
     inked = ink.mean(axis=1) > MIN_LINE_INK

@@ -36,6 +36,7 @@ from ..checks import (
 from ..extract import CODE_LENGTH, ID_LENGTH, PARSERS, cut_short, name_char, parse_name, simplified
 from ..fields import FieldKey, FieldResult, Flag
 from ..normalize import words as closed_lists
+from ..normalize.authorities import elsewhere_place
 from ..ocr import OcrEngine
 from ..quality import SMALL_PRINT_PX, suppress_red
 from . import ctc
@@ -296,7 +297,15 @@ def words_for(
         return closed_lists.scope_words(read, None if category.review else category.value)
     if key is FieldKey.INSTITUTION:
         return sight.institutions
-    return closed_lists.closed_words(key)
+    if key is not FieldKey.AUTHORITY:
+        return closed_lists.closed_words(key)
+    words = closed_lists.uncity_authority_words()
+    place = elsewhere_place(read)
+    if place is not None:
+        # Read as another province's authority: that place as printed with each organ form, or a
+        # Chongqing authority misread (恭江县 for 綦江县).
+        return {**words, **closed_lists.elsewhere_authority_words(place)}
+    return words
 
 
 def closed_list(
@@ -313,9 +322,10 @@ def closed_list(
     key = sight.read_as.get(key, key)
     read = "".join(found.raw.split())
     words = words_for(sight, key, read, fields)
-    if read in words:
+    if read in (closed_lists.uncity_authority_words() if key is FieldKey.AUTHORITY else words):
         # Read as one of the words already (reviewed for the picture's sake): another word
-        # would rarely be clearly likelier, and each second look costs a recognition.
+        # would rarely be clearly likelier, and each second look costs a recognition. Not an
+        # authority read as another province's: a Chongqing county misread reads as one too.
         return found
     nearest = closed_lists.nearest(words, read)
     box, short = found.box, min((len(w) for w in nearest), default=0) - len(read)
