@@ -306,6 +306,22 @@ def test_the_second_script_is_drawn_beside_the_label(script: str) -> None:
         assert ys.min() > 300 - 40 and xs.min() >= 195
 
 
+@pytest.mark.parametrize("script", ["zhuang", "tibetan", "uyghur"])
+def test_the_second_script_under_a_label_stays_clear_of_the_next_rows_label(script: str) -> None:
+    # Rows 70 px apart with 40 px labels (a bilingual change page's rows are this tight): the word
+    # is set small enough to stand between them, never over the next label.
+    rng = doc_rng(5, 0)
+    hand = choose_hand(rng, (800, 1000), "王伟")
+    font = load_font(hand.style.label_face, 40)
+    page = new_page(rng, (800, 1000), hand)
+    plain = page.image.copy()
+    label(page, 200, 300, "执业范围", font, "：", (script, 0.75), 70.0)
+    diff = np.abs(np.asarray(plain, np.int16) - np.asarray(page.image, np.int16)).sum(axis=2) > 60
+    ys, _ = np.nonzero(diff[305:])
+    assert len(ys) > 20, script
+    assert 305 + ys.max() < 300 + 70 - 0.88 * 40, script
+
+
 def test_a_province_is_read_off_its_place_prefix() -> None:
     assert province_of("四川省成都市") == "四川省"
     assert province_of("北京市") == "北京市"

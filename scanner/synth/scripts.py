@@ -76,6 +76,11 @@ SCRIPT_WORDS: dict[str, dict[str, str]] = {
 UNDER_SIZE = (0.45, 0.75)
 COLUMN_SHARE = 0.9
 COLUMN_SMALLEST = 0.45
+# The word under a label starts this far below the label's baseline and ends above the next row's
+# head, this far above its baseline (in label sizes); it is set no smaller than this (px).
+UNDER_GAP = 0.2
+NEXT_HEAD = 0.93
+UNDER_SMALLEST = 9
 
 
 @lru_cache(maxsize=8)
@@ -121,16 +126,23 @@ def second_script(
     word = SCRIPT_WORDS.get(script, {}).get(label)
     if word is None:
         return None
-    size = max(9, round(label_font.size * scale))
     if script == "mongolian":
         return _column(page, word, x, baseline, label_font.size, pitch, ink)
-    font = script_font(script, size)
-    if font is None:
-        if SCRIPT_FAMILY[script] is not None:
-            return None
-        font = ImageFont.truetype(label_font.path, size, index=label_font.index)
-    top = baseline + label_font.size * 0.3
-    left, t, right, bottom = page.draw.textbbox((x, top), word, font=font)
+    # A printed form never prints over its own labels: the word is set small enough to fit between
+    # the label's foot and the next row's head (a CJK glyph stands about 0.88 of its size above the
+    # baseline), however tall its script's stacked letters are (at the smallest size if no size
+    # fits: rows too tight for the script).
+    top = baseline + label_font.size * UNDER_GAP
+    limit = baseline + pitch - label_font.size * NEXT_HEAD
+    for size in range(max(UNDER_SMALLEST, round(label_font.size * scale)), UNDER_SMALLEST - 1, -1):
+        font = script_font(script, size)
+        if font is None:
+            if SCRIPT_FAMILY[script] is not None:
+                return None
+            font = ImageFont.truetype(label_font.path, size, index=label_font.index)
+        left, t, right, bottom = page.draw.textbbox((x, top), word, font=font)
+        if bottom <= limit:
+            break
     page.draw.text((x, top), word, font=font, fill=ink)
     return [round(left), round(t), round(right), round(bottom)]
 
