@@ -313,7 +313,8 @@ def merge_records(
         return replace(records[0], file=file, page=None, geometry=None)
     documents = [records[i].document for i in readable]
     document = _most_common(documents, Document.PRACTISING)
-    layouts = [records[i].layout for i in readable if records[i].document is document]
+    # A change page alone may not tell its layout (None): the shots that do tell it decide.
+    layouts = [records[i].layout for i in readable if records[i].document is document and records[i].layout]
     layout: CertificateLayout | None = _most_common(layouts, None)
     used = {i for i in readable if records[i].document is document}
     shown = [record if i in used else None for i, record in enumerate(records)]

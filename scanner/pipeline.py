@@ -462,7 +462,7 @@ class Scanner:
         # A change page, even with every block empty, is a practising certificate's page.
         shows_changes = bool(record.lines)
         labelled = shows_changes or any(run.key is not None for run in plain[2])
-        identified = identify(rest, record.changes, labelled)
+        identified = identify(rest, record.changes, labelled, shows_changes)
         table = TABLES[identified.form]
         layout = read_layout(rest, table, covered)
         fields = self._extract(rest, layout, table)

@@ -161,6 +161,10 @@ def test_a_change_page_alone_tells_the_layout_by_its_changes():
     assert layout_from_changes([moved]) is CertificateLayout.OLD_BOOKLET
     assert layout_from_changes([early]) is CertificateLayout.OLD_BOOKLET
     assert layout_from_changes([province]) is CertificateLayout.CURRENT
+    # An empty change page, or a scope changed since 2017 (old booklets take changes too), does not
+    # tell the layout: it is not guessed.
+    late = Change("执业范围变更", "外科专业", "2021-03-01", "渝中区卫生健康委员会")
+    assert layout_from_changes([]) is None and layout_from_changes([late]) is None
 
 
 def test_a_value_under_a_redaction_box_is_missing_never_a_neighbours_text():
@@ -308,6 +312,8 @@ def test_a_change_page_with_every_block_empty_is_still_a_practising_certificate(
     record = scanner.record_from_lines(lines, "p4.jpg")
     assert record.document is Document.PRACTISING and not record.changes
     assert all(field.value is None for field in record.fields.values())
+    # Both layouts print the same change page: which booklet it belongs to is not told.
+    assert record.layout is None and record.to_json()["layout"] is None
 
 
 def test_a_label_with_one_character_misread_is_not_the_short_label_inside_it():

@@ -21,6 +21,7 @@ from scanner.cli import app
 from scanner.extract import extract_fields
 from scanner.fields import (
     Box,
+    CertificateLayout,
     CertificateRecord,
     Change,
     CheckName,
@@ -245,6 +246,14 @@ def test_same_certificate_from_code_name_and_id(reading):
         id_number=FieldResult.missing(),
     )
     assert same_certificate(record, sparse) is None
+
+
+def test_a_change_page_that_does_not_tell_its_layout_leaves_it_to_the_shots_that_do(reading):
+    record, _ = reading
+    personal = replace(shot(record, "p3"), layout=CertificateLayout.OLD_BOOKLET)
+    changes = replace(shot(record, "p4"), layout=None)
+    for shots in ([changes, personal], [personal, changes]):
+        assert merge_records(shots, "m", TODAY).layout is CertificateLayout.OLD_BOOKLET
 
 
 def test_change_blocks_agreeing_across_shots_are_sure_and_disagreeing_ones_reviewed():

@@ -104,8 +104,13 @@ def test_two_spreads_stacked_in_one_picture_are_looked_at_again_for_their_small_
     # the flat page is looked for text again. One page or one spread alone is read from its first
     # look, a spread also where its lines are as small as a stacked picture's (seed 8's fourth
     # picture, 17 px, beside its third, two spreads stacked at 16 px).
+    # A bilingual booklet's second script under each label, printed small, counts among the print
+    # the first look measures: such a page is looked at again, as a crowded bilingual spread is
+    # (below); this is about the print of the Chinese alone.
     for seed, index in [(seed, i) for seed in (7, 8) for i in range(6)]:
         picture = render_document("old_booklet", doc_rng(seed, index))
+        if picture.truth["script"] is not None:
+            continue
         shot = degrade.degrade(picture.image, doc_rng(seed, index, "scan"), "scan")
         image = np.asarray(Image.open(io.BytesIO(shot.encoded)).convert("RGB"))
         _, found = scanner._locate(fit_long_side(image, scanner.config.max_side))

@@ -181,14 +181,20 @@ def _holds_label(text: str, marker: str) -> bool:
     return any(label != marker and label in text for label in _long_labels())
 
 
-def identify(lines: Sequence[OcrLine], changes: Sequence[Change] = (), labelled: bool = False) -> Identified:
+def identify(
+    lines: Sequence[OcrLine],
+    changes: Sequence[Change] = (),
+    labelled: bool = False,
+    change_page: bool = False,
+) -> Identified:
     """The document a picture shows and, for a practising certificate, its layout.
 
     Every marker found counts once. A practising certificate is named unless another document has
     at least MIN_EVIDENCE and MARGIN more; with no evidence at all, a page with some certificate
     label on it (`labelled`: 姓名, 身份证号 …) or with change blocks is a practising certificate, and
     anything else `other`. The layout is the one its markers favour; a page that shows none (a change
-    page alone) is told by its change blocks (`layout_from_changes`).
+    page alone) is told by its change blocks (`layout_from_changes`), and is None when they do not
+    tell it either. `change_page`: the lines of a change page were read apart from `lines`.
     """
     texts = segments(lines)
     seen = [m for m in MARKERS if any(_found(m, s) for s in texts)]
@@ -203,7 +209,8 @@ def identify(lines: Sequence[OcrLine], changes: Sequence[Change] = (), labelled:
     scores[Document.PRACTISING] = practising
     # A change page shows its title or at least two of its labels (one may be another label misread).
     change_pages = (
-        bool(changes)
+        change_page
+        or bool(changes)
         or any(m.text == CHANGE_TITLE for m in seen)
         or len({m.text for m in seen} & CHANGE_MARKERS) >= 2
     )
@@ -214,6 +221,8 @@ def identify(lines: Sequence[OcrLine], changes: Sequence[Change] = (), labelled:
         return Identified(Document.OTHER, None, scores, layout_scores, change_pages)
     old, new = layout_scores[_OLD], layout_scores[_NEW]
     layout = _OLD if old > new else _NEW if new > old else layout_from_changes(changes)
+    if layout is None and not change_pages:
+        layout = _NEW  # a page of fields whose telling labels were lost is read by today's
     return Identified(Document.PRACTISING, layout, scores, layout_scores, change_pages)
 
 
@@ -226,10 +235,11 @@ _INSTITUTION_ENDING = re.compile(r"(医院|中心|卫生院|诊所|门诊部|保
 _PLACE_ENDING = re.compile(r"(省|市|自治区)$")
 
 
-def layout_from_changes(changes: Sequence[Change]) -> CertificateLayout:
+def layout_from_changes(changes: Sequence[Change]) -> CertificateLayout | None:
     """The layout of a booklet seen only by its change blocks: the old booklet when a change predates
-    the current layout (CURRENT_RULES) or moves the 执业地点 to an
-    institution (the old rules registered a doctor to one); otherwise the current layout."""
+    the current layout (CURRENT_RULES) or moves the 执业地点 to an institution (the old rules
+    registered a doctor to one); the current layout when one moves it to a province; None when
+    none tells (an empty change page, a scope changed since 2017: old booklets take changes too)."""
     for change in changes:
         item = change.item or ""
         value = change.value or ""
@@ -239,4 +249,4 @@ def layout_from_changes(changes: Sequence[Change]) -> CertificateLayout:
             return _OLD
         if "执业地点" in item and _PLACE_ENDING.search(value):
             return _NEW
-    return _NEW
+    return None
