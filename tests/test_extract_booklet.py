@@ -258,7 +258,7 @@ def test_a_booklet_page_expects_the_fields_its_labels_name_and_a_whole_certifica
 
 
 def test_an_authority_of_another_province_printed_without_its_city_is_whole():
-    for printed in ("朝阳区卫生局", "洪山区卫生健康委员会"):
+    for printed in ("朝阳区卫生局", "洪山区卫生健康委员会", "四川省卫生厅"):
         authority = extract_fields([line(f"发证机关：{printed}", 100, 100)], 0.93)[FieldKey.AUTHORITY]
         assert authority.value == printed and not authority.review
     # A place name that lost its first characters is no place of any province.

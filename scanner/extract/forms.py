@@ -62,7 +62,7 @@ _COMPLETE_ENDINGS: dict[FieldKey, tuple[str, ...]] = {
         "）",
         ")",
     ),
-    FieldKey.AUTHORITY: ("委员会", "卫生局", "管理局", "卫健委", "卫计委", "卫生部"),
+    FieldKey.AUTHORITY: ("委员会", "卫生局", "管理局", "卫健委", "卫计委", "卫生部", "卫生厅"),
     FieldKey.SCOPE: ("专业",),
     FieldKey.PRACTICE_PLACE: ("市", "区", "县", "省", "自治县"),
 }
