@@ -12,6 +12,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,7 +59,7 @@ class BadPage:
 
 
 def load_pages(
-    path: Path, max_pixels: int, render_side: int = DEFAULT_RENDER_SIDE
+    path: str | PathLike[str], max_pixels: int, render_side: int = DEFAULT_RENDER_SIDE
 ) -> Generator[Page | BadPage, None, None]:
     """Every page of an input file, one at a time, so a long PDF never sits in memory whole.
 
@@ -66,8 +67,9 @@ def load_pages(
     not an image or PDF, damaged, encrypted, without pages. A page that cannot be read on its own
     comes as a BadPage and the following pages are still read. PDF pages are rendered with their
     long side at `render_side` pixels, fewer when that would exceed `max_pixels`; image frames
-    above `max_pixels` are refused as decompression bombs.
+    above `max_pixels` are refused as decompression bombs. `path` may be given as text.
     """
+    path = Path(path)
     _check_file(path)
     if _is_pdf(path):
         yield from _pdf_pages(path, max_pixels, render_side)
@@ -75,7 +77,7 @@ def load_pages(
         yield from _image_pages(path, max_pixels)
 
 
-def load_image(path: Path, max_pixels: int) -> Page:
+def load_image(path: str | PathLike[str], max_pixels: int) -> Page:
     """The first page of a file as an RGB array (the picture itself for a photo or scan).
 
     Raises InputError with one clear sentence for an empty, truncated or non-image file, and for a

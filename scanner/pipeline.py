@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import Container, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from os import PathLike
 
 import numpy as np
 
@@ -558,7 +558,9 @@ class Scanner:
         """Read one RGB image of a certificate: a scan, or a photo at any angle or quarter turn."""
         return self.record_from_reading(self.read(image), file, page)
 
-    def read_file(self, path: Path, skip: Container[int] = ()) -> Generator[ScannedPage, None, None]:
+    def read_file(
+        self, path: str | PathLike[str], skip: Container[int] = ()
+    ) -> Generator[ScannedPage, None, None]:
         """Every page of one input file with its record, as each is read.
 
         A file or page that cannot be read gives a failed record (`error` set), never an exception,
@@ -593,12 +595,12 @@ class Scanner:
             log.exception("internal error while reading %s page %s", name, page.page)
             return _internal_error(name, exc, page.page)
 
-    def scan_pages(self, path: Path) -> Iterator[CertificateRecord]:
+    def scan_pages(self, path: str | PathLike[str]) -> Iterator[CertificateRecord]:
         """One record per page of a file (one for a photo or scan), as each is read."""
         for scanned in self.read_file(path):
             yield scanned.record
 
-    def scan_file(self, path: Path) -> CertificateRecord:
+    def scan_file(self, path: str | PathLike[str]) -> CertificateRecord:
         """The record of the first page of a file: the whole of a photo or scan (see `scan_pages`)."""
         pages = self.read_file(path)
         try:
@@ -606,7 +608,7 @@ class Scanner:
         finally:
             pages.close()
 
-    def scan_files(self, paths: Iterable[Path]) -> Iterator[CertificateRecord]:
+    def scan_files(self, paths: Iterable[str | PathLike[str]]) -> Iterator[CertificateRecord]:
         """Records for many files, in order, one per page, as each is done."""
         for path in paths:
             yield from self.scan_pages(path)

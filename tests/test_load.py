@@ -34,6 +34,14 @@ def test_every_supported_format_loads_as_rgb(tmp_path: Path, suffix: str):
     assert page.image.dtype == np.uint8
 
 
+def test_a_path_given_as_text_loads_the_same(tmp_path: Path):
+    path = tmp_path / "cert.png"
+    picture().save(path)
+    assert np.array_equal(load_image(str(path), LIMIT).image, load_image(path, LIMIT).image)
+    with pytest.raises(InputError, match="file not found"):
+        load_image(str(tmp_path / "nope.jpg"), LIMIT)
+
+
 def test_exif_orientation_is_applied(tmp_path: Path):
     path = tmp_path / "img_exif_orientation.jpg"
     exif = Image.Exif()

@@ -34,3 +34,11 @@ def test_results_do_not_depend_on_what_the_scanner_read_before(samples, scanner)
         scanner.scan_file(sample.image)
     last = samples[3].image
     assert to_json_line(scanner.scan_file(last)) == to_json_line(Scanner().scan_file(last))
+
+
+def test_a_path_given_as_text_is_read_like_a_path(samples, scanner):
+    # From Python a path often comes as text: it is read, not reported as an internal error.
+    image = samples[0].image
+    record = scanner.scan_file(str(image))
+    assert record.error is None and record.file == str(image)
+    assert to_json_line(record) == to_json_line(scanner.scan_file(image))
