@@ -29,7 +29,7 @@ from ..normalize import (
 )
 from ..normalize.words import closed_words
 from .forms import _DIGIT_CONFUSIONS, _EIGHT_DIGITS, _PUNCT_EDGES, _ends_complete
-from .layout import Token
+from .layout import LATIN_WORD, Token, latin
 
 # The items a registration can change, as printed (a closed list: a misread item is matched to it
 # and reviewed), with what each item's value is, for its parsing and its completeness check.
@@ -216,23 +216,15 @@ def parse_value(item: str | None, text: str) -> tuple[str | None, list[Flag]]:
     return clean, []
 
 
-# A word of Latin letters before or after a Chinese value is the label's Zhuang (壮文) beside it on a
-# bilingual booklet (Hanghmoeg bienq under 变更项目), never part of a name, place or scope.
-_LATIN_WORD = 3
-
-
 def without_latin_words(tokens: list[Token]) -> list[Token]:
-    """The tokens without a leading or trailing run of Latin letters (at least _LATIN_WORD of them)
+    """The tokens without a leading or trailing run of Latin letters (at least LATIN_WORD of them)
     when Chinese characters remain; none when Latin words are all there is (an empty block of a
-    bilingual booklet, its labels' Zhuang under them: Hanghmoeg bienq, Gihgvanh baezcinj)."""
-
-    def latin(t: Token) -> bool:
-        # Letters, and the spaces and marks between words (Hanghmoeg, bienq: a space read as a comma).
-        return t.text.isascii() and not t.text.isdigit()
-
+    bilingual booklet, its labels' Zhuang under them: Hanghmoeg bienq, Gihgvanh baezcinj). A word
+    of Latin letters before or after a Chinese value is the label's Zhuang (壮文) beside it, never
+    part of a name, place or scope."""
     if tokens and all(latin(t) for t in tokens):
         letters = sum(c.isalpha() for t in tokens for c in t.text)
-        return [] if letters >= _LATIN_WORD else tokens
+        return [] if letters >= LATIN_WORD else tokens
     start, end = 0, len(tokens)
     while start < end and latin(tokens[start]):
         start += 1
@@ -243,9 +235,9 @@ def without_latin_words(tokens: list[Token]) -> list[Token]:
     if not cut or not any("\u4e00" <= t.text <= "\u9fff" for t in kept):
         return tokens
     lead, trail = tokens[:start], tokens[end:]
-    if 0 < sum(t.text.isalpha() for t in lead) < _LATIN_WORD:
+    if 0 < sum(t.text.isalpha() for t in lead) < LATIN_WORD:
         kept = lead + kept
-    if 0 < sum(t.text.isalpha() for t in trail) < _LATIN_WORD:
+    if 0 < sum(t.text.isalpha() for t in trail) < LATIN_WORD:
         kept = kept + trail
     return kept
 

@@ -300,10 +300,12 @@ def _free_runs(index: int, tokens: Sequence[Token], h: float) -> list[Run]:
 
 # A run of Latin letters this long is a word: on a bilingual booklet, a label's Zhuang (Gihgvanh fat
 # cwngq under 发证机关), which may run on into the wrapped line of a value beside it.
-_LATIN_WORD = 3
+LATIN_WORD = 3
 
 
-def _latin(tok: Token) -> bool:
+def latin(tok: Token) -> bool:
+    """Whether a token is Latin script: letters, and the spaces and marks between words (Hanghmoeg,
+    bienq: a space read as a comma); digits are not."""
     return tok.text.isascii() and not tok.text.isdigit()
 
 
@@ -313,11 +315,11 @@ def _by_script(tokens: list[Token]) -> list[list[Token]]:
     parts: list[list[Token]] = []
     start = 0
     for i in range(1, len(tokens) + 1):
-        if i < len(tokens) and _latin(tokens[i]) == _latin(tokens[i - 1]):
+        if i < len(tokens) and latin(tokens[i]) == latin(tokens[i - 1]):
             continue
         parts.append(tokens[start:i])
         start = i
-    words = [_latin(p[0]) and sum(c.isalpha() for t in p for c in t.text) >= _LATIN_WORD for p in parts]
+    words = [latin(p[0]) and sum(c.isalpha() for t in p for c in t.text) >= LATIN_WORD for p in parts]
     if not any(words):
         return [tokens]
     # Letters too few to be a word (a B超 room, a stray mark) stay with the text beside them.

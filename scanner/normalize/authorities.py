@@ -174,6 +174,12 @@ def same_authority(a: str, b: str) -> bool | None:
 AUTHORITY_REPAIR_EDITS = 1
 
 
+# A province's health department before the 2013 reform (四川省卫生厅): never Chongqing's, whose
+# health authority was the 重庆市卫生局.
+PROVINCIAL_ORGAN = "卫生厅"
+PROVINCES_ENDING = ("省", "自治区")
+
+
 def authority_forms(text: str) -> tuple[str, str] | None:
     """A printed authority split as the closed list builds it: (place, organ form), the organ form
     one of the health authority's names of some era (卫生局, 卫生和计划生育委员会, 卫生健康委员会 and their
@@ -187,12 +193,6 @@ def authority_forms(text: str) -> tuple[str, str] | None:
     if place != c and place.endswith(PROVINCES_ENDING):
         return place, PROVINCIAL_ORGAN
     return None
-
-
-# A province's health department before the 2013 reform (四川省卫生厅): never Chongqing's, whose
-# health authority was the 重庆市卫生局.
-PROVINCIAL_ORGAN = "卫生厅"
-PROVINCES_ENDING = ("省", "自治区")
 
 
 # The national health ministry of each era, which signs the 医师资格证书 (and seals the old booklet's
@@ -264,8 +264,15 @@ def elsewhere_place(text: str) -> str | None:
     c = clean(text)
     start = c.rfind("卫生")
     place = split[0] if split is not None else c[:start] if start > 0 else ""
-    known = county_names_elsewhere().union(place_names())
+    known = _places_of_china()
     return place if any(place[-n:] in known for n in range(2, min(len(place), 12) + 1)) else None
+
+
+@cache
+def _places_of_china() -> frozenset[str]:
+    """Every place name of China an authority's place may end with: provinces, prefectures and
+    counties of any year, Chongqing's districts under any of their names."""
+    return county_names_elsewhere() | frozenset(place_names())
 
 
 def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:
