@@ -44,11 +44,11 @@ def free_port() -> int:
 class Server:
     """`certscan review --serve ARGS` in a subprocess, with its own temporary folder."""
 
-    def __init__(self, tmp: Path, *args: str) -> None:
+    def __init__(self, tmp: Path, *args: str, tmpdir: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # A port freed by a refused server may be handed out again: the folder is named apart from it.
-        self.tmpdir = Path(tempfile.mkdtemp(prefix="server-", dir=tmp))
+        self.tmpdir = tmpdir or Path(tempfile.mkdtemp(prefix="server-", dir=tmp))
         env = {**os.environ, "TMPDIR": str(self.tmpdir)}
         self.proc = subprocess.Popen(
             [sys.executable, "-c", START, "review", "--serve", "--port", str(self.port), *args],
@@ -82,8 +82,8 @@ class Server:
 def servers(tmp_path):
     started: list[Server] = []
 
-    def start(*args: str) -> Server:
-        server = Server(tmp_path, *args)
+    def start(*args: str, tmpdir: Path | None = None) -> Server:
+        server = Server(tmp_path, *args, tmpdir=tmpdir)
         started.append(server)
         return server
 
@@ -236,6 +236,42 @@ def test_sigterm_stops_the_server_promptly_removes_uploads_and_keeps_the_output(
     assert server.uploads() == []
     rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
     assert 1 <= len(rows) < 40 and all(r["file"] == "档案.pdf" for r in rows)
+
+
+def upload_a_page(server: Server) -> None:
+    page = io.BytesIO()
+    Image.new("RGB", (600, 400), "white").save(page, "JPEG")
+    response = httpx.post(
+        server.url + "/api/uploads", files={"file": ("证书.jpg", page.getvalue(), "image/jpeg")}, timeout=120
+    )
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.slow
+def test_the_pictures_a_killed_server_left_are_removed_when_the_next_review_starts(tmp_path, servers):
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    killed = servers("--out", str(tmp_path / "a.jsonl"), tmpdir=shared)
+    killed.wait_ready()
+    upload_a_page(killed)
+    [left] = killed.uploads()
+    assert [p.suffix for p in left.iterdir()] == [".jpg"]
+    killed.proc.send_signal(signal.SIGKILL)  # no chance to clean up
+    killed.proc.communicate(timeout=10)
+    assert left.exists()
+    # The folder of a server still running (this test's process stands for it) is kept.
+    running = shared / f"certscan-review-{os.getpid()}-abc"
+    running.mkdir()
+
+    again = servers("--out", str(tmp_path / "b.jsonl"), tmpdir=shared)
+    again.wait_ready()
+    assert not left.exists()
+    assert running.exists()
+    upload_a_page(again)
+    assert len(again.uploads()) == 2 and running in again.uploads()
+    again.proc.send_signal(signal.SIGTERM)
+    again.proc.communicate(timeout=30)
+    assert again.uploads() == [running]
 
 
 # -- a PDF of thousands of pages ----------------------------------------------------------------------

@@ -22,8 +22,20 @@ from scanner.review.web import TOKEN_COOKIE, WebSettings, create_app
 TODAY = dt.date(2026, 11, 27)
 
 
+OPEN: list[ReviewDesk] = []
+
+
+@pytest.fixture(autouse=True)
+def close_desks():
+    """Close every desk a test opened, as the server does when it stops: its uploads are removed."""
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
 def desk_for(tmp_path: Path, scanner=None, **kw) -> ReviewDesk:
-    return ReviewDesk(tmp_path / "out" / "reviewed.jsonl", today=TODAY, scanner=scanner, **kw)
+    OPEN.append(ReviewDesk(tmp_path / "out" / "reviewed.jsonl", today=TODAY, scanner=scanner, **kw))
+    return OPEN[-1]
 
 
 def client_for(desk: ReviewDesk, token: str | None = None) -> TestClient:

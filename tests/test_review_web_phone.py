@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from review_fixtures import glare_photo  # noqa: F401  (fixture)
 from test_registry import zhang
+from test_review_web import close_desks, desk_for  # noqa: F401  (close_desks: a fixture)
 from test_verify import reading
 
 from scanner.fields import Box, CertificateLayout, Change, Document, FieldKey, Flag
@@ -112,7 +113,7 @@ def test_after_an_upload_the_page_says_to_retake_and_then_offers_to_read_the_sho
     glare_photo,  # noqa: F811
     scanner,
 ):
-    desk = ReviewDesk(tmp_path / "reviewed.jsonl", today=TODAY, scanner=lambda: scanner)
+    desk = desk_for(tmp_path, scanner=lambda: scanner)
     client = client_for(desk)
     data = glare_photo.image.read_bytes()
     first = client.post("/api/uploads", files={"file": ("IMG_0001.jpg", data, "image/jpeg")}).json()
@@ -160,9 +161,7 @@ def booklet_row() -> dict:
 def desk_with(tmp_path: Path, row: dict, registry: Path | None = None) -> tuple[ReviewDesk, str]:
     results = tmp_path / "results.jsonl"
     results.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    desk = ReviewDesk(
-        tmp_path / "out" / "reviewed.jsonl", today=TODAY, registry=str(registry) if registry else None
-    )
+    desk = desk_for(tmp_path, registry=str(registry) if registry else None)
     [item] = desk.add_results(results)
     return desk, item.id
 

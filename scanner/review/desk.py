@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -142,6 +143,32 @@ class OutputLock:
             self._fh = None
 
 
+UPLOADS_PREFIX = "certscan-review-"
+
+
+def sweep_left_uploads(tmp: Path | None = None) -> list[Path]:
+    """Remove the upload folders a review server left when it was killed (SIGKILL, the OOM killer,
+    a power cut): each folder is named after its server's process, and one whose process is gone
+    and which belongs to this user holds certificate pictures nobody will read again. The folders
+    removed."""
+    removed = []
+    for folder in (tmp or Path(tempfile.gettempdir())).glob(f"{UPLOADS_PREFIX}*-*"):
+        pid = folder.name[len(UPLOADS_PREFIX) :].split("-", 1)[0]
+        try:
+            info = folder.lstat()
+            if not (pid.isdigit() and 0 < int(pid) < 1 << 22 and stat.S_ISDIR(info.st_mode)):
+                continue
+            if info.st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except OSError:
+            continue  # alive under another user, or the folder went away meanwhile
+    return removed
+
+
 def append_audit(path: Path, entries: Iterable[AuditEntry]) -> None:
     """Append audit entries to a JSON Lines file (created, with its folder, when needed), on disk
     before this returns."""
@@ -241,6 +268,7 @@ class ReviewDesk:
         # (file, page) of the rows an earlier session wrote: a results file's row is not put twice.
         self._restored: set[tuple[str, int | None]] = set()
         self._lock_file = OutputLock(out)
+        sweep_left_uploads()
         try:
             self._restore()
         except CertscanError:
@@ -388,7 +416,7 @@ class ReviewDesk:
         """The private temporary folder uploads are stored in, made on the first upload."""
         with self._lock:
             if self._uploads is None:
-                self._uploads = Path(tempfile.mkdtemp(prefix="certscan-review-"))
+                self._uploads = Path(tempfile.mkdtemp(prefix=f"{UPLOADS_PREFIX}{os.getpid()}-"))
             return self._uploads
 
     def scanner(self) -> Scanner:
