@@ -12,7 +12,9 @@ layout (old_booklet, current, and each document that is no practising certificat
   not printed) reported as a value with review false is silently wrong too; values under redaction
   boxes are also counted apart. Institutions are compared as the matcher compares them (a short name
   and the official name agree); names, codes and everything else exactly.
-- the document (`document`) and the layout (`layout`) told right.
+- the document (`document`) and the layout (`layout`) told right, and the warnings that a booklet's
+  page is not in the picture (`holder_page_not_shown`, `code_page_not_shown`) given exactly when the
+  truth has no value of that page's fields and none redacted.
 - change blocks (变更注册记录): a true block is read when some reported block has its item, date and
   value; a reported block with review false that differs from its true block in item, value or date
   is silent; a reported block that exists nowhere in the truth is counted apart (silent unless
@@ -57,8 +59,10 @@ import numpy as np
 from scanner.config import ScanConfig
 from scanner.fields import (
     CHANGE_TARGETS,
+    CODE_PAGE_NOT_SHOWN,
     CURRENT_KEYS,
     FIELD_ORDER,
+    PAGE_FIELDS,
     CertificateLayout,
     CertificateRecord,
     Change,
@@ -152,6 +156,7 @@ class Stats:
     redacted_silent: int = 0
     document_right: int = 0
     layout_right: int = 0
+    pages_right: int = 0  # page-not-shown warnings given exactly when due
     blocks: int = 0  # true change blocks shown
     blocks_read: int = 0
     blocks_reviewed: int = 0
@@ -363,11 +368,27 @@ def score(
     stats.document_right += int(str(record.document) == truth["document"])
     layout = None if record.layout is None else str(record.layout)
     stats.layout_right += int(layout == truth.get("layout"))
+    pages = {w for w in record.warnings if w in PAGE_FIELDS}
+    stats.pages_right += int(pages == pages_due(truth))
     return [
         *score_fields(record, truth, judge, stats),
         *score_changes(record, truth, judge, stats),
         *score_current(record, truth, judge, stats),
     ]
+
+
+def pages_due(truth: Mapping[str, Any]) -> set[str]:
+    """The page-not-shown warnings a practising certificate's picture should carry: those whose
+    fields all have no value in the truth, none of them redacted (the 编码 page: old booklets only)."""
+    if truth["document"] != "practising_certificate":
+        return set()
+    hidden = set(truth.get("redacted") or ())
+    return {
+        warning
+        for warning, keys in PAGE_FIELDS.items()
+        if (warning != CODE_PAGE_NOT_SHOWN or truth.get("layout") == "old_booklet")
+        and all(truth["fields"].get(str(k)) is None and str(k) not in hidden for k in keys)
+    }
 
 
 # ---------------------------------------------------------------- the figures and their targets
@@ -389,6 +410,7 @@ def figures(s: Stats) -> dict[str, Any]:
         "illegible_reviewed_rate": rate(s.illegible_reviewed, s.illegible),
         "document_right": rate(s.document_right, s.images),
         "layout_right": rate(s.layout_right, s.images),
+        "pages_right": rate(s.pages_right, s.images),
         "change_blocks_read": rate(s.blocks_read, s.blocks),
         "current_right": rate(s.current_right, s.current_values),
         "current_institution_right": rate(s.current_institution_right, s.current_institution),
@@ -665,6 +687,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("silent_share", "silent", "%3"),
     ("document_right", "document", "%1"),
     ("layout_right", "layout", "%1"),
+    ("pages_right", "pages", "%1"),
     ("change_blocks_read", "blocks read", "%1"),
     ("current_institution_right", "cur.inst", "%1"),
     ("redacted_silent", "redact.silent", "d"),

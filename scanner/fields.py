@@ -109,6 +109,16 @@ ID_LENGTH, CODE_LENGTH = 18, 15
 # picture holds no text at all; it holds no practising certificate (`pipeline.no_certificate`).
 NO_TEXT_FOUND = "no_text_found"
 NO_CERTIFICATE = "no_certificate"
+# Warnings that a booklet's page is not in the picture (a change page or the 编码 page shown alone):
+# neither a label nor a value of the fields it prints was read. Each names those fields; the
+# certificate code page only for the old booklet, whose 编码 stands on a page of its own.
+HOLDER_PAGE_NOT_SHOWN = "holder_page_not_shown"
+CODE_PAGE_NOT_SHOWN = "code_page_not_shown"
+
+PAGE_FIELDS: dict[str, tuple[FieldKey, ...]] = {
+    HOLDER_PAGE_NOT_SHOWN: (FieldKey.NAME, FieldKey.SEX, FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER),
+    CODE_PAGE_NOT_SHOWN: (FieldKey.CERTIFICATE_CODE, FieldKey.AUTHORITY, FieldKey.ISSUE_DATE),
+}
 
 # What the picture did to a field, as opposed to the print itself (a better photo can mend it), in
 # the order the image warnings name them.

@@ -43,6 +43,7 @@ from .fields import (
     FIELD_ORDER,
     NO_CERTIFICATE,
     NO_TEXT_FOUND,
+    PAGE_FIELDS,
     PICTURE_FLAGS,
     CertificateLayout,
     CertificateRecord,
@@ -281,8 +282,14 @@ def same_certificate(a: CertificateRecord, b: CertificateRecord) -> bool | None:
 
 def _merged_warnings(records: Sequence[CertificateRecord], readable: Sequence[int]) -> tuple[str, ...]:
     """Every shot's warnings once, in order of first appearance, and a warning when two shots
-    surely show different certificates. A shot without text says nothing of the others."""
-    warnings = [w for i in readable for w in records[i].warnings if w != NO_TEXT_FOUND]
+    surely show different certificates. A shot without text says nothing of the others; a page is
+    not shown only when no shot shows it (`fields.PAGE_FIELDS`)."""
+    warnings = [
+        w
+        for i in readable
+        for w in records[i].warnings
+        if w != NO_TEXT_FOUND and (w not in PAGE_FIELDS or all(w in records[j].warnings for j in readable))
+    ]
     pairs = [(i, j) for n, i in enumerate(readable) for j in readable[n + 1 :]]
     if any(same_certificate(records[i], records[j]) is False for i, j in pairs):
         warnings.append(DIFFERENT_CERTIFICATES)

@@ -34,7 +34,7 @@ from .errors import InputError
 from .extract import Layout, extract_fields, read_layout
 from .extract.change_looks import ChangeProbe, second_look
 from .extract.changes import dated_after_issue, normalized_changes, read_change_record
-from .extract.documents import identify
+from .extract.documents import identify, pages_not_shown
 from .extract.labels import CURRENT_TABLE, TABLES, Form, LabelTable
 from .fields import (
     CERTIFICATE_FIELDS,
@@ -466,7 +466,7 @@ class Scanner:
         table = TABLES[identified.form]
         layout = read_layout(rest, table, covered)
         fields = self._extract(rest, layout, table)
-        text_warnings = () if lines else (NO_TEXT_FOUND,)
+        text_warnings: tuple[str, ...] = () if lines else (NO_TEXT_FOUND,)
         document, form_layout = identified.document, identified.layout
         if document is Document.OTHER and not no_certificate(rest, fields, plain):
             # No title, label or change block, but most values: a certificate whose labels were lost.
@@ -515,6 +515,8 @@ class Scanner:
             changes = dated_after_issue(
                 normalized_changes(record.changes, self.matcher), fields[FieldKey.ISSUE_DATE].value
             )
+        if document is Document.PRACTISING:
+            text_warnings = (*text_warnings, *pages_not_shown(layout[2], fields, form_layout))
         return CertificateRecord(
             file=file,
             fields=fields,

@@ -14,7 +14,18 @@ from scanner.extract import extract_fields, read_layout
 from scanner.extract.documents import identify, layout_from_changes
 from scanner.extract.labels import TABLES, Form
 from scanner.extract.parse import parse_qualification_code
-from scanner.fields import FIELD_ORDER, Box, CertificateLayout, Change, Document, FieldKey, Flag
+from scanner.fields import (
+    CODE_PAGE_NOT_SHOWN,
+    FIELD_ORDER,
+    HOLDER_PAGE_NOT_SHOWN,
+    PAGE_FIELDS,
+    Box,
+    CertificateLayout,
+    Change,
+    Document,
+    FieldKey,
+    Flag,
+)
 from scanner.normalize import restored_place
 from scanner.ocr.base import OcrLine
 from scanner.pipeline import Scanner
@@ -419,3 +430,42 @@ def test_only_one_place_one_character_away_is_restored():
         assert restored_place(text) is None, text
     # Chongqing's own names are the gazetteer's to match.
     assert restored_place("西阳土家族苗族自治县人民医院") is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("seed", "pages", "warned"),
+    [
+        (14, ["p4"], {HOLDER_PAGE_NOT_SHOWN, CODE_PAGE_NOT_SHOWN}),
+        (8, ["p2"], {HOLDER_PAGE_NOT_SHOWN}),
+        (9, ["p3", "p4"], {CODE_PAGE_NOT_SHOWN}),
+        # Name and ID number under redaction boxes: their labels show the page.
+        (10, ["p1", "p2", "p3", "p4"], set()),
+    ],
+)
+def test_the_pages_of_a_booklet_not_in_the_picture_are_named_with_what_to_do(
+    tmp_path: Path, scanner: Scanner, seed: int, pages: list[str], warned: set[str]
+):
+    from scanner.report import summary
+    from scanner.review.retake import Cause, photo_advice
+    from scanner.synth import generate_documents
+
+    (truth_path,) = generate_documents(tmp_path, count=1, seed=seed, modes=("scan",), kinds=("old_booklet",))
+    truth = json.loads(truth_path.read_text("utf-8"))
+    assert truth["pages"] == pages
+    record = scanner.scan_file(tmp_path / truth["file"])
+    assert {w for w in record.warnings if w in PAGE_FIELDS} == warned
+    advice = photo_advice(record)
+    named = {FieldKey.NAME, FieldKey.ID_NUMBER} if HOLDER_PAGE_NOT_SHOWN in warned else set()
+    named |= {FieldKey.CERTIFICATE_CODE, FieldKey.AUTHORITY} if CODE_PAGE_NOT_SHOWN in warned else set()
+    pages_step = [step for step in advice.steps if step.cause is Cause.PAGE_NOT_SHOWN]
+    assert {k for step in pages_step for k in step.fields} == named
+    if named:
+        assert advice.steps[0] == pages_step[0] and advice.retake
+    # Not "face the certificate squarely": no better photo of this page brings those fields back.
+    assert not {k for step in advice.steps if step.cause is Cause.MISSING for k in step.fields} & named
+    shown = summary(record)
+    assert ("照片里没有印姓名、身份证号的那一页：请把这一页也拍下来" in shown) == bool(
+        HOLDER_PAGE_NOT_SHOWN in warned
+    )
+    assert ("照片里没有印编码、发证机关的那一页" in shown) == bool(CODE_PAGE_NOT_SHOWN in warned)

@@ -20,6 +20,8 @@ from scanner.checks import run_checks
 from scanner.cli import app
 from scanner.extract import extract_fields
 from scanner.fields import (
+    CODE_PAGE_NOT_SHOWN,
+    HOLDER_PAGE_NOT_SHOWN,
     Box,
     CertificateLayout,
     CertificateRecord,
@@ -254,6 +256,14 @@ def test_a_change_page_that_does_not_tell_its_layout_leaves_it_to_the_shots_that
     changes = replace(shot(record, "p4"), layout=None)
     for shots in ([changes, personal], [personal, changes]):
         assert merge_records(shots, "m", TODAY).layout is CertificateLayout.OLD_BOOKLET
+
+
+def test_a_page_is_missing_from_merged_shots_only_when_no_shot_shows_it(reading):
+    record, _ = reading
+    personal = replace(shot(record, "p3"), warnings=(CODE_PAGE_NOT_SHOWN,))
+    changes = replace(shot(record, "p4"), warnings=(HOLDER_PAGE_NOT_SHOWN, CODE_PAGE_NOT_SHOWN, "blur"))
+    merged = merge_records([changes, personal], "m", TODAY)
+    assert merged.warnings == (CODE_PAGE_NOT_SHOWN, "blur")
 
 
 def test_change_blocks_agreeing_across_shots_are_sure_and_disagreeing_ones_reviewed():

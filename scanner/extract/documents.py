@@ -14,14 +14,22 @@ wide gaps, so the two pages of a spread and their labels and values stay apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from ..fields import CertificateLayout, Change, Document
+from ..fields import (
+    CODE_PAGE_NOT_SHOWN,
+    PAGE_FIELDS,
+    CertificateLayout,
+    Change,
+    Document,
+    FieldKey,
+    FieldResult,
+)
 from ..ocr.base import OcrLine
 from .labels import TABLES, Form
-from .layout import Row, build_rows, page_skew, tokens_of
+from .layout import Row, Run, build_rows, page_skew, tokens_of
 
 # Segments of a row are cut where the gap between characters is wider than this many heights.
 _SEGMENT_GAP = 2.6
@@ -224,6 +232,23 @@ def identify(
     if layout is None and not change_pages:
         layout = _NEW  # a page of fields whose telling labels were lost is read by today's
     return Identified(Document.PRACTISING, layout, scores, layout_scores, change_pages)
+
+
+def pages_not_shown(
+    runs: Sequence[Run], fields: Mapping[FieldKey, FieldResult], layout: CertificateLayout | None
+) -> tuple[str, ...]:
+    """The warnings (`fields.PAGE_FIELDS`) for the pages of a practising certificate's booklet the
+    picture does not show: none of the labels of the fields printed there was read, and none of
+    those fields has a value. A redacted value's label still shows its page. Only the old booklet
+    prints its 编码 on a page of its own; today's layout prints its code without a label, so its
+    absence tells nothing."""
+    labelled = {run.key for run in runs if run.key is not None}
+    return tuple(
+        warning
+        for warning, keys in PAGE_FIELDS.items()
+        if (warning != CODE_PAGE_NOT_SHOWN or layout is _OLD)
+        and not any(key in labelled or fields[key].value is not None for key in keys)
+    )
 
 
 # The current layout was issued from the day the 医师执业注册管理办法 of 2017 took effect: a change

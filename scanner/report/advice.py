@@ -13,11 +13,11 @@ import json
 from functools import cache
 from importlib import resources
 
-from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PICTURE_FLAGS, Change, FieldKey
+from ..fields import FIELD_LABELS_EN, FIELD_LABELS_ZH, PAGE_FIELDS, PICTURE_FLAGS, Change, FieldKey
 from ..normalize import normalize_authority
 from ..text import Lang, mask_personal
 from ..verify import Difference, Kind, Verdict, Verification
-from .reading import shown_value, warnings_text
+from .reading import shown_value, warning_text, warnings_text
 
 
 @cache
@@ -105,6 +105,9 @@ def _steps(v: Verification, lang: str) -> list[str]:
             t["report"],
         ]
     elif v.verdict is Verdict.NEEDS_REVIEW:
+        # A page not photographed comes first: reviewing cannot bring back what is not there.
+        said: Lang = "zh" if lang == "zh" else "en"
+        out += [warning_text(w, said, v.record) for w in v.record.warnings if w in PAGE_FIELDS]
         if v.candidates and v.entry is None:
             out.append(t["ambiguous"].format(count=len(v.candidates)))
         for i in v.doubtful_changes:
@@ -114,7 +117,6 @@ def _steps(v: Verification, lang: str) -> list[str]:
             out.append(t["review"].format(fields=sep.join(labels[k] for k in v.doubtful)))
             blamed = _picture_problems(v)
             if blamed:
-                said: Lang = "zh" if lang == "zh" else "en"
                 out.append(t["retake"].format(problems=warnings_text(blamed, said, v.record)))
         elif not v.candidates:
             out.append(t["no_keys"])

@@ -7,12 +7,15 @@ import json
 from collections.abc import Iterable
 
 from ..fields import (
+    CODE_PAGE_NOT_SHOWN,
     CURRENT_KEYS,
     FIELD_LABELS_EN,
     FIELD_LABELS_ZH,
     FIELD_ORDER,
+    HOLDER_PAGE_NOT_SHOWN,
     NO_CERTIFICATE,
     NO_TEXT_FOUND,
+    PAGE_FIELDS,
     CertificateLayout,
     CertificateRecord,
     Change,
@@ -301,8 +304,11 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
     if notes:
         described = sep.join(check_text(c, lang, record) for c in notes)
         lines.append("  " + text["notes"].format(notes=described))
-    if record.warnings:
-        lines.append("  " + text["warnings"].format(warnings=warnings_text(record.warnings, lang, record)))
+    pages = [w for w in record.warnings if w in PAGE_FIELDS]
+    image_warnings = [w for w in record.warnings if w not in PAGE_FIELDS]
+    lines += ["  " + _WARNING_TEXT[lang][w] for w in pages]
+    if image_warnings:
+        lines.append("  " + text["warnings"].format(warnings=warnings_text(image_warnings, lang, record)))
     if not review and not failed:
         lines.append("  " + text["all_ok"])
     return "\n".join(lines) + "\n"
@@ -370,12 +376,18 @@ _WARNING_TEXT: dict[Lang, dict[str, str]] = {
         "dark": "画面偏暗",
         NO_TEXT_FOUND: "未找到文字",
         NO_CERTIFICATE: "未找到医师执业证书",
+        HOLDER_PAGE_NOT_SHOWN: "照片里没有印姓名、身份证号的那一页：请把这一页也拍下来",
+        CODE_PAGE_NOT_SHOWN: "照片里没有印编码、发证机关的那一页：请把这一页也拍下来",
         DIFFERENT_CERTIFICATES: "合并的照片不是同一张证书",
     },
     "en": {
         "dark": "picture too dark",
         NO_TEXT_FOUND: "no text found",
         NO_CERTIFICATE: "no practising certificate",
+        HOLDER_PAGE_NOT_SHOWN: "The page with the name and ID number is not in the picture: "
+        "photograph that page too",
+        CODE_PAGE_NOT_SHOWN: "The page with the certificate code (编码) and the issuing authority is "
+        "not in the picture: photograph that page too",
         DIFFERENT_CERTIFICATES: "the merged pictures show different certificates",
     },
 }

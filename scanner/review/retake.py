@@ -27,6 +27,7 @@ from ..fields import (
     FIELD_ORDER,
     NO_CERTIFICATE,
     NO_TEXT_FOUND,
+    PAGE_FIELDS,
     CertificateLayout,
     CertificateRecord,
     Document,
@@ -42,6 +43,7 @@ class Cause(StrEnum):
     UNREADABLE = "unreadable"
     WRONG_DOCUMENT = "wrong_document"
     NO_CERTIFICATE = "no_certificate"
+    PAGE_NOT_SHOWN = "page_not_shown"
     GLARE = "glare"
     PARTLY_OUTSIDE = "partly_outside"
     LOW_RESOLUTION = "low_resolution"
@@ -64,6 +66,11 @@ _STEPS: dict[Cause, tuple[str, str]] = {
     Cause.NO_CERTIFICATE: (
         "照片里没有找到证书：把整张证书放进取景框，对准后再拍。",
         "No certificate found in the picture: fit the whole certificate in the frame and take it again.",
+    ),
+    Cause.PAGE_NOT_SHOWN: (
+        "照片里缺少印有{fields}的证书页：请把缺少的页也拍下来，几张照片可以合并读取。",
+        "The picture lacks the certificate's page with {fields}: photograph it too; the shots can "
+        "be read as one.",
     ),
     Cause.GLARE: (
         "反光遮住了{fields}：往旁边站一步，换个角度避开反光再拍。",
@@ -223,7 +230,12 @@ def photo_advice(
             del touched[Cause.GLARE]
     if "dark" in record.warnings:
         touched.setdefault(Cause.DARK, [])
+    # The fields on a page not in the picture: there is nothing to read better in this one.
+    pages = [k for w in record.warnings for k in PAGE_FIELDS.get(w, ()) if k in _NAMED_OF_PAGES]
+    if pages:
+        touched[Cause.PAGE_NOT_SHOWN] = pages
     explained = {k for keys in touched.values() for k in keys}
+    explained |= {k for w in record.warnings for k in PAGE_FIELDS.get(w, ())}
     unread = [k for k in _KEYS if k in _expected(record) and record.value(k) is None and k not in explained]
     if unread:
         touched[Cause.MISSING] = unread
@@ -239,6 +251,8 @@ def photo_advice(
 # the keys it is looked up by: one of those not read at all is worth another photo.
 _WANTED: tuple[FieldKey, ...] = tuple(k for k in FIELD_ORDER if k is not FieldKey.QUALIFICATION_CODE)
 _KEYS: tuple[FieldKey, ...] = (FieldKey.NAME, FieldKey.ID_NUMBER, FieldKey.CERTIFICATE_CODE)
+# A page not in the picture is named by these of its fields.
+_NAMED_OF_PAGES = frozenset({*_KEYS, FieldKey.AUTHORITY})
 
 
 def _expected(record: CertificateRecord) -> tuple[FieldKey, ...]:
