@@ -691,6 +691,17 @@ def test_the_zhuang_label_under_a_bilingual_booklet_s_item_is_no_part_of_the_val
     assert kept.value == "重庆ABC医院"
 
 
+def test_a_uyghur_label_word_read_as_digits_and_marks_is_no_part_of_the_value_below_it():
+    # The Uyghur under 变更项目, read by the recognizer as 130<5132533, on a row of its own between
+    # the item and its value (one seed's photo put it into the value and into `current`).
+    lines = change_page([{**MOVE, "value": "重庆三峡中心医院"}])
+    item = next(ln for ln in lines if ln.text.startswith("变更项目"))
+    x, y = item.quad[0]
+    lines.append(line("130<5132533", x, y + 0.55 * PITCH, h=0.5 * H, pitch=0.3 * H, conf=0.5))
+    (change,) = read(lines).changes
+    assert change.value == "重庆三峡中心医院"
+
+
 def test_a_zhuang_label_read_into_the_value_s_line_is_no_part_of_it_nor_the_space_read_as_a_comma():
     # Hanghmoeg bienq read on the value's own row, the space between its words read as a comma.
     lines = change_page([{**MOVE, "value": "重庆医科大学附属大学城医院"}])

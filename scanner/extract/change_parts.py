@@ -28,7 +28,7 @@ from ..normalize import (
     organ_names,
 )
 from ..normalize.words import closed_words
-from .forms import _DIGIT_CONFUSIONS, _EIGHT_DIGITS, _PUNCT_EDGES, _ends_complete
+from .forms import _CJK, _DIGIT_CONFUSIONS, _EIGHT_DIGITS, _PUNCT_EDGES, _ends_complete
 from .layout import LATIN_WORD, Token, latin
 
 # The items a registration can change, as printed (a closed list: a misread item is matched to it
@@ -334,6 +334,14 @@ def digits_only(tokens: Sequence[Token]) -> bool:
     """Whether a run holds digits and nothing else but separators."""
     meaningful = meaningful_tokens(tokens)
     return bool(meaningful) and all(t.text.isdigit() for t in meaningful)
+
+
+def written_in_chinese(tokens: Sequence[Token]) -> bool:
+    """Whether a run holds a Chinese character. Every part of a block that follows its label a row
+    down or wraps (a value, an authority) is written in Chinese; a run without one is none of them:
+    a date's digits printed off its row, or a second script's word under a bilingual label read as
+    Latin letters, digits and marks (130<5132533 for a Uyghur word)."""
+    return any(_CJK.search(t.text) for t in tokens)
 
 
 def item_split(tokens: list[Token]) -> tuple[list[Token], list[Token]]:

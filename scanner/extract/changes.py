@@ -57,6 +57,7 @@ from .change_parts import (
     text_of,
     value_words,
     without_latin_words,
+    written_in_chinese,
 )
 from .forms import _ends_complete
 from .layout import Row, Token, build_rows, page_skew, tokens_of
@@ -519,8 +520,8 @@ def _free_row(block: Block, toks: Sequence[Token]) -> bool:
     h = statistics.median(max(t.h, t.x1 - t.x0) for t in toks)
     cy = statistics.median(t.cy for t in toks)
     runs = _runs(toks, h)
-    # Names wrap onto words, never onto bare digits (a date's digits printed off its row).
-    worded = [run for run in runs if not digits_only(run)]
+    # Names wrap onto Chinese words, never onto bare digits or another script's word.
+    worded = [run for run in runs if written_in_chinese(run)]
     if block.last is Part.ITEM:
         if not block.value and worded:
             run = worded[0]
