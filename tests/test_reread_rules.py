@@ -13,6 +13,7 @@ from helpers import FAINT_FORM, card, make_id
 
 from benchmarks.confusiongen import LOOK
 from scanner.fields import Box, FieldKey, FieldResult, Flag
+from scanner.normalize.words import elsewhere_authority_words
 from scanner.pipeline import suppress_red
 from scanner.reread import ctc
 from scanner.reread.crops import value_crop, wrapped_lines
@@ -415,6 +416,37 @@ def test_a_doubtful_value_wrapped_over_two_lines_is_read_again_line_after_line(s
         closed_list(sight(scanner, flat), FieldKey.AUTHORITY, misread, {}).value
         == "重庆市北碚区卫生健康委员会"
     )
+
+
+@pytest.mark.slow
+def test_another_provinces_district_authority_whose_organ_lost_a_character_is_never_a_chongqing_one(
+    scanner,
+):
+    # 沙依巴克区卫生局 (乌鲁木齐, printed without its city) with 卫 read as 2: once made 巴南区卫生局.
+    flat, box = printed("沙依巴克区卫生局", 5)
+    field = FieldResult("沙依巴克区2生局", "沙依巴克区2生局", 0.5, (Flag.LOW_CONFIDENCE,), box)
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
+    assert fixed.value == "沙依巴克区卫生局" and fixed.review
+
+
+@pytest.mark.slow
+def test_another_provinces_authority_cut_short_is_read_again_as_a_whole_organ_name_not_a_short_form(
+    scanner,
+):
+    # 员会 wrapped onto the next line and not read: once read again as the short form 卫生和计生委,
+    # which no certificate prints.
+    rng = random.Random(4)
+    first = print_line("新疆维吾尔自治区乌鲁木齐市卫生和计划生育委", rng, LOOK)
+    flat = _stacked(first, print_line("员会", rng, LOOK))
+    box = Box(4.0, 4.0, first.shape[1] - 4.0, first.shape[0] - 4.0)
+    read = "新疆维吾尔自治区乌鲁木齐市卫生和计划生育委"
+    field = FieldResult(read, read, 0.9, (Flag.LOW_CONFIDENCE, Flag.INCOMPLETE), box)
+    fixed = closed_list(sight(scanner, flat), FieldKey.AUTHORITY, field, {})
+    assert fixed.value in (read, "新疆维吾尔自治区乌鲁木齐市卫生和计划生育委员会") and fixed.review
+    assert not elsewhere_authority_words("新疆维吾尔自治区乌鲁木齐市").keys() & {
+        "新疆维吾尔自治区乌鲁木齐市卫生和计生委",
+        "新疆维吾尔自治区乌鲁木齐市卫计委",
+    }
 
 
 @pytest.mark.slow

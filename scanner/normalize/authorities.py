@@ -255,14 +255,16 @@ def _chongqing(text: str, found: AuthorityMatch) -> bool:
 
 def elsewhere_place(text: str) -> str | None:
     """The place an authority outside Chongqing names, as read: the text before its organ (before
-    卫生, when the organ is damaged), ending in the name of a real place of China (兴宁区; not 恭江县,
-    a Chongqing county misread). None for a Chongqing authority, one with no organ begun, or one
-    whose place is no real place."""
+    卫生, or the character before 生, when the organ is damaged), ending in the name of a real place
+    of China (兴宁区; not 恭江县, a Chongqing county misread). None for a Chongqing authority, one
+    with no organ begun, or one whose place is no real place."""
     if national_issuer(text) or _chongqing(text, normalize_authority(text)):
         return None
     split = authority_forms(text)
     c = clean(text)
     start = c.rfind("卫生")
+    if start < 0 and c.rfind("生") >= 2:
+        start = c.rfind("生") - 1  # 卫 misread (沙依巴克区2生局)
     place = split[0] if split is not None else c[:start] if start > 0 else ""
     known = _places_of_china()
     return place if any(place[-n:] in known for n in range(2, min(len(place), 12) + 1)) else None

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from ..fields import Category, FieldKey, Level, Sex
 from ..vocab import all_scopes, scopes_by_category
-from .authorities import PROVINCES_ENDING, PROVINCIAL_ORGAN, organ_forms, organ_names
+from .authorities import PROVINCES_ENDING, PROVINCIAL_ORGAN, organ_names
 from .places import districts
 
 # A field whose printed forms outnumber this is checked against the ones closest to what was read.
@@ -53,10 +53,11 @@ def uncity_authority_words() -> dict[str, str]:
 
 def elsewhere_authority_words(place: str) -> dict[str, str]:
     """发证机关 of a place outside Chongqing (`authorities.elsewhere_place`), its place as read: the
-    place and each printed form of the health authority's organ (卫生局, 卫计委 …; a province's
-    卫生厅)."""
+    place and each name the health authority's organ has had (卫生局, 卫生和计划生育委员会 …; a
+    province's 卫生厅), printed whole on a certificate as Chongqing's are: a doubtful one is never
+    read again as a short form (卫生和计生委 for 卫生和计划生育委 whose 员会 wrapped)."""
     provincial = (PROVINCIAL_ORGAN,) if place.endswith(PROVINCES_ENDING) else ()
-    return {f"{place}{o}": f"{place}{o}" for o in (*organ_forms(), *provincial)}
+    return {f"{place}{o}": f"{place}{o}" for o in (*organ_names(), *provincial)}
 
 
 @cache
