@@ -17,7 +17,7 @@ from test_registry import zhang
 from test_review_web import close_desks, desk_for  # noqa: F401  (close_desks: a fixture)
 from test_verify import reading
 
-from scanner.fields import Box, CertificateLayout, Change, Document, FieldKey, Flag
+from scanner.fields import HOLDER_PAGE_NOT_SHOWN, Box, CertificateLayout, Change, Document, FieldKey, Flag
 from scanner.registry.importer import import_csv
 from scanner.registry.sqlite import SqliteRegistry
 from scanner.review.desk import ReviewDesk
@@ -80,6 +80,23 @@ def test_a_lookup_key_not_read_at_all_is_never_called_a_good_photo():
     page[300:380, 200:400] = 252
     [step] = photo_advice(record, page).steps
     assert (step.cause, step.fields) == (Cause.GLARE, (FieldKey.CERTIFICATE_CODE,))
+
+
+def test_a_page_not_in_the_picture_is_asked_for_and_never_blamed_on_glare():
+    # A change page photographed alone: the name and ID number are on a page not shown.
+    blank = {k: None for k in (FieldKey.NAME, FieldKey.SEX, FieldKey.BIRTH_DATE, FieldKey.ID_NUMBER)}
+    record = replace(reading(zhang(), **blank), warnings=(HOLDER_PAGE_NOT_SHOWN,))
+    page = np.full((600, 900, 3), 212, np.uint8)
+    page[300:380, 200:400] = 252
+    for flat in (None, page):
+        advice = photo_advice(record, flat)
+        assert advice.retake
+        assert [(s.cause, s.fields) for s in advice.steps] == [
+            (Cause.PAGE_NOT_SHOWN, (FieldKey.NAME, FieldKey.ID_NUMBER))
+        ]
+    assert advice.steps[0].text("zh") == (
+        "照片里缺少印有姓名、身份证号的证书页：请把缺少的页也拍下来，几张照片可以合并读取。"
+    )
 
 
 def test_a_value_confirmed_by_a_person_asks_for_no_retake():

@@ -213,6 +213,10 @@ def photo_advice(
     if record.document is not Document.PRACTISING:
         return PhotoAdvice((Step(Cause.WRONG_DOCUMENT),))
     touched: dict[Cause, list[FieldKey]] = {}
+    # The fields on a page not in the picture: nothing in this one took them away.
+    unshown = {k for w in record.warnings for k in PAGE_FIELDS.get(w, ())}
+    if unshown:
+        touched[Cause.PAGE_NOT_SHOWN] = [k for k in FIELD_ORDER if k in unshown and k in _NAMED_OF_PAGES]
     for key in FIELD_ORDER:
         result = record.fields.get(key)
         if result is None or result.confirmed:
@@ -225,17 +229,14 @@ def photo_advice(
         glared = touched.setdefault(Cause.GLARE, [])
         # A value the reflection took away entirely was never measured (there was nothing to
         # measure): it is missing. Values read beside a spot were measured, and flagged if spoiled.
-        glared += [k for k in _expected(record) if record.value(k) is None and k not in glared]
+        glared += [
+            k for k in _expected(record) if record.value(k) is None and k not in glared and k not in unshown
+        ]
         if not glared:
             del touched[Cause.GLARE]
     if "dark" in record.warnings:
         touched.setdefault(Cause.DARK, [])
-    # The fields on a page not in the picture: there is nothing to read better in this one.
-    pages = [k for w in record.warnings for k in PAGE_FIELDS.get(w, ()) if k in _NAMED_OF_PAGES]
-    if pages:
-        touched[Cause.PAGE_NOT_SHOWN] = pages
-    explained = {k for keys in touched.values() for k in keys}
-    explained |= {k for w in record.warnings for k in PAGE_FIELDS.get(w, ())}
+    explained = {k for keys in touched.values() for k in keys} | unshown
     unread = [k for k in _KEYS if k in _expected(record) and record.value(k) is None and k not in explained]
     if unread:
         touched[Cause.MISSING] = unread
