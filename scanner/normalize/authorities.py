@@ -263,8 +263,8 @@ def elsewhere_place(text: str) -> str | None:
     split = authority_forms(text)
     c = clean(text)
     start = c.rfind("卫生")
-    if start < 0 and c.rfind("生") >= 2:
-        start = c.rfind("生") - 1  # 卫 misread (沙依巴克区2生局)
+    if start < 0 and (second := c.rfind("生")) >= 2:
+        start = second - 1  # 卫 misread (沙依巴克区2生局)
     place = split[0] if split is not None else c[:start] if start > 0 else ""
     known = _places_of_china()
     return place if any(place[-n:] in known for n in range(2, min(len(place), 12) + 1)) else None

@@ -306,7 +306,7 @@ def summary(record: CertificateRecord, lang: Lang = "zh") -> str:
         lines.append("  " + text["notes"].format(notes=described))
     pages = [w for w in record.warnings if w in PAGE_FIELDS]
     image_warnings = [w for w in record.warnings if w not in PAGE_FIELDS]
-    lines += ["  " + _WARNING_TEXT[lang][w] for w in pages]
+    lines += ["  " + warning_text(w, lang, record) for w in pages]
     if image_warnings:
         lines.append("  " + text["warnings"].format(warnings=warnings_text(image_warnings, lang, record)))
     if not review and not failed:
