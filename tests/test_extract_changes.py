@@ -17,7 +17,7 @@ import pytest
 from helpers import line
 
 from scanner.extract.change_looks import change_probes, second_look
-from scanner.extract.change_parts import dated_after_issue, filled_value
+from scanner.extract.change_parts import dated_after_issue, filled_value, value_words
 from scanner.extract.changes import (
     ChangeRecord,
     Part,
@@ -653,6 +653,22 @@ def test_a_scope_read_in_doubt_is_filled_from_the_official_scopes():
 )
 def test_only_one_name_differing_in_doubtful_characters_fills_a_value(text, doubtful, filled):
     assert filled_value(text, doubtful, NAMES) == filled
+
+
+@pytest.mark.parametrize(
+    ("text", "doubtful", "filled"),
+    [
+        # 区中 lost under the seal, 巴 in doubt: 东南医院 is one character away, but the reading
+        # names the district 巴南, and 重庆市东南医院 is another hospital in another district.
+        ("重庆市巴南医院", [1, 2, 3, 5], None),
+        # A doubtful character outside the district named is filled from that district's names.
+        ("重庆市黔江区妇幼保键院", [9], "重庆市黔江区妇幼保健院"),
+        # A reading that names no district (its own misread) may be filled into one.
+        ("重庆市黔汀区中医院", [4], "重庆市黔江区中医院"),
+    ],
+)
+def test_a_value_naming_a_district_is_filled_from_that_districts_names_only(text, doubtful, filled):
+    assert filled_value(text, doubtful, value_words("执业地点变更", NAMES, text)) == filled
 
 
 def test_a_change_dated_before_the_certificate_was_issued_is_implausible():

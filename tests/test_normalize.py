@@ -10,13 +10,14 @@ from typer.testing import CliRunner
 
 from scanner.cli import app
 from scanner.errors import ConfigError
-from scanner.fields import Flag
+from scanner.fields import FieldResult, Flag
 from scanner.normalize import (
     Institution,
     InstitutionMatcher,
     Method,
     Unsure,
     bundled_gazetteer,
+    checked_authority,
     clean,
     fold,
     institution_key,
@@ -203,6 +204,30 @@ def test_damaged_authority_is_unsure_rather_than_guessed():
     result = normalize_authority("重庆市渝巾区卫生健康委员会")  # 渝中 or 渝北?
     assert result.match is None and len(result.candidates) >= 2
     assert normalize_authority("重庆两江新区社会保障局").match is None
+
+
+def test_chongqing_authority_with_its_city_misread_is_repaired_and_reviewed():
+    # 庆 or 市 misread under a seal: still Chongqing's issuer (no place of China is one character
+    # from 重庆市), rewritten to the one entry it can be, and reviewed; never kept as another
+    # province's authority "as printed".
+    for printed, entry in (
+        ("重成市巴南区卫生健康委员会", "重庆市巴南区卫生健康委员会"),
+        ("重庆有巴南区卫生健康委员会", "重庆市巴南区卫生健康委员会"),
+        ("重庆币巴南区卫生局", "重庆市巴南区卫生局"),
+        ("重成市卫生健康委员会", "重庆市卫生健康委员会"),
+        # The short district form and then a stray character: the district's 区 misread.
+        ("重庆市巴南有卫生健康委员会", "重庆市巴南区卫生健康委员会"),
+    ):
+        checked = checked_authority(FieldResult(printed, printed, 0.95))
+        assert checked.value == entry, printed
+        assert {Flag.NORMALIZED, Flag.REPAIRED} <= set(checked.flags) and checked.review
+        assert normalize_authority(printed).match is not None
+    # Other provinces' issuers stay as printed and unreviewed, also a county renamed since 1983
+    # (赛罕区 was 郊区) and one sharing a Chongqing district's name (宁波市江北区).
+    for elsewhere in ("宁波市江北区卫生局", "赛罕区卫生健康委员会", "南宁市青秀区卫生局", "四川省卫生厅"):
+        assert checked_authority(FieldResult(elsewhere, elsewhere, 0.95)).flags == ()
+    # A place that is none of China's (重庆 misread, no 市 to go by) is no issuer to trust.
+    assert Flag.NOT_IN_VOCABULARY in checked_authority(FieldResult("重成卫生局", "重成卫生局", 0.95)).flags
 
 
 def test_closed_vocabularies():

@@ -75,6 +75,9 @@ def verifier(tmp_path_factory):
         ("重庆市渝中区生健康委员会", "重庆市渝中区卫生健康委员会"),
         ("重庆市渝北区卫生健委员会", "重庆市渝北区卫生健康委员会"),
         ("重庆市渝中区卫生和计划生育委员", "重庆市渝中区卫生和计划生育委员会"),
+        # 重庆市 with a character misread: not another province's issuer kept as printed.
+        ("重成市巴南区卫生健康委员会", "重庆市巴南区卫生健康委员会"),
+        ("重庆有卫生和计划生育委员会", "重庆市卫生和计划生育委员会"),
     ],
 )
 def test_an_authority_one_character_off_its_closed_list_becomes_the_entry_and_is_reviewed(
@@ -101,6 +104,10 @@ def test_an_authority_that_is_no_single_entry_of_the_list_is_reviewed_as_read(re
         ("北京市东城区卫生局", False),
         ("四川省卫生和计划生育委员会", False),
         ("四川省成都市生健康委员会", True),
+        # No place of China: 重庆 misread, nothing to keep as printed unreviewed.
+        ("重成卫生局", True),
+        # A county renamed since 1983 is a place of China (赛罕区 was 郊区).
+        ("内蒙古自治区呼和浩特市赛罕区卫生局", False),
     ],
 )
 def test_an_authority_outside_chongqing_is_kept_as_printed_and_reviewed_only_without_an_organ(

@@ -22,6 +22,7 @@ from ..normalize import (
     authority_forms,
     checked_authority,
     chongqing_districts,
+    named_district,
     normalize_category,
     normalize_level,
     normalize_scope,
@@ -266,13 +267,18 @@ def filled_value(text: str, doubtful: Sequence[int], words: Iterable[str]) -> st
     return fits.pop() if len(fits) == 1 else None
 
 
-def value_words(item: str | None, institutions: Iterable[str]) -> Iterable[str]:
+def value_words(item: str | None, institutions: Iterable[str], text: str = "") -> Iterable[str]:
     """The closed list an item's new value comes from: the gazetteer's printed names for an
     institution (and for the old booklet's 执业地点, which names one), the official scopes for a
-    scope; nothing for the rest (levels and categories are matched as read)."""
+    scope; nothing for the rest (levels and categories are matched as read). When what was read
+    (`text`) names a district, only the institutions naming that district: a doubtful character of
+    重庆市巴南医院 is never filled into 重庆市东南医院, another hospital."""
     kind = ITEM_KIND.get(item or "")
     if kind in (FieldKey.INSTITUTION, FieldKey.PRACTICE_PLACE):
-        return institutions
+        district = named_district(text) if text else None
+        if district is None:
+            return institutions
+        return (word for word in institutions if named_district(word) == district)
     if kind is FieldKey.SCOPE:
         return closed_words(FieldKey.SCOPE)
     return ()

@@ -639,7 +639,7 @@ def _filled(
     text = text_of(tokens)
     if part is not Part.VALUE or len(text) != len(tokens):
         return None
-    return filled_value(text, doubtful, value_words(item, institutions))
+    return filled_value(text, doubtful, value_words(item, institutions, text))
 
 
 def _labels_alone(block: Block, threshold: float) -> bool:

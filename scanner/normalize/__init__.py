@@ -84,6 +84,7 @@ from .shapes import (
     NameShape,
     Reach,
     compatible,
+    named_district,
     one_edit,
     shape,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "load_user_institutions",
     "merge_institutions",
     "name_words",
+    "named_district",
     "national_issuer",
     "normalize_authority",
     "normalize_category",

@@ -116,12 +116,13 @@ def normalize_authority(text: str) -> AuthorityMatch:
     Functional areas (两江新区 ...) and other issuers pass through unchanged.
     """
     current, _ = _organs()
-    c = clean(text).replace("重庆市", "重庆")
+    city_read = _city_read(clean(text))
+    c = city_read.replace("重庆市", "重庆")
     if not c:
         return AuthorityMatch(text, None, 0.0)
     rest = c.removeprefix("重庆")
     district: str | None = None
-    score = SCORE_EXACT
+    score = SCORE_EXACT if city_read == clean(text) else SCORE_OCR
     m = _district_re().match(rest)
     if m is None:
         folded_forms = {fold(f): d for f, d in _district_of().items()}
@@ -157,6 +158,25 @@ def normalize_authority(text: str) -> AuthorityMatch:
         # A former name (卫生局, 璧山县) or a short form (卫健委, no 重庆市) of the same issuer.
         method, final = Method.ALIAS, SCORE_ALIAS
     return AuthorityMatch(text, name, final, district, organ, organ != current, (name,), method)
+
+
+CITY = "重庆市"
+
+
+def _city_read(text: str) -> str:
+    """A cleaned authority with its city read: 重庆市 with one character misread (重成市巴南区…,
+    重庆有巴南区…, 重成市卫生健康委员会) before a district's or an organ's name is 重庆市, for no place
+    of China is one character from it; any other text as it is."""
+    head, tail = text[: len(CITY)], text[len(CITY) :]
+    if (
+        not tail
+        or sum(a != b for a, b in zip(head, CITY, strict=True)) != 1
+        or _district_re().match(text.removeprefix("重庆")) is not None
+    ):
+        return text
+    if _district_re().match(tail) is not None or tail.startswith(organ_forms()):
+        return CITY + tail
+    return text
 
 
 def same_authority(a: str, b: str) -> bool | None:
@@ -233,14 +253,17 @@ def checked_authority(field: FieldResult) -> FieldResult:
     `normalized` and `repaired` so it is reviewed (重庆市渝北区卫生健委员会 → …卫生健康委员会, the organ
     of the era printed, the district as printed); one that is no single entry is marked
     `not_in_vocabulary`. An authority elsewhere in China is kept as printed, and marked only when it
-    has not even the shape of one (a place, then an organ name of some era). The national ministry
+    has not even the shape of one (a real place of China, then an organ name of some era: 重成卫生局
+    is 重庆 misread, no issuer elsewhere). The national ministry
     of each era (`national_issuer`, a 资格证书's signer) is on the list."""
     if field.value is None or national_issuer(field.value):
         return field
     text = field.value
     found = normalize_authority(text)
     if not _chongqing(text, found):
-        return field if authority_forms(text) is not None else field.with_flags(Flag.NOT_IN_VOCABULARY)
+        # Elsewhere: as printed, when it has the shape of an issuer and its place is one of China.
+        issuer = authority_forms(text) is not None and elsewhere_place(text) is not None
+        return field if issuer else field.with_flags(Flag.NOT_IN_VOCABULARY)
     if _on_chongqing_list(text):
         return field
     repaired = _repaired_authority(text, found)
@@ -250,7 +273,7 @@ def checked_authority(field: FieldResult) -> FieldResult:
 
 
 def _chongqing(text: str, found: AuthorityMatch) -> bool:
-    return clean(text).startswith("重庆") or found.district is not None
+    return _city_read(clean(text)).startswith("重庆") or found.district is not None
 
 
 def elsewhere_place(text: str) -> str | None:
@@ -283,16 +306,20 @@ def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:
     organ's name, printed in that organ's full name."""
     if found.match is None or found.organ is None:
         return None
-    c = clean(text).replace("重庆市", "重庆", 1).removeprefix("重庆")
+    c = _city_read(clean(text)).replace("重庆市", "重庆", 1).removeprefix("重庆")
+    _, forms = _organs()
+    organ_forms = [f for f, o in forms.items() if o == found.organ]
     printed_district = _district_re().match(c)
     if printed_district is not None and found.district == _district_of()[printed_district.group()]:
         district, organ_text = printed_district.group(), c[printed_district.end() :]
+        if district != found.district and organ_text[1:] in organ_forms:
+            # A short form, one stray character, then the organ: the district's own 区 or 县
+            # misread (巴南有卫生健康委员会), not a character to drop.
+            district, organ_text = found.district, organ_text[1:]
     elif found.district is None:
         district, organ_text = "", c
     else:
         district, organ_text = found.district, _organ_tail(c)
-    _, forms = _organs()
-    organ_forms = [f for f, o in forms.items() if o == found.organ]
     if min(Levenshtein.distance(fold(organ_text), fold(f)) for f in organ_forms) > AUTHORITY_REPAIR_EDITS:
         return None
     return f"重庆市{district}{found.organ}"

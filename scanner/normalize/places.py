@@ -94,10 +94,11 @@ def county_names_elsewhere() -> frozenset[str]:
         if not line.startswith(" "):
             province = line.split(" ", 1)[0]
             continue
-        m = re.search(r'county="(?:\[[^\]]*\])?([^"]+)"', line)
+        m = re.search(r'county="([^"]+)"', line)
         if m and province != "50":
-            name = m.group(1)
-            names.update({name, name[:-1]} if len(name) > 2 and name[-1] in "市县区" else {name})
+            # A county renamed lists each name of its history: [1983-1999]郊区,[2000-]赛罕区.
+            for name in (re.sub(r"^\[[^\]]*\]", "", n) for n in m.group(1).split(",")):
+                names.update({name, name[:-1]} if len(name) > 2 and name[-1] in "市县区" else {name})
     return frozenset(names - ours)
 
 

@@ -14,11 +14,14 @@ from rapidfuzz.distance import Levenshtein
 from ..lookalike import looks_alike
 from .keys import (
     _rules,
+    institution_key,
     split_branch,
 )
 from .text import (
     _ZH_DIGITS,
     _zh_value,
+    clean,
+    fold,
 )
 
 # A name one edit away from a known one (see `one_edit`) is that institution when its key has at
@@ -120,6 +123,12 @@ def shape(folded_key: str) -> NameShape:
         org.group() if (org := r.org.search(base)) else None,
         frozenset(digit_positions),
     )
+
+
+@lru_cache(maxsize=100_000)
+def named_district(name: str) -> str | None:
+    """The district an institution's name names (in the folded spelling of `shape`), or None."""
+    return shape(institution_key(fold(clean(name)), folded=True)).district
 
 
 def compatible(a: NameShape, b: NameShape, strict_kind: bool = True) -> bool:
