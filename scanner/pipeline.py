@@ -55,7 +55,7 @@ from .load import BadPage, Page, load_pages
 from .normalize import InstitutionMatcher, checked_authority, restored_place
 from .ocr import OcrEngine, OcrLine, create_engine
 from .ocr.base import Quad
-from .quality import suppress_red
+from .quality import red_channel, suppress_red
 from .reread.page import PageSight, better_reading, reread_page
 from .reread.values import ValueSight, reread_values, second_reading
 
@@ -394,18 +394,18 @@ class Scanner:
         """The flat page's lines with each row of the change record read doubtfully read again
         (`extract.change_looks.second_look`): from the caller's image at its own resolution (a
         picture of two stacked spreads is made smaller to be read whole, and a change block's print
-        is small), with the seal ink filtered out and in colour, the better reading kept
-        (`reread.page.better_reading`)."""
+        is small), with the seal ink filtered out and in colour (the better reading of the two,
+        `reread.page.better_reading`), and in the red channel alone (`quality.red_channel`: thin
+        strokes under the seal's ring, which the filter lifts with the red bleeding into them in a
+        JPEG photo, stay dark), whichever leaves the record fewer doubts kept."""
 
-        def look(probe: ChangeProbe) -> OcrLine | None:
+        def look(probe: ChangeProbe) -> list[OcrLine]:
             quad = deskew.quad_points(apply_homography(np.array(probe.quad), geometry.inverse))
             crop = crop_quad(image, quad)
-            filtered, colour = self.engine.recognize_many([suppress_red(crop), crop])
+            filtered, colour, red = self.engine.recognize_many([suppress_red(crop), crop, red_channel(crop)])
             seen = colour if filtered is None else better_reading(filtered, colour)
-            if seen is None:
-                return None
             factor = quad_size(probe.quad)[0] / max(crop.shape[1], 1)
-            return line_to_image(scale_line(seen, factor), probe.quad)
+            return [line_to_image(scale_line(s, factor), probe.quad) for s in (seen, red) if s is not None]
 
         return second_look(lines, look, self.config.review_threshold, self.config.today)
 

@@ -444,9 +444,9 @@ def looked_again(lines: list[OcrLine], text: str, conf: float = 0.999) -> list[O
     """The lines after a second look that reads every probe's row as `text` (a second OCR reading,
     written by hand), placed where the probe's row starts."""
 
-    def look(probe) -> OcrLine:
+    def look(probe) -> list[OcrLine]:
         (x0, y0) = probe.quad[0]
-        return line(text, x0, y0 + 0.25 * H, h=H, conf=conf)
+        return [line(text, x0, y0 + 0.25 * H, h=H, conf=conf)]
 
     return second_look(lines, look, THRESHOLD, TODAY)
 
@@ -474,12 +474,31 @@ def test_a_second_look_whose_scope_only_one_official_scope_fits_is_kept():
     before = read(lines).changes[0]
     assert before.value == "如户科专业" and Flag.NOT_IN_VOCABULARY in before.flags
 
-    def look(probe) -> OcrLine:
+    def look(probe) -> list[OcrLine]:
         (x0, y0) = probe.quad[0]
-        return line("妇户科专业", x0 + 2 * H, y0 + 0.25 * H, h=H, low={1: 0.5})
+        return [line("妇户科专业", x0 + 2 * H, y0 + 0.25 * H, h=H, low={1: 0.5})]
 
     (change,) = read(second_look(lines, look, THRESHOLD, TODAY)).changes
     assert change.value == "妇产科专业" and change.review and Flag.REPAIRED in change.flags
+
+
+def test_of_several_second_readings_the_one_leaving_the_fewest_doubts_is_kept():
+    # The row read in several views (colour with the seal filtered out, the red channel alone):
+    # a view no better than the first reading changes nothing, the one that reads the day whole
+    # is kept, whichever comes first.
+    lines = change_page([{**MOVE, "date": "2015-11-1"}])
+
+    def look(probe) -> list[OcrLine]:
+        (x0, y0) = probe.quad[0]
+        return [
+            line(text, x0, y0 + 0.25 * H, h=H, conf=0.999)
+            for text in ("变更日期：2015-11-1", "变更日期：2015-11-14", "变更日期：2015-11-1-")
+        ]
+
+    (change,) = read(second_look(lines, look, THRESHOLD, TODAY)).changes
+    assert change.date == "2015-11-14" and not change.review
+    # No view at all (nothing recognised): the lines stay as they were.
+    assert second_look(lines, lambda probe: [], THRESHOLD, TODAY) == lines
 
 
 def test_a_second_look_that_loses_the_label_is_not_kept():
@@ -592,9 +611,9 @@ def test_a_scanned_old_booklet_spread_is_read_end_to_end(
     reading = scanner.read(image)
     red = suppress_red(reading.flat)
 
-    def look(probe) -> OcrLine | None:
+    def look(probe) -> list[OcrLine]:
         seen = scanner.engine.recognize(crop_quad(red, probe.quad))
-        return None if seen is None else line_to_image(seen, probe.quad)
+        return [] if seen is None else [line_to_image(seen, probe.quad)]
 
     # Rows read doubtfully are read again from the page, as the pipeline does.
     lines = second_look(reading.flat_lines, look, scanner.config.review_threshold, TODAY)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 from helpers import line, make_id
 
 from scanner.fields import FieldKey, FieldResult, Flag
 from scanner.ocr.base import OcrChar, OcrLine
+from scanner.quality import red_channel, suppress_red
 from scanner.reread.page import better_reading, seal_share
 from scanner.reread.values import digit_rule
 
@@ -106,6 +108,32 @@ def test_seal_ink_is_told_from_a_warm_tint():
     stamped = paper.copy()
     stamped[:, 150:] = (215, 90, 90)  # a quarter of the crop under the seal's ring
     assert seal_share(stamped) == pytest.approx(0.25)
+
+
+def test_the_red_channel_keeps_thin_strokes_under_a_seal_that_the_red_filter_lifts():
+    # Thin dark strokes (a date's digits in a photo), a seal's ring stamped across them, and the
+    # JPEG a phone writes (colour at half resolution: the ring's red bleeds into the strokes).
+    page = np.full((60, 200, 3), 245, np.uint8)
+    strokes = np.zeros(page.shape[:2], np.uint8)
+    for x in range(20, 180, 12):
+        cv2.line(page, (x, 15), (x + 4, 45), (30, 30, 30), 2)
+        cv2.line(strokes, (x, 15), (x + 4, 45), 255, 2)
+    ring = np.zeros(page.shape[:2], np.uint8)
+    cv2.circle(ring, (100, 130), 100, 255, 8)
+    on_ring = ring > 0
+    inked = page.astype(float)
+    inked[on_ring] = inked[on_ring] * 0.25 + np.array([225, 60, 60]) * 0.75 * inked[on_ring] / 255
+    ok, jpeg = cv2.imencode(".jpg", inked.clip(0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    photo = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    ink_under_seal = (strokes > 0) & on_ring
+    seal_alone = on_ring & ~cv2.dilate(strokes, np.ones((5, 5), np.uint8)).astype(bool)
+    red, filtered = red_channel(photo)[:, :, 0], suppress_red(photo)[:, :, 0]
+    # The filter lifts the seal to paper white and the strokes under it half-way with it; the red
+    # channel leaves the seal lighter than the strokes by far, and the strokes dark.
+    assert filtered[seal_alone].mean() > 250 and filtered[ink_under_seal].mean() > 85
+    assert red[ink_under_seal].mean() < 0.6 * filtered[ink_under_seal].mean()
+    assert red[seal_alone].mean() > red[ink_under_seal].mean() + 120
 
 
 def test_a_district_that_does_not_exist_is_reviewed(scanner):

@@ -70,12 +70,13 @@ def change_probes(
 
 def second_look(
     lines: Sequence[OcrLine],
-    look: Callable[[ChangeProbe], OcrLine | None],
+    look: Callable[[ChangeProbe], Sequence[OcrLine]],
     review_threshold: float,
     today: dt.date | None = None,
 ) -> list[OcrLine]:
     """The lines with each doubtful change row (`change_probes`) read again by `look` (which reads
-    the probe's quad and returns the line in the lines' pixels, or None), each new reading kept only
+    the probe's quad in one or more views and returns their readings in the lines' pixels, the
+    preferred view first), the reading leaving the fewest doubts (the first of equals) kept only
     when the record keeps its blocks and they carry fewer flags than with the reading it replaces
     (a date cut short by its seal read whole; a row that lost its label or a character is not
     kept), or as many with fewer values off their closed list (如户科专业 read again as 妇户科专业,
@@ -91,15 +92,19 @@ def second_look(
     for probe in sorted(probes, key=lambda p: max(p.lines, default=-1), reverse=True):
         if not probe.lines or max(probe.lines) >= floor:
             continue
-        seen = look(probe)
-        if seen is None or not seen.text.strip():
-            continue
         gone = set(probe.lines)
-        trial = [line for i, line in enumerate(current) if i not in gone]
-        trial.insert(min(probe.lines), _disputed([current[i] for i in probe.lines], seen))
-        found = _doubts(trial, review_threshold, today)
-        if found[0] == doubts[0] and found[1:] < doubts[1:]:
-            current, doubts, floor = trial, found, min(probe.lines)
+        old = [current[i] for i in probe.lines]
+        best: tuple[list[OcrLine], tuple[int, int, int]] | None = None
+        for seen in look(probe):
+            if not seen.text.strip():
+                continue
+            trial = [line for i, line in enumerate(current) if i not in gone]
+            trial.insert(min(probe.lines), _disputed(old, seen))
+            found = _doubts(trial, review_threshold, today)
+            if found[0] == doubts[0] and found[1:] < (doubts if best is None else best[1])[1:]:
+                best = trial, found
+        if best is not None:
+            current, doubts, floor = best[0], best[1], min(probe.lines)
     return current
 
 
