@@ -215,6 +215,9 @@ def test_chongqing_authority_with_its_city_misread_is_repaired_and_reviewed():
         ("重庆有巴南区卫生健康委员会", "重庆市巴南区卫生健康委员会"),
         ("重庆币巴南区卫生局", "重庆市巴南区卫生局"),
         ("重成市卫生健康委员会", "重庆市卫生健康委员会"),
+        # 重 or 庆 lost: the district after it still names Chongqing's issuer.
+        ("庆市万州区卫生局", "重庆市万州区卫生局"),
+        ("重市万州区卫生局", "重庆市万州区卫生局"),
         # The short district form and then a stray character: the district's 区 misread.
         ("重庆市巴南有卫生健康委员会", "重庆市巴南区卫生健康委员会"),
     ):
@@ -224,10 +227,19 @@ def test_chongqing_authority_with_its_city_misread_is_repaired_and_reviewed():
         assert normalize_authority(printed).match is not None
     # Other provinces' issuers stay as printed and unreviewed, also a county renamed since 1983
     # (赛罕区 was 郊区) and one sharing a Chongqing district's name (宁波市江北区).
-    for elsewhere in ("宁波市江北区卫生局", "赛罕区卫生健康委员会", "南宁市青秀区卫生局", "四川省卫生厅"):
-        assert checked_authority(FieldResult(elsewhere, elsewhere, 0.95)).flags == ()
-    # A place that is none of China's (重庆 misread, no 市 to go by) is no issuer to trust.
-    assert Flag.NOT_IN_VOCABULARY in checked_authority(FieldResult("重成卫生局", "重成卫生局", 0.95)).flags
+    elsewhere = (
+        "宁波市江北区卫生局",
+        "济南市市中区卫生局",
+        "赛罕区卫生健康委员会",
+        "南宁市青秀区卫生局",
+        "四川省卫生厅",
+    )
+    for printed in elsewhere:
+        assert checked_authority(FieldResult(printed, printed, 0.95)).flags == ()
+    # No place of China (重庆 misread, no 市 to go by), or a Chongqing district after what is no
+    # place (the city's name lost): no issuer to keep as printed unreviewed.
+    for damaged in ("重成卫生局", "市万州区卫生局"):
+        assert Flag.NOT_IN_VOCABULARY in checked_authority(FieldResult(damaged, damaged, 0.95)).flags
 
 
 def test_closed_vocabularies():

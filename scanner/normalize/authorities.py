@@ -21,6 +21,7 @@ from .places import (
     county_names_elsewhere,
     districts,
     place_names,
+    place_names_outside,
 )
 from .results import (
     FUZZY_SCALE,
@@ -164,18 +165,20 @@ CITY = "重庆市"
 
 
 def _city_read(text: str) -> str:
-    """A cleaned authority with its city read: 重庆市 with one character misread (重成市巴南区…,
-    重庆有巴南区…, 重成市卫生健康委员会) before a district's or an organ's name is 重庆市, for no place
-    of China is one character from it; any other text as it is."""
-    head, tail = text[: len(CITY)], text[len(CITY) :]
-    if (
-        not tail
-        or sum(a != b for a, b in zip(head, CITY, strict=True)) != 1
-        or _district_re().match(text.removeprefix("重庆")) is not None
-    ):
-        return text
-    if _district_re().match(tail) is not None or tail.startswith(organ_forms()):
-        return CITY + tail
+    """A cleaned authority with its city read: 重庆市 with one character misread or lost (重成市巴南区…,
+    重庆有巴南区…, 庆市万州区…, 重成市卫生健康委员会) before a district's or an organ's name is 重庆市,
+    for no place of China is one character from it; any other text as it is."""
+    if text.startswith("重庆") and _district_re().match(text.removeprefix("重庆")) is not None:
+        return text  # 重庆 (市 or not) before a district, as printed
+    for size in (len(CITY), len(CITY) - 1):
+        head, tail = text[:size], text[size:]
+        if (
+            head != CITY
+            and tail
+            and Levenshtein.distance(head, CITY) == 1
+            and (_district_re().match(tail) is not None or tail.startswith(organ_forms()))
+        ):
+            return CITY + tail
     return text
 
 
@@ -273,7 +276,30 @@ def checked_authority(field: FieldResult) -> FieldResult:
 
 
 def _chongqing(text: str, found: AuthorityMatch) -> bool:
-    return _city_read(clean(text)).startswith("重庆") or found.district is not None
+    c = _city_read(clean(text))
+    return c.startswith("重庆") or found.district is not None or _district_with_no_place_before(c)
+
+
+def _district_with_no_place_before(text: str) -> bool:
+    """Whether an authority's place ends in a Chongqing district's name with no place elsewhere in
+    China before it (庆市万州区卫生局, 市万州区卫生局: the city's name damaged), rather than another
+    province's district of the same name (宁波市江北区, 济南市市中区)."""
+    split = authority_forms(text)
+    if split is None:
+        return False
+    place = split[0]
+    district = max((f for f in _district_of() if len(f) >= 2 and place.endswith(f)), key=len, default=None)
+    if district is None:
+        return False
+    before = place[: -len(district)]
+    elsewhere = _places_elsewhere()
+    return not any(before[-n:] in elsewhere for n in range(2, len(before) + 1))
+
+
+@cache
+def _places_elsewhere() -> frozenset[str]:
+    """Place names of China outside Chongqing: provinces, prefectures and counties of any year."""
+    return county_names_elsewhere() | frozenset(place_names_outside())
 
 
 def elsewhere_place(text: str) -> str | None:

@@ -72,6 +72,11 @@ def chongqing_districts() -> frozenset[str]:
     return frozenset(name for d in districts() for name in (d.name, *d.former))
 
 
+def place_names_outside() -> tuple[str, ...]:
+    """Full names of China's provinces and prefectures outside Chongqing, longest first."""
+    return _places_outside()[0]
+
+
 @cache
 def place_names() -> tuple[str, ...]:
     """Full names of China's provinces and prefectures and of Chongqing's districts and counties,
