@@ -101,7 +101,8 @@ def second_look(
             trial = [line for i, line in enumerate(current) if i not in gone]
             trial.insert(min(probe.lines), _disputed(old, seen))
             found = _doubts(trial, review_threshold, today)
-            if found[0] == doubts[0] and found[1:] < (doubts if best is None else best[1])[1:]:
+            bar = doubts if best is None else best[1]
+            if found[0] == doubts[0] and found[1:] < bar[1:]:
                 best = trial, found
         if best is not None:
             current, doubts, floor = best[0], best[1], min(probe.lines)

@@ -117,13 +117,14 @@ def normalize_authority(text: str) -> AuthorityMatch:
     Functional areas (两江新区 ...) and other issuers pass through unchanged.
     """
     current, _ = _organs()
-    city_read = _city_read(clean(text))
+    printed = clean(text)
+    city_read = _city_read(printed)
     c = city_read.replace("重庆市", "重庆")
     if not c:
         return AuthorityMatch(text, None, 0.0)
     rest = c.removeprefix("重庆")
     district: str | None = None
-    score = SCORE_EXACT if city_read == clean(text) else SCORE_OCR
+    score = SCORE_EXACT if city_read == printed else SCORE_OCR
     m = _district_re().match(rest)
     if m is None:
         folded_forms = {fold(f): d for f, d in _district_of().items()}
@@ -323,7 +324,7 @@ def elsewhere_place(text: str) -> str | None:
 def _places_of_china() -> frozenset[str]:
     """Every place name of China an authority's place may end with: provinces, prefectures and
     counties of any year, Chongqing's districts under any of their names."""
-    return county_names_elsewhere() | frozenset(place_names())
+    return _places_elsewhere() | frozenset(place_names())
 
 
 def _repaired_authority(text: str, found: AuthorityMatch) -> str | None:
