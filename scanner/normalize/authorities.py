@@ -294,13 +294,18 @@ def _district_with_no_place_before(text: str) -> bool:
         return False
     before = place[: -len(district)]
     elsewhere = _places_elsewhere()
-    return not any(before[-n:] in elsewhere for n in range(2, len(before) + 1))
+    return not any(before[-n:] in elsewhere for n in range(2, min(len(before), LONGEST_PLACE) + 1))
 
 
 @cache
 def _places_elsewhere() -> frozenset[str]:
     """Place names of China outside Chongqing: provinces, prefectures and counties of any year."""
     return county_names_elsewhere() | frozenset(place_names_outside())
+
+
+# No place name of China is longer (双江拉祜族佤族布朗族傣族自治县 and 积石山保安族东乡族撒拉族自治县
+# have 15 characters).
+LONGEST_PLACE = 15
 
 
 def elsewhere_place(text: str) -> str | None:
@@ -317,7 +322,7 @@ def elsewhere_place(text: str) -> str | None:
         start = second - 1  # 卫 misread (沙依巴克区2生局)
     place = split[0] if split is not None else c[:start] if start > 0 else ""
     known = _places_of_china()
-    return place if any(place[-n:] in known for n in range(2, min(len(place), 12) + 1)) else None
+    return place if any(place[-n:] in known for n in range(2, min(len(place), LONGEST_PLACE) + 1)) else None
 
 
 @cache
