@@ -233,6 +233,7 @@ def test_chongqing_authority_with_its_city_misread_is_repaired_and_reviewed():
         "赛罕区卫生健康委员会",
         "南宁市青秀区卫生局",
         "四川省卫生厅",
+        "积石山保安族东乡族撒拉族自治县卫生局",  # the longest county name, 15 characters
     )
     for printed in elsewhere:
         assert checked_authority(FieldResult(printed, printed, 0.95)).flags == ()
