@@ -292,9 +292,7 @@ def _district_with_no_place_before(text: str) -> bool:
     district = max((f for f in _district_of() if len(f) >= 2 and place.endswith(f)), key=len, default=None)
     if district is None:
         return False
-    before = place[: -len(district)]
-    elsewhere = _places_elsewhere()
-    return not any(before[-n:] in elsewhere for n in range(2, min(len(before), LONGEST_PLACE) + 1))
+    return not _ends_with_place(place[: -len(district)], _places_elsewhere())
 
 
 @cache
@@ -322,7 +320,12 @@ def elsewhere_place(text: str) -> str | None:
         start = second - 1  # 卫 misread (沙依巴克区2生局)
     place = split[0] if split is not None else c[:start] if start > 0 else ""
     known = _places_of_china()
-    return place if any(place[-n:] in known for n in range(2, min(len(place), LONGEST_PLACE) + 1)) else None
+    return place if _ends_with_place(place, known) else None
+
+
+def _ends_with_place(text: str, places: frozenset[str]) -> bool:
+    """Whether `text` ends with one of `places` (names of two characters or more)."""
+    return any(text[-n:] in places for n in range(2, min(len(text), LONGEST_PLACE) + 1))
 
 
 @cache
